@@ -1,0 +1,1 @@
+"""Domain package of the briefing bot. Never imports ``telegram``."""

@@ -1,0 +1,254 @@
+"""Settings: one YAML file validated once at start into frozen pydantic models.
+
+Every error names the key path and the line of the file, in Chinese, because the people who edit
+the file are office staff. The bot token is never read from here: it comes from ``BOT_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from briefbot.durations import parse_duration
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TelegramSettings(_Frozen):
+    base_url: str = TELEGRAM_API
+    base_file_url: str | None = None
+    overall_rate: float = Field(default=30, gt=0, description="messages per second, whole bot")
+    group_rate_per_minute: float = Field(default=20, gt=0)
+    max_retries: int = Field(default=2, ge=0, description="RetryAfter retries inside PTB")
+    poll_timeout: int = Field(default=10, ge=0, le=50)
+
+    @property
+    def file_url(self) -> str:
+        if self.base_file_url:
+            return self.base_file_url
+        if self.base_url.endswith("/bot"):
+            return self.base_url[: -len("/bot")] + "/file/bot"
+        return self.base_url.rstrip("/") + "/file/bot"
+
+
+class StorageSettings(_Frozen):
+    url: str = "sqlite:///data/bot.db"
+
+
+class OfficeSettings(_Frozen):
+    chat_id: int
+    admins: tuple[int, ...] = Field(min_length=1)
+
+
+class UnitSettings(_Frozen):
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
+    name: str = Field(min_length=1)
+    group: str = ""
+    chat_id: int
+    liaisons: tuple[int, ...] = ()
+
+
+class FollowUpSettings(_Frozen):
+    ack_within: Duration = timedelta(hours=4)
+    remind_every: Duration = timedelta(hours=2)
+    max_reminders: int = Field(default=3, ge=0, le=20)
+    escalate: bool = True
+    check_every: Duration = timedelta(minutes=1)
+
+
+class DeliverySettings(_Frozen):
+    concurrency: int = Field(default=8, ge=1, le=64, description="sends in flight at once")
+    poll_every: Duration = timedelta(seconds=1)
+    retry_for: Duration = timedelta(hours=1)
+
+
+class SourcesSettings(_Frozen):
+    inbox: str | None = None
+
+
+class Settings(_Frozen):
+    timezone: str = "Asia/Shanghai"
+    telegram: TelegramSettings = TelegramSettings()
+    storage: StorageSettings = StorageSettings()
+    office: OfficeSettings
+    units: tuple[UnitSettings, ...] = Field(min_length=1)
+    follow_up: FollowUpSettings = FollowUpSettings()
+    delivery: DeliverySettings = DeliverySettings()
+    sources: SourcesSettings = SourcesSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"未知的时区“{value}”，例如 Asia/Shanghai") from None
+        return value
+
+    @model_validator(mode="after")
+    def _unique_units(self) -> Settings:
+        _no_duplicates((u.code for u in self.units), "单位代码")
+        _no_duplicates((u.chat_id for u in self.units), "单位群 chat_id")
+        if any(u.chat_id == self.office.chat_id for u in self.units):
+            raise ValueError("办公室群的 chat_id 不能同时是单位群")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def unit_by_chat(self, chat_id: int) -> UnitSettings | None:
+        return next((u for u in self.units if u.chat_id == chat_id), None)
+
+
+def _no_duplicates(values: Iterable[object], what: str) -> None:
+    seen: set[object] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what}重复：{value}")
+        seen.add(value)
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used. ``str()`` is a Chinese message for the operator."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("配置有误：\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+_MESSAGES = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "未知的配置项（请检查拼写）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "string_type": "应为文本",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "model_type": "应为键值映射（key: value）",
+    "dict_type": "应为键值映射（key: value）",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
+    "string_pattern_mismatch": "格式不对（只能用小写字母、数字、-、_）",
+    "greater_than": "必须大于 {gt}",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+}
+
+
+def _describe(error: Any) -> str:
+    kind = error["type"]
+    if kind in ("value_error", "assertion_error"):
+        message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+    else:
+        template = _MESSAGES.get(kind, error["msg"])
+        message = template.format(**error.get("ctx", {}))
+    if kind not in ("missing", "extra_forbidden") and "input" in error:
+        shown = error["input"]
+        if not isinstance(shown, dict | list | tuple):
+            message += f"（实际为“{shown}”）"
+    return message
+
+
+def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
+    """Follow a pydantic error location through the YAML node tree; return a 1-based line."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if key.value == part:
+                    # an unknown key is best shown on the key itself
+                    node = value
+                    line = key.start_mark.line + 1
+                    break
+            else:
+                return line
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return line
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _path(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "（整个文件）"
+
+
+def parse_settings(text: str, source: str = "配置文件") -> Settings:
+    """Validate YAML text into Settings, or raise ConfigError with Chinese, line-numbered problems."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行" if mark is not None else ""
+        raise ConfigError([f"{source} {where}：YAML 语法错误（{getattr(exc, 'problem', exc)}）"])
+    if root is None:
+        raise ConfigError([f"{source}：文件是空的"])
+    data = yaml.SafeLoader("").construct_document(root)
+    if not isinstance(data, dict):
+        raise ConfigError([f"{source} 第 1 行：顶层应为键值映射（key: value）"])
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            loc = tuple(p for p in error["loc"] if not isinstance(p, str) or p[:1] != "[")
+            line = _line_of(root, loc)
+            where = f"第 {line} 行" if line else ""
+            problems.append(f"{source} {where}：{_path(loc)}：{_describe(error)}")
+        raise ConfigError(problems) from None
+
+
+def load_settings(path: str | Path) -> Settings:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError([f"找不到配置文件：{path}"]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([f"配置文件不是 UTF-8 编码：{path}"]) from None
+    except OSError as exc:
+        raise ConfigError([f"无法读取配置文件 {path}：{exc.strerror}"]) from None
+    return parse_settings(text, source=f"配置文件 {path.name}")
+
+
+_TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]{20,}")
+
+
+def redact_token(text: str) -> str:
+    """Remove anything that looks like a bot token from a string meant for logs."""
+    return _TOKEN.sub("<token>", text)
