@@ -83,6 +83,12 @@ class DeliverySettings(_Frozen):
     retry_for: Duration = timedelta(hours=1)
 
 
+class HealthSettings(_Frozen):
+    heartbeat_file: str | None = "data/heartbeat"
+    every: Duration = timedelta(seconds=30)
+    stale_after: Duration = timedelta(seconds=120)
+
+
 class SourcesSettings(_Frozen):
     inbox: str | None = None
 
@@ -96,6 +102,7 @@ class Settings(_Frozen):
     follow_up: FollowUpSettings = FollowUpSettings()
     delivery: DeliverySettings = DeliverySettings()
     sources: SourcesSettings = SourcesSettings()
+    health: HealthSettings = HealthSettings()
 
     @field_validator("timezone")
     @classmethod

@@ -38,10 +38,13 @@ _ORDINALS = "一二三四五六七八九十"
 _ORDINAL_AT = re.compile(rf"(?:^|(?<=[。；;，,：:！]))(?P<ord>[{_ORDINALS}]{{1,2}})是")
 _PROBLEM_CUES = ("不足", "问题", "差距", "短板", "薄弱", "困难", "不够", "不到位")
 _DEADLINE = re.compile(
-    r"(?P<raw>(?:请|务必|须|并)?于?\s*(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日"
+    r"(?P<raw>(?:(?:请|务必|须|并)[^。；，,]{0,12}?)?于?\s*(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月(?P<d>\d{1,2})日"
     r"(?:\s*\d{1,2}[时点](?:\d{1,2}分)?)?(?:前|之前)[^。；]*)"
 )
-_DEADLINE_FUZZY = re.compile(r"(?P<raw>(?:请|务必|须)?于?\s*(?P<what>本月底|月底|年底|本周内|每月\d{1,2}日)前[^。；]*)")
+# a vague deadline counts only with an imperative cue: "部署年底前重点工作" is no deadline
+_DEADLINE_FUZZY = re.compile(
+    r"(?P<raw>(?:请|务必|须|确保|要在|应在|并于)[^。；，,]{0,12}?(?P<what>本月底|月底|年底|每月\d{1,2}日)前[^。；]*)"
+)
 
 
 def parse_briefing(text: str) -> Briefing:

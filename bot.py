@@ -1,0 +1,164 @@
+"""Entry point: the command line and the wiring of the Telegram application. No logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Any
+
+from briefbot import cli
+from briefbot.settings import Settings, redact_token
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact_token(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def setup_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler()
+    handler.addFilter(_RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    # httpx logs every request URL, and a Bot API URL contains the token
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def build_application(settings: Settings, token: str) -> Any:
+    from telegram import BotCommand, BotCommandScopeAllGroupChats
+    from telegram.constants import ParseMode
+    from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+    import handlers
+    import schedules
+    from briefbot.runtime import Services, system_clock
+    from briefbot.store import open_store
+    from handlers.context import install, services
+
+    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        store = open_store(settings.storage.url)
+        store.notices.sync_units(cli.units_of(settings))
+        recovered = store.outbox.recover_inflight()
+        if recovered:
+            logging.getLogger("bot").warning(
+                "resuming %d deliveries that were in flight when the bot stopped", recovered)
+        install(app, Services(settings=settings, store=store, clock=system_clock(settings)))
+        await app.bot.set_my_commands(
+            [BotCommand("ack", "签收最新简报"), BotCommand("help", "使用说明")],
+            scope=BotCommandScopeAllGroupChats(),
+        )
+
+    async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if "services" in app.bot_data:
+            services_ = app.bot_data["services"]
+            services_.store.close()
+
+    rate_limiter = AIORateLimiter(
+        overall_max_rate=settings.telegram.overall_rate,
+        overall_time_period=1,
+        group_max_rate=settings.telegram.group_rate_per_minute,
+        group_time_period=60,
+        max_retries=settings.telegram.max_retries,
+    )
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram.base_url)
+        .base_file_url(settings.telegram.file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
+        .rate_limiter(rate_limiter)
+        .connection_pool_size(settings.delivery.concurrency + 8)
+        .get_updates_read_timeout(settings.telegram.poll_timeout + 10)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    _ = services  # accessor used by handlers; imported here so a wiring error shows at start
+    handlers.register(application)
+    schedules.register(application, settings)
+    return application
+
+
+def run(config: str) -> int:
+    settings = cli.load_or_explain(config)
+    if settings is None:
+        return 2
+    token = os.environ.get("BOT_TOKEN", "").strip()
+    if not token:
+        print("未设置环境变量 BOT_TOKEN（机器人令牌），无法启动。", file=sys.stderr)
+        return 2
+    setup_logging(os.environ.get("LOG_LEVEL", "INFO"))
+    app = build_application(settings, token)
+    logging.getLogger("bot").info(
+        "starting: %d units, office chat %s, api %s", len(settings.units),
+        settings.office.chat_id, settings.telegram.base_url)
+    app.run_polling(
+        timeout=settings.telegram.poll_timeout,
+        allowed_updates=["message", "callback_query"],
+        drop_pending_updates=False,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bot.py", description="简报推送与签收机器人 (briefing push and acknowledgement bot)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("run", help="run the bot (long polling); token from $BOT_TOKEN")
+    p.add_argument("--config", required=True, help="YAML settings file")
+
+    p = sub.add_parser("demo", help="offline rehearsal against the local Telegram emulator")
+    p.add_argument("--seed", type=int, default=7, help="random seed for the simulated liaisons")
+    p.add_argument("--keep", action="store_true", help="keep the temporary folder for inspection")
+
+    p = sub.add_parser("check-config", help="validate a settings file and print a summary")
+    p.add_argument("file")
+
+    p = sub.add_parser("ingest", help="parse a briefing and show what units would receive")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print the structure and message as JSON")
+
+    p = sub.add_parser("publish", help="store a briefing and queue it for every unit")
+    p.add_argument("file")
+    p.add_argument("--config", required=True)
+
+    p = sub.add_parser("report", help="the ack list of a notice (latest by default)")
+    p.add_argument("--config", required=True)
+    p.add_argument("--notice", type=int, help="notice id (default: the latest)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+    p.add_argument("--output", help="write to this file instead of standard output")
+
+    p = sub.add_parser("healthcheck", help="exit 0 if the running bot's heartbeat is fresh")
+    p.add_argument("--config", required=True)
+
+    args = parser.parse_args(argv)
+    match args.command:
+        case "run":
+            return run(args.config)
+        case "demo":
+            from rehearsal.demo import main as demo_main
+
+            return demo_main(seed=args.seed, keep=args.keep)
+        case "check-config":
+            return cli.check_config(args.file)
+        case "ingest":
+            return cli.ingest(args.file, args.json)
+        case "publish":
+            return cli.publish_file(args.file, args.config)
+        case "report":
+            return cli.report(args.config, args.notice, args.format, args.output)
+        case "healthcheck":
+            return cli.healthcheck(args.config)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+"""The offline commands: check-config, ingest, publish, report, healthcheck.
+
+Each returns a process exit code and prints for a person; errors are Chinese and on stderr.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from briefbot.briefing import UnreadableDocument
+from briefbot.briefing.model import to_jsonable
+from briefbot.durations import format_duration
+from briefbot.publishing import prepare, publish
+from briefbot.render import MessageTooLong, visible_length
+from briefbot.reports import build_report, format_csv, format_json, format_table
+from briefbot.settings import ConfigError, Settings, load_settings
+from briefbot.store import open_store
+from briefbot.store.notices import UnitRecord
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def _fail(message: str, err: TextIO | None = None) -> int:
+    print(message, file=err or sys.stderr)
+    return 1
+
+
+def load_or_explain(path: str) -> Settings | None:
+    try:
+        return load_settings(path)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return None
+
+
+def units_of(settings: Settings) -> list[UnitRecord]:
+    return [UnitRecord(u.code, u.name, u.group, u.chat_id, u.liaisons) for u in settings.units]
+
+
+def check_config(path: str) -> int:
+    settings = load_or_explain(path)
+    if settings is None:
+        return 2
+    groups: dict[str, int] = {}
+    for unit in settings.units:
+        groups[unit.group or "未分组"] = groups.get(unit.group or "未分组", 0) + 1
+    without_liaisons = [u.name for u in settings.units if not u.liaisons]
+    f = settings.follow_up
+    print(f"配置有效：{path}")
+    print(f"  时区：{settings.timezone}")
+    print(f"  办公室群：{settings.office.chat_id}，管理员 {len(settings.office.admins)} 人")
+    print(f"  单位：{len(settings.units)} 个（" + "，".join(f"{g} {n}" for g, n in groups.items()) + "）")
+    if without_liaisons:
+        print(f"  未登记联络员（群内任何人可签收）：{'、'.join(without_liaisons)}")
+    print(
+        f"  签收时限：{format_duration(f.ack_within)}；每 {format_duration(f.remind_every)} 提醒一次，"
+        f"最多 {f.max_reminders} 次；{'之后上报办公室' if f.escalate else '不上报办公室'}"
+    )
+    print(f"  数据库：{settings.storage.url}")
+    print(f"  Telegram 接口：{settings.telegram.base_url}")
+    return 0
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        print(f"找不到文件：{path}", file=sys.stderr)
+    except OSError as exc:
+        print(f"无法读取文件 {path}：{exc.strerror}", file=sys.stderr)
+    return None
+
+
+def ingest(path: str, as_json: bool) -> int:
+    data = _read(path)
+    if data is None:
+        return 1
+    try:
+        prepared = prepare(data, Path(path).name)
+    except (UnreadableDocument, MessageTooLong) as exc:
+        return _fail(f"无法解析简报：{exc}")
+    briefing = to_jsonable(prepared.briefing)
+    plain = html.unescape(_TAG.sub("", prepared.html))
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "briefing": briefing,
+                    "message": {
+                        "html": prepared.html,
+                        "text": plain,
+                        "length": visible_length(prepared.html),
+                    },
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    else:
+        print(plain)
+        print(f"\n（共 {visible_length(prepared.html)} 字，单条消息上限 4096 字）")
+    return 0
+
+
+def publish_file(path: str, config: str, now: datetime | None = None) -> int:
+    settings = load_or_explain(config)
+    if settings is None:
+        return 2
+    data = _read(path)
+    if data is None:
+        return 1
+    try:
+        prepared = prepare(data, Path(path).name)
+    except (UnreadableDocument, MessageTooLong) as exc:
+        return _fail(f"无法发布：{exc}")
+    store = open_store(settings.storage.url)
+    try:
+        store.notices.sync_units(units_of(settings))
+        result = publish(store, prepared, settings.follow_up.ack_within,
+                         now or datetime.now(settings.tz))
+    finally:
+        store.close()
+    if not result.created:
+        print(f"该简报已发布过，通知编号 {result.notice_id}，未重复推送。", file=sys.stderr)
+        print(result.notice_id)
+        return 0
+    print(f"已发布，通知编号 {result.notice_id}，{result.queued} 个单位待推送（运行中的机器人会自动发送）。",
+          file=sys.stderr)
+    print(result.notice_id)
+    return 0
+
+
+def report(config: str, notice_id: int | None, fmt: str, output: str | None = None,
+           now: datetime | None = None) -> int:
+    settings = load_or_explain(config)
+    if settings is None:
+        return 2
+    store = open_store(settings.storage.url)
+    try:
+        if notice_id is None:
+            notice_id = store.notices.latest_id()
+            if notice_id is None:
+                return _fail("还没有发布过任何通知。")
+        notice = store.notices.notice(notice_id)
+        if notice is None:
+            return _fail(f"找不到编号为 {notice_id} 的通知。")
+        result = build_report(notice, store.ledger.for_notice(notice_id),
+                              now or datetime.now(settings.tz), settings.tz)
+    finally:
+        store.close()
+    text = {"table": format_table, "json": format_json, "csv": format_csv}[fmt](result)
+    if output:
+        # a BOM so that Excel opens the Chinese CSV correctly
+        Path(output).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        print(f"已导出到 {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def healthcheck(config: str, now: datetime | None = None) -> int:
+    settings = load_or_explain(config)
+    if settings is None:
+        return 2
+    if not settings.health.heartbeat_file:
+        return _fail("未配置 health.heartbeat_file，无法检查。")
+    path = Path(settings.health.heartbeat_file)
+    try:
+        beat = datetime.fromisoformat(path.read_text().strip())
+    except (OSError, ValueError):
+        return _fail("没有心跳记录：机器人未在运行。")
+    age = (now or datetime.now(settings.tz)) - beat
+    if age > settings.health.stale_after:
+        return _fail(f"心跳已停止 {int(age.total_seconds())} 秒。")
+    print(f"正常：{int(age.total_seconds())} 秒前有心跳。")
+    return 0

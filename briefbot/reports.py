@@ -1,0 +1,205 @@
+"""The ack list (签收单): who acknowledged on time, late, not yet, or never got the notice."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, tzinfo
+from enum import StrEnum
+
+from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
+
+
+class AckStatus(StrEnum):
+    ON_TIME = "按时签收"
+    LATE = "逾期签收"
+    PENDING = "待签收"
+    OVERDUE = "逾期未签收"
+    UNREACHABLE = "无法送达"
+    QUEUED = "待送达"
+
+
+STATUS_ORDER = list(AckStatus)
+
+
+def status_of(unit: UnitLedger, notice: NoticeInfo, now: datetime) -> AckStatus:
+    due = unit.due_at(notice.ack_within)
+    if unit.ack is not None:
+        return AckStatus.ON_TIME if due is None or unit.ack.acked_at <= due else AckStatus.LATE
+    if unit.delivery in (DeliveryState.UNREACHABLE, DeliveryState.FAILED):
+        return AckStatus.UNREACHABLE
+    if unit.delivery is not DeliveryState.SENT or due is None:
+        return AckStatus.QUEUED
+    return AckStatus.OVERDUE if now >= due else AckStatus.PENDING
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    unit_code: str
+    unit_name: str
+    group: str
+    status: AckStatus
+    acked_by: str
+    acked_at: str
+    minutes_late: int | None
+    reminders: int
+    escalated: bool
+    delivery: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Report:
+    notice: NoticeInfo
+    rows: tuple[ReportRow, ...]
+    generated_at: datetime
+
+    @property
+    def counts(self) -> Counter[AckStatus]:
+        return Counter(r.status for r in self.rows)
+
+
+def build_report(
+    notice: NoticeInfo, ledger: Sequence[UnitLedger], now: datetime, tz: tzinfo
+) -> Report:
+    rows = []
+    for unit in ledger:
+        status = status_of(unit, notice, now)
+        due = unit.due_at(notice.ack_within)
+        minutes_late = None
+        if unit.ack is not None and due is not None and unit.ack.acked_at > due:
+            minutes_late = int((unit.ack.acked_at - due).total_seconds() // 60)
+        elif status is AckStatus.OVERDUE and due is not None:
+            minutes_late = int((now - due).total_seconds() // 60)
+        rows.append(
+            ReportRow(
+                unit_code=unit.unit_code,
+                unit_name=unit.unit_name,
+                group=unit.group,
+                status=status,
+                acked_by=unit.ack.user_name if unit.ack else "",
+                acked_at=(
+                    unit.ack.acked_at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+                    if unit.ack
+                    else ""
+                ),
+                minutes_late=minutes_late,
+                reminders=len(unit.reminders),
+                escalated=unit.escalated_at is not None,
+                delivery=unit.delivery.value,
+                note=(unit.last_error or "") if status is AckStatus.UNREACHABLE else "",
+            )
+        )
+    return Report(notice=notice, rows=tuple(rows), generated_at=now)
+
+
+def summary_line(report: Report) -> str:
+    counts = report.counts
+    parts = [f"{s.value} {counts[s]}" for s in STATUS_ORDER if counts[s]]
+    return f"共 {len(report.rows)} 个单位：" + "，".join(parts)
+
+
+_HEADERS = ["单位代码", "单位", "分组", "状态", "签收人", "签收时间", "逾期分钟", "提醒次数", "已上报", "备注"]
+
+
+def _cells(row: ReportRow) -> list[str]:
+    return [
+        row.unit_code,
+        row.unit_name,
+        row.group,
+        row.status.value,
+        row.acked_by,
+        row.acked_at,
+        "" if row.minutes_late is None else str(row.minutes_late),
+        str(row.reminders),
+        "是" if row.escalated else "",
+        row.note,
+    ]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def format_table(report: Report) -> str:
+    table = [_HEADERS] + [_cells(r) for r in report.rows]
+    widths = [max(_width(row[i]) for row in table) for i in range(len(_HEADERS))]
+    lines = [
+        f"通知 #{report.notice.id} {report.notice.label}",
+        summary_line(report),
+        "",
+    ]
+    for row in table:
+        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def format_csv(report: Report) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_HEADERS)
+    writer.writerows(_cells(r) for r in report.rows)
+    return buffer.getvalue()
+
+
+def format_json(report: Report) -> str:
+    notice = report.notice
+    return json.dumps(
+        {
+            "notice": {
+                "id": notice.id,
+                "title": notice.title,
+                "issue": notice.issue,
+                "kind": notice.kind.value,
+                "published_at": notice.published_at.isoformat(),
+            },
+            "counts": {s.value: report.counts[s] for s in STATUS_ORDER},
+            "units": [{**asdict(r), "status": r.status.value} for r in report.rows],
+        },
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def format_status_html(report: Report, limit: int = 4000) -> str:
+    """The office's in-chat view: counts, then units grouped by status and unit group.
+
+    Acknowledged units are listed last and are the first to be abbreviated when the list is long.
+    """
+    from briefbot.render import esc, visible_length
+
+    notice = report.notice
+    head = [
+        f"📊 <b>签收情况</b>：通知 #{notice.id}《{esc(notice.label)}》",
+        esc(summary_line(report)),
+    ]
+    order = [AckStatus.UNREACHABLE, AckStatus.OVERDUE, AckStatus.PENDING, AckStatus.QUEUED,
+             AckStatus.LATE, AckStatus.ON_TIME]
+    blocks: list[tuple[str, list[str]]] = []
+    for status in order:
+        rows = [r for r in report.rows if r.status is status]
+        if not rows:
+            continue
+        by_group: dict[str, list[str]] = {}
+        for r in rows:
+            label = r.unit_name
+            if r.acked_by:
+                label += f"（{r.acked_by} {r.acked_at[11:16]}）"
+            if r.reminders and status in (AckStatus.OVERDUE, AckStatus.LATE):
+                label += f"［提醒{r.reminders}次］"
+            by_group.setdefault(r.group or "未分组", []).append(label)
+        lines = [f"{g}：" + "、".join(esc(n) for n in names) for g, names in by_group.items()]
+        blocks.append((f"<b>{status.value}（{len(rows)}）</b>", lines))
+    text = "\n".join(head)
+    for title, lines in blocks:
+        candidate = text + "\n\n" + title + "\n" + "\n".join(lines)
+        if visible_length(candidate) <= limit:
+            text = candidate
+            continue
+        text += "\n\n" + title + "\n（单位较多，完整名单请用 report 命令导出）"
+    return text

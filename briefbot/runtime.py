@@ -1,0 +1,26 @@
+"""Long-lived services the bot's handlers and jobs share. Created in post_init, closed at shutdown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from briefbot.settings import Settings
+from briefbot.store import Store
+
+
+def system_clock(settings: Settings) -> Callable[[], datetime]:
+    tz = settings.tz
+    return lambda: datetime.now(tz)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    clock: Callable[[], datetime]
+    notes: dict[str, object] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        return self.clock()

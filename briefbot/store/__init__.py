@@ -1,0 +1,41 @@
+"""The ledger store: one engine, one repository per concern."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from briefbot.store.acks import AckRepo
+from briefbot.store.database import make_engine, migrate
+from briefbot.store.ledger import LedgerRepo
+from briefbot.store.notices import NoticeRepo
+from briefbot.store.outbox import OutboxRepo
+
+
+@dataclass(frozen=True)
+class Store:
+    engine: Engine
+    notices: NoticeRepo
+    outbox: OutboxRepo
+    acks: AckRepo
+    ledger: LedgerRepo
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_store(url: str, *, run_migrations: bool = True) -> Store:
+    engine = make_engine(url)
+    if run_migrations:
+        migrate(engine)
+    return Store(
+        engine=engine,
+        notices=NoticeRepo(engine),
+        outbox=OutboxRepo(engine),
+        acks=AckRepo(engine),
+        ledger=LedgerRepo(engine),
+    )
+
+
+__all__ = ["Store", "open_store"]

@@ -1,0 +1,195 @@
+"""Reading one notice's ledger, and recording follow-up decisions into the outbox."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine, insert, select
+
+from briefbot.followup import FollowUpPlan
+from briefbot.ledger import Ack, DeliveryState, UnitLedger
+from briefbot.store.schema import acks, escalations, outbox, units
+
+# Presentation is the caller's: given the unit codes, return (chat text) for each message.
+ReminderText = Callable[[str, int, bool], str]
+EscalationText = Callable[[Sequence[str]], str]
+
+
+class LedgerRepo:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def for_notice(self, notice_id: int) -> list[UnitLedger]:
+        with self._engine.connect() as conn:
+            deliveries = conn.execute(
+                select(
+                    outbox.c.unit_code,
+                    outbox.c.state,
+                    outbox.c.sent_at,
+                    outbox.c.last_error,
+                    outbox.c.chat_id,
+                ).where(outbox.c.notice_id == notice_id, outbox.c.kind == "notice")
+            ).all()
+            reminder_rows = conn.execute(
+                select(outbox.c.unit_code, outbox.c.created_at)
+                .where(outbox.c.notice_id == notice_id, outbox.c.kind == "reminder")
+                .order_by(outbox.c.step)
+            ).all()
+            ack_rows = conn.execute(select(acks).where(acks.c.notice_id == notice_id)).all()
+            esc_rows = conn.execute(
+                select(escalations.c.unit_code, escalations.c.decided_at).where(
+                    escalations.c.notice_id == notice_id
+                )
+            ).all()
+            unit_rows = {r.code: r for r in conn.execute(select(units)).all()}
+        reminders: dict[str, list[datetime]] = defaultdict(list)
+        for r in reminder_rows:
+            reminders[r.unit_code].append(r.created_at)
+        ack_by_unit = {
+            r.unit_code: Ack(r.user_id, r.user_name, r.via, r.acked_at) for r in ack_rows
+        }
+        escalated = {r.unit_code: r.decided_at for r in esc_rows}
+        out = []
+        for d in deliveries:
+            unit = unit_rows.get(d.unit_code)
+            out.append(
+                UnitLedger(
+                    unit_code=d.unit_code,
+                    unit_name=unit.name if unit else d.unit_code,
+                    group=unit.grp if unit else "",
+                    chat_id=unit.chat_id if unit else d.chat_id,
+                    liaisons=tuple(json.loads(unit.liaisons)) if unit else (),
+                    delivery=DeliveryState(d.state),
+                    sent_at=d.sent_at,
+                    last_error=d.last_error,
+                    ack=ack_by_unit.get(d.unit_code),
+                    reminders=tuple(reminders.get(d.unit_code, ())),
+                    escalated_at=escalated.get(d.unit_code),
+                )
+            )
+        out.sort(key=lambda u: (u.group, u.unit_code))
+        return out
+
+    def open_notice_ids(self) -> list[int]:
+        """Notices with at least one delivered, unacknowledged, not yet escalated unit."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(outbox.c.notice_id)
+                .where(outbox.c.kind == "notice", outbox.c.state == "sent")
+                .where(
+                    ~select(acks.c.unit_code)
+                    .where(
+                        acks.c.notice_id == outbox.c.notice_id,
+                        acks.c.unit_code == outbox.c.unit_code,
+                    )
+                    .exists()
+                )
+                .where(
+                    ~select(escalations.c.unit_code)
+                    .where(
+                        escalations.c.notice_id == outbox.c.notice_id,
+                        escalations.c.unit_code == outbox.c.unit_code,
+                    )
+                    .exists()
+                )
+                .distinct()
+                .order_by(outbox.c.notice_id)
+            ).scalars()
+            return list(rows)
+
+    def record_plan(
+        self,
+        notice_id: int,
+        plan: FollowUpPlan,
+        ledger: Sequence[UnitLedger],
+        office_chat_id: int,
+        reminder_text: ReminderText,
+        escalation_text: EscalationText,
+        now: datetime,
+    ) -> None:
+        """Queue the plan's messages and mark the steps taken, atomically.
+
+        The unique key (kind, notice, unit, step) makes a repeated decision a no-op, so two
+        overlapping runs of the job cannot double a reminder.
+        """
+        by_code = {u.unit_code: u for u in ledger}
+        with self._engine.begin() as conn:
+            for r in plan.reminders:
+                unit = by_code[r.unit_code]
+                exists = conn.execute(
+                    select(outbox.c.id).where(
+                        outbox.c.kind == "reminder",
+                        outbox.c.notice_id == notice_id,
+                        outbox.c.unit_code == r.unit_code,
+                        outbox.c.step == r.step,
+                    )
+                ).first()
+                if exists:
+                    continue
+                conn.execute(
+                    insert(outbox).values(
+                        kind="reminder",
+                        notice_id=notice_id,
+                        unit_code=r.unit_code,
+                        step=r.step,
+                        chat_id=unit.chat_id,
+                        text=reminder_text(r.unit_code, r.step, r.mention),
+                        with_button=True,
+                        priority=5,
+                        state="pending",
+                        created_at=now,
+                    )
+                )
+            fresh = [
+                code
+                for code in plan.escalate
+                if conn.execute(
+                    select(escalations.c.unit_code).where(
+                        escalations.c.notice_id == notice_id, escalations.c.unit_code == code
+                    )
+                ).first()
+                is None
+            ]
+            if not fresh:
+                return
+            step = (
+                conn.execute(
+                    select(outbox.c.step)
+                    .where(outbox.c.kind == "escalation", outbox.c.notice_id == notice_id)
+                    .order_by(outbox.c.step.desc())
+                    .limit(1)
+                ).scalar()
+                or 0
+            ) + 1
+            outbox_id = conn.execute(
+                insert(outbox).values(
+                    kind="escalation",
+                    notice_id=notice_id,
+                    unit_code="",
+                    step=step,
+                    chat_id=office_chat_id,
+                    text=escalation_text(fresh),
+                    with_button=False,
+                    priority=5,
+                    state="pending",
+                    created_at=now,
+                )
+            ).inserted_primary_key[0]
+            conn.execute(
+                insert(escalations),
+                [
+                    {"notice_id": notice_id, "unit_code": c, "outbox_id": outbox_id,
+                     "decided_at": now}
+                    for c in fresh
+                ],
+            )
+
+
+def delivery_summary(ledger: Sequence[UnitLedger]) -> dict[DeliveryState, int]:
+    counts: dict[DeliveryState, int] = defaultdict(int)
+    for unit in ledger:
+        counts[unit.delivery] += 1
+    return dict(counts)

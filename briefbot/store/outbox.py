@@ -1,0 +1,154 @@
+"""The outbox: claim due messages, record each outcome. One dispatcher process owns the sending.
+
+Crash safety: ``claim`` commits the ``sending`` mark before anything goes to Telegram, and
+``recover_inflight`` (run once at start) puts rows still marked ``sending`` back to ``pending``.
+A row marked ``sent`` is never claimed again. So after a crash at most the rows that were in flight
+(bounded by the dispatcher's concurrency) can reach Telegram twice; nothing can be lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine, and_, func, or_, select, update
+
+from briefbot.store.schema import notices, outbox, units
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    kind: str
+    notice_id: int
+    unit_code: str
+    step: int
+    chat_id: int
+    text: str
+    with_button: bool
+    attempts: int
+    first_try_at: datetime | None
+
+
+class OutboxRepo:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def recover_inflight(self) -> int:
+        """After a restart: rows left in ``sending`` go back to ``pending``. Returns how many."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(outbox).where(outbox.c.state == "sending").values(state="pending")
+            )
+        return result.rowcount
+
+    def claim(self, now: datetime, limit: int) -> list[OutboxItem]:
+        """Mark up to ``limit`` due rows ``sending`` (committed) and return them, by priority."""
+        with self._engine.begin() as conn:
+            rows = conn.execute(
+                select(
+                    outbox,
+                    func.coalesce(outbox.c.text, notices.c.html).label("body"),
+                )
+                .join(notices, notices.c.id == outbox.c.notice_id)
+                .where(
+                    outbox.c.state == "pending",
+                    or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+                )
+                .order_by(outbox.c.priority, outbox.c.id)
+                .limit(limit)
+            ).all()
+            if not rows:
+                return []
+            ids = [r.id for r in rows]
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.id.in_(ids))
+                .values(
+                    state="sending",
+                    attempts=outbox.c.attempts + 1,
+                    first_try_at=func.coalesce(outbox.c.first_try_at, now),
+                )
+            )
+        return [
+            OutboxItem(
+                id=r.id,
+                kind=r.kind,
+                notice_id=r.notice_id,
+                unit_code=r.unit_code,
+                step=r.step,
+                chat_id=r.chat_id,
+                text=r.body,
+                with_button=r.with_button,
+                attempts=r.attempts + 1,
+                first_try_at=r.first_try_at or now,
+            )
+            for r in rows
+        ]
+
+    def _set(self, item_id: int, **values: object) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(update(outbox).where(outbox.c.id == item_id).values(**values))
+
+    def mark_sent(self, item_id: int, message_id: int, now: datetime) -> None:
+        self._set(item_id, state="sent", message_id=message_id, sent_at=now, last_error=None)
+
+    def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
+        self._set(item_id, state="pending", not_before=not_before, last_error=error)
+
+    def mark_failed(self, item_id: int, error: str) -> None:
+        self._set(item_id, state="failed", last_error=error)
+
+    def mark_unreachable(self, item_id: int, error: str) -> None:
+        self._set(item_id, state="unreachable", last_error=error)
+
+    def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its unit and every unsent row follow the new id."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(units).where(units.c.chat_id == old_chat_id).values(chat_id=new_chat_id)
+            )
+            conn.execute(
+                update(outbox)
+                .where(outbox.c.chat_id == old_chat_id, outbox.c.state != "sent")
+                .values(chat_id=new_chat_id)
+            )
+
+    def counts(self, notice_id: int | None = None) -> dict[str, int]:
+        query = select(outbox.c.state, func.count()).group_by(outbox.c.state)
+        if notice_id is not None:
+            query = query.where(outbox.c.notice_id == notice_id)
+        with self._engine.connect() as conn:
+            return {state: n for state, n in conn.execute(query).all()}
+
+    def notice_for_message(self, chat_id: int, message_id: int) -> int | None:
+        """Which notice a message in a unit group belongs to (the notice or one of its reminders)."""
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(outbox.c.notice_id).where(
+                    and_(outbox.c.chat_id == chat_id, outbox.c.message_id == message_id)
+                )
+            ).scalar()
+
+    def delivered_message(self, notice_id: int, unit_code: str) -> tuple[int, int] | None:
+        """(chat_id, message_id) of the notice as delivered to a unit, if it was."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(outbox.c.chat_id, outbox.c.message_id).where(
+                    outbox.c.kind == "notice",
+                    outbox.c.notice_id == notice_id,
+                    outbox.c.unit_code == unit_code,
+                    outbox.c.state == "sent",
+                )
+            ).first()
+        return None if row is None else (row.chat_id, row.message_id)
+
+    def latest_delivered_notice(self, unit_code: str) -> int | None:
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(func.max(outbox.c.notice_id)).where(
+                    outbox.c.kind == "notice",
+                    outbox.c.unit_code == unit_code,
+                    outbox.c.state == "sent",
+                )
+            ).scalar()

@@ -1,0 +1,123 @@
+"""Tables of the ledger. The database is the single source of truth for every job."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every backend (SQLite keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("grp", String(100), nullable=False, server_default=""),
+    Column("chat_id", BigInteger, nullable=False, index=True),
+    Column("liaisons", Text, nullable=False, server_default="[]"),
+    Column("active", Boolean, nullable=False, server_default="1"),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("content_hash", String(64), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("issue", String(100), nullable=True),
+    Column("briefing_date", String(10), nullable=True),
+    Column("issuer", Text, nullable=True),
+    Column("kind", String(20), nullable=False),  # directive | routine
+    Column("html", Text, nullable=False),
+    Column("source", Text, nullable=False, server_default=""),
+    Column("briefing_json", Text, nullable=False),
+    Column("published_at", UTCDateTime, nullable=False),
+    Column("ack_within_s", Integer, nullable=False),
+)
+
+# The outbox: every message the bot owes Telegram. A row moves
+# pending -> sending -> sent | failed | unreachable; the "sending" mark is committed before the
+# request goes out, so after a crash the only rows that may be sent twice are those in flight.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),  # notice | reminder | escalation
+    Column("notice_id", Integer, ForeignKey("notices.id"), nullable=False),
+    Column("unit_code", String(40), nullable=False),  # "" for messages to the office
+    Column("step", Integer, nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("text", Text, nullable=True),  # None: the notice's own html
+    Column("with_button", Boolean, nullable=False, server_default="0"),
+    Column("priority", Integer, nullable=False, server_default="10"),
+    Column("state", String(12), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("not_before", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("first_try_at", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("message_id", BigInteger, nullable=True),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("kind", "notice_id", "unit_code", "step", name="uq_outbox_step"),
+)
+Index("ix_outbox_due", outbox.c.state, outbox.c.priority, outbox.c.id)
+Index("ix_outbox_message", outbox.c.chat_id, outbox.c.message_id)
+
+acks = Table(
+    "acks",
+    metadata,
+    Column("notice_id", Integer, ForeignKey("notices.id"), primary_key=True),
+    Column("unit_code", String(40), primary_key=True),
+    Column("user_id", BigInteger, nullable=False),
+    Column("user_name", Text, nullable=False, server_default=""),
+    Column("via", String(12), nullable=False),  # command | reply | button
+    Column("acked_at", UTCDateTime, nullable=False),
+)
+
+# which units were escalated to the office for a notice, and by which office message
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("notice_id", Integer, ForeignKey("notices.id"), primary_key=True),
+    Column("unit_code", String(40), primary_key=True),
+    Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=False),
+    Column("decided_at", UTCDateTime, nullable=False),
+)

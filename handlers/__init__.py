@@ -1,0 +1,28 @@
+"""Every handler registration, in the one order that matters.
+
+Order (PTB stops at the first matching handler in a group):
+1. errors — not a handler, but registered first so nothing runs without it;
+2. office commands — /status and /publish check the chat and the admin list themselves, so that
+   anyone else gets a polite refusal rather than silence;
+3. acknowledgements — /ack in groups and the "ack:<id>" button;
+4. help — /start, /help, and /ack in a private chat (the group /ack above has already matched
+   groups, so this only sees private chats);
+5. the catch-all for callback payloads we never issued: last, so it sees only what nothing
+   else claimed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+from handlers import ack, errors, help, office
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    errors.register(app)
+    office.register(app)
+    ack.register(app)
+    help.register(app)
+    ack.register_fallbacks(app)

@@ -1,0 +1,141 @@
+"""/ack in a unit group (bare or as a reply to the notice) and the "已收到" button.
+
+Confirmation does not flood the group: a new ack gets a 👍 reaction on the command (or a toast for
+the button) and the notice's button changes to show who acknowledged. Only refusals get a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import ReactionTypeEmoji, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from briefbot.acking import AckOutcome, AckResult, acknowledge
+from briefbot.runtime import Services
+from handlers.context import display_name, services
+from handlers.keyboards import ACK_PATTERN, acked_keyboard
+
+log = logging.getLogger(__name__)
+
+
+def refusal(outcome: AckOutcome, services_: Services) -> str | None:
+    """Chinese text for an outcome that needs telling; None for a fresh ack."""
+    unit_name = outcome.unit.name if outcome.unit else ""
+    match outcome.result:
+        case AckResult.RECORDED:
+            return None
+        case AckResult.ALREADY:
+            assert outcome.ack is not None
+            when = outcome.ack.acked_at.astimezone(services_.settings.tz)
+            who = outcome.ack.user_name or "联络员"
+            return f"{unit_name}已于 {when:%m月%d日 %H:%M} 由 {who} 签收，无需重复签收。"
+        case AckResult.NOT_A_UNIT:
+            return "本群尚未登记为任何单位的工作群，无法签收。如有疑问请联系办公室。"
+        case AckResult.NOT_LIAISON:
+            return f"抱歉，您不是{unit_name}登记的联络员，无法代为签收。如需变更联络员，请联系办公室。"
+        case AckResult.NO_NOTICE:
+            return f"{unit_name}目前没有需要签收的简报。"
+        case AckResult.WRONG_NOTICE:
+            return "该通知不是发给本单位的，或已失效，无法签收。"
+    return None
+
+
+async def _mark_notice_button(context: ContextTypes.DEFAULT_TYPE, outcome: AckOutcome) -> None:
+    """Show on the notice itself who acknowledged (best effort: the ack is already stored)."""
+    svc = services(context)
+    assert outcome.unit is not None and outcome.notice_id is not None and outcome.ack is not None
+    where = svc.store.outbox.delivered_message(outcome.notice_id, outcome.unit.code)
+    if where is None:
+        return
+    when = outcome.ack.acked_at.astimezone(svc.settings.tz)
+    try:
+        await context.bot.edit_message_reply_markup(
+            chat_id=where[0],
+            message_id=where[1],
+            reply_markup=acked_keyboard(outcome.notice_id, outcome.ack.user_name, when),
+        )
+    except TelegramError as exc:
+        log.warning("could not update the ack button of notice %s: %s", outcome.notice_id, exc)
+
+
+async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    svc = services(context)
+    notice_id = None
+    via = "command"
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+        notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
+        via = "reply"
+    outcome = acknowledge(
+        svc.store,
+        chat_id=chat.id,
+        user_id=user.id,
+        user_name=display_name(user),
+        notice_id=notice_id,
+        via=via,
+        now=svc.now(),
+    )
+    text = refusal(outcome, svc)
+    if text is not None:
+        await message.reply_text(text)
+        return
+    log.info("ack: notice %s unit %s by %s via %s", outcome.notice_id,
+             outcome.unit.code if outcome.unit else "?", user.id, via)
+    try:
+        await message.set_reaction(ReactionTypeEmoji("👍"))
+    except TelegramError:
+        await message.reply_text("已签收，谢谢！")
+    await _mark_notice_button(context, outcome)
+
+
+async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    match = ACK_PATTERN.match(query.data or "")
+    assert match is not None  # the handler's pattern guarantees it
+    svc = services(context)
+    outcome = acknowledge(
+        svc.store,
+        chat_id=query.message.chat.id,
+        user_id=query.from_user.id,
+        user_name=display_name(query.from_user),
+        notice_id=int(match.group(1)),
+        via="button",
+        now=svc.now(),
+    )
+    text = refusal(outcome, svc)
+    if text is not None:
+        await query.answer(text, show_alert=outcome.result is not AckResult.ALREADY)
+        return
+    log.info("ack: notice %s unit %s by %s via button", outcome.notice_id,
+             outcome.unit.code if outcome.unit else "?", query.from_user.id)
+    await query.answer("已签收，谢谢！")
+    await _mark_notice_button(context, outcome)
+
+
+async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any callback payload we never issued (forged, or from an old version)."""
+    query = update.callback_query
+    if query is None:
+        return
+    log.warning("refused unknown callback payload %r from %s", (query.data or "")[:64],
+                query.from_user.id)
+    await query.answer("无效的操作，请使用最新通知上的按钮。", show_alert=True)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("ack", ack_command, filters=filters.ChatType.GROUPS))
+    app.add_handler(CallbackQueryHandler(ack_button, pattern=ACK_PATTERN))
+
+
+def register_fallbacks(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CallbackQueryHandler(unknown_button))

@@ -1,0 +1,35 @@
+"""The one error handler: log with context (token redacted), tell the office briefly."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, ContextTypes
+
+from handlers.context import services
+
+log = logging.getLogger(__name__)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    error = context.error
+    where = ""
+    if isinstance(update, Update) and update.effective_chat is not None:
+        where = f" in chat {update.effective_chat.id}"
+    log.error("unhandled error%s: %r", where, error, exc_info=error)
+    if not isinstance(update, Update):
+        return  # a job's error: logged; jobs retry on their next run
+    try:
+        await context.bot.send_message(
+            services(context).settings.office.chat_id,
+            f"⚠️ 机器人处理一条消息时出错（{type(error).__name__}），已记录日志，请联系运维人员。",
+        )
+    except (TelegramError, RuntimeError):
+        log.warning("could not tell the office about the error")
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_error_handler(on_error)

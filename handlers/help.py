@@ -1,0 +1,44 @@
+"""/start and /help: what the bot does, in the words of the chat it is asked in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from handlers.context import services
+
+UNIT_HELP = (
+    "我是简报签收助手。办公室发布的简报会推送到本群，"
+    "请本单位联络员点击通知下方的“已收到”按钮，或发送 /ack 签收（也可回复通知发送 /ack）。"
+)
+OFFICE_HELP = (
+    "办公室可用命令：\n"
+    "/publish — 回复一条简报文件消息，发布给各单位\n"
+    "/status [编号] — 查看最新（或指定）通知的签收情况"
+)
+PRIVATE_HELP = "请在本单位的工作群中使用本机器人签收简报。"
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    settings = services(context).settings
+    if chat.id == settings.office.chat_id:
+        await message.reply_text(OFFICE_HELP)
+    elif chat.type == "private":
+        await message.reply_text(PRIVATE_HELP)
+    else:
+        await message.reply_text(UNIT_HELP)
+
+
+async def private_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(PRIVATE_HELP)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler(["start", "help"], help_command))
+    app.add_handler(CommandHandler("ack", private_ack, filters=filters.ChatType.PRIVATE))

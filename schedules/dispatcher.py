@@ -1,0 +1,135 @@
+"""The outbox dispatcher: sends what the ledger says is owed, and records each outcome.
+
+A repeating job. Each run claims due rows (committing "sending" first), sends them with at most
+``delivery.concurrency`` requests in flight through PTB's AIORateLimiter, and marks each row:
+  sent                       → message id stored; never sent again
+  429 RetryAfter             → back to pending, not before now + retry_after
+  timeout / network / 5xx    → back to pending with backoff and jitter, failed after retry_for
+  403 / chat not found       → unreachable (not retried)
+  group migrated             → unit and row moved to the new chat id, resent at once
+  can't parse entities       → resent as plain text; logged as a defect
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import re
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.ext import Application, ContextTypes
+
+from briefbot.backoff import backoff
+from briefbot.runtime import Services
+from briefbot.settings import Settings
+from briefbot.store.outbox import OutboxItem
+from handlers.context import services
+from handlers.keyboards import ack_keyboard
+
+log = logging.getLogger(__name__)
+_TAG = re.compile(r"<[^>]+>")
+_UNREACHABLE = ("chat not found", "bot was kicked", "bot is not a member", "have no rights",
+                "not enough rights", "user is deactivated", "group chat was deleted")
+
+
+class Dispatcher:
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+
+    async def run(self, bot: Bot, svc: Services) -> int:
+        """Send everything due now. Returns how many rows were handled. Never overlaps itself."""
+        if self._lock.locked():
+            return 0
+        async with self._lock:
+            concurrency = svc.settings.delivery.concurrency
+            slots = asyncio.Semaphore(concurrency)
+            tasks: set[asyncio.Task[None]] = set()
+            handled = 0
+            while True:
+                items = svc.store.outbox.claim(svc.now(), limit=concurrency)
+                if not items:
+                    break
+                for item in items:
+                    await slots.acquire()
+                    task = asyncio.create_task(self._send_one(bot, svc, item))
+                    tasks.add(task)
+                    task.add_done_callback(lambda t: (tasks.discard(t), slots.release()))
+                    handled += 1
+            if tasks:
+                await asyncio.gather(*tasks)
+            return handled
+
+    async def _send_one(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool = False) -> None:
+        outbox = svc.store.outbox
+        text = html.unescape(_TAG.sub("", item.text)) if plain else item.text
+        try:
+            message = await bot.send_message(
+                chat_id=item.chat_id,
+                text=text,
+                parse_mode=None if plain else ParseMode.HTML,
+                reply_markup=ack_keyboard(item.notice_id) if item.with_button else None,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            outbox.retry_later(item.id, svc.now() + timedelta(seconds=seconds), f"429 retry after {seconds:g}s")
+        except ChatMigrated as exc:
+            log.warning("chat %s migrated to %s; moving unit %s", item.chat_id, exc.new_chat_id,
+                        item.unit_code)
+            outbox.move_chat(item.chat_id, exc.new_chat_id)
+            outbox.retry_later(item.id, svc.now(), f"migrated to {exc.new_chat_id}")
+        except Forbidden as exc:
+            outbox.mark_unreachable(item.id, f"403 {exc.message}")
+            log.warning("unit %s unreachable: %s", item.unit_code, exc.message)
+        except BadRequest as exc:
+            reason = exc.message.lower()
+            if any(marker in reason for marker in _UNREACHABLE):
+                outbox.mark_unreachable(item.id, f"400 {exc.message}")
+                log.warning("unit %s unreachable: %s", item.unit_code, exc.message)
+            elif "can't parse entities" in reason and not plain:
+                log.error("DEFECT: Telegram rejected our HTML for outbox row %s (%s); sending plain",
+                          item.id, exc.message)
+                await self._send_one(bot, svc, item, plain=True)
+            else:
+                outbox.mark_failed(item.id, f"400 {exc.message}")
+                log.error("outbox row %s failed: %s", item.id, exc.message)
+        except NetworkError as exc:  # includes TimedOut and 5xx answers
+            self._transient(svc, item, f"network: {exc.message}")
+        else:
+            outbox.mark_sent(item.id, message.message_id, svc.now())
+
+    @staticmethod
+    def _transient(svc: Services, item: OutboxItem, error: str) -> None:
+        now = svc.now()
+        started = item.first_try_at or now
+        if now - started >= svc.settings.delivery.retry_for:
+            svc.store.outbox.mark_failed(item.id, f"gave up after {item.attempts} attempts: {error}")
+            log.error("outbox row %s failed for good: %s", item.id, error)
+            return
+        svc.store.outbox.retry_later(item.id, now + backoff(item.attempts), error)
+
+
+async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    job = context.job
+    assert job is not None and isinstance(job.data, Dispatcher)
+    await job.data.run(context.bot, services(context))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+    assert app.job_queue is not None, "install python-telegram-bot[job-queue]"
+    app.job_queue.run_repeating(
+        dispatch_job,
+        interval=settings.delivery.poll_every,
+        first=0,
+        name="outbox-dispatcher",
+        data=Dispatcher(),
+        # the Dispatcher's own lock makes an overlapping run return at once, so allow two
+        # instances rather than have APScheduler log "skipped" every second during a long push
+        job_kwargs={"max_instances": 2, "coalesce": True},
+    )

@@ -1,0 +1,69 @@
+"""Follow-up job: ask the pure policy what is due for every open notice, record it in the ledger.
+
+The dispatcher sends what this records, so a crash between deciding and sending loses nothing,
+and a decision recorded once is never taken twice (the ledger's unique step key).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.ext import Application, ContextTypes
+
+from briefbot.followup import FollowUpPolicy, plan_follow_up
+from briefbot.reminders import escalation_html, reminder_html
+from briefbot.runtime import Services
+from briefbot.settings import Settings
+from handlers.context import services
+
+log = logging.getLogger(__name__)
+
+
+def follow_up_once(svc: Services) -> int:
+    """One pass over open notices at ``svc.now()``. Returns the number of steps recorded."""
+    settings = svc.settings.follow_up
+    now = svc.now()
+    steps = 0
+    for notice_id in svc.store.ledger.open_notice_ids():
+        notice = svc.store.notices.notice(notice_id)
+        if notice is None:
+            continue
+        policy = FollowUpPolicy(
+            ack_within=notice.ack_within,
+            remind_every=settings.remind_every,
+            max_reminders=settings.max_reminders,
+            escalate=settings.escalate,
+        )
+        ledger = svc.store.ledger.for_notice(notice_id)
+        plan = plan_follow_up(ledger, policy, now)
+        if plan.empty:
+            continue
+        by_code = {u.unit_code: u for u in ledger}
+        svc.store.ledger.record_plan(
+            notice_id,
+            plan,
+            ledger,
+            svc.settings.office.chat_id,
+            lambda code, step, mention: reminder_html(notice, by_code[code], step, mention),
+            lambda codes: escalation_html(notice, [by_code[c] for c in codes]),
+            now,
+        )
+        steps += len(plan.reminders) + (1 if plan.escalate else 0)
+        log.info("notice %s: %d reminders, %d units escalated", notice_id,
+                 len(plan.reminders), len(plan.escalate))
+    return steps
+
+
+async def follow_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    follow_up_once(services(context))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        follow_up_job,
+        interval=settings.follow_up.check_every,
+        first=settings.follow_up.check_every,
+        name="follow-up",
+    )
