@@ -9,9 +9,10 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
 
 
@@ -46,7 +47,7 @@ class ReportRow:
     status: AckStatus
     acked_by: str
     acked_at: str
-    minutes_late: int | None
+    seconds_late: int | None
     reminders: int
     escalated: bool
     delivery: str
@@ -71,11 +72,11 @@ def build_report(
     for unit in ledger:
         status = status_of(unit, notice, now)
         due = unit.due_at(notice.ack_within)
-        minutes_late = None
+        seconds_late = None
         if unit.ack is not None and due is not None and unit.ack.acked_at > due:
-            minutes_late = int((unit.ack.acked_at - due).total_seconds() // 60)
+            seconds_late = int((unit.ack.acked_at - due).total_seconds())
         elif status is AckStatus.OVERDUE and due is not None:
-            minutes_late = int((now - due).total_seconds() // 60)
+            seconds_late = int((now - due).total_seconds())
         rows.append(
             ReportRow(
                 unit_code=unit.unit_code,
@@ -88,7 +89,7 @@ def build_report(
                     if unit.ack
                     else ""
                 ),
-                minutes_late=minutes_late,
+                seconds_late=seconds_late,
                 reminders=len(unit.reminders),
                 escalated=unit.escalated_at is not None,
                 delivery=unit.delivery.value,
@@ -104,7 +105,7 @@ def summary_line(report: Report) -> str:
     return f"共 {len(report.rows)} 个单位：" + "，".join(parts)
 
 
-_HEADERS = ["单位代码", "单位", "分组", "状态", "签收人", "签收时间", "逾期分钟", "提醒次数", "已上报", "备注"]
+_HEADERS = ["单位代码", "单位", "分组", "状态", "签收人", "签收时间", "逾期时长", "提醒次数", "已上报", "备注"]
 
 
 def _cells(row: ReportRow) -> list[str]:
@@ -115,7 +116,7 @@ def _cells(row: ReportRow) -> list[str]:
         row.status.value,
         row.acked_by,
         row.acked_at,
-        "" if row.minutes_late is None else str(row.minutes_late),
+        "" if row.seconds_late is None else format_duration(timedelta(seconds=row.seconds_late)),
         str(row.reminders),
         "是" if row.escalated else "",
         row.note,

@@ -1,0 +1,1 @@
+"""The offline rehearsal: the real bot process against the local Telegram emulator."""

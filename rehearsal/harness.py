@@ -1,0 +1,210 @@
+"""Start the emulator, write a config, run the real ``bot.py run`` process, and watch it.
+
+Used by the demo, the end-to-end tests and the benchmarks, so that all three exercise the same
+process the office would run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+
+from tgemu.client import EmulatorClient
+from tgemu.htmltext import visible_text
+from tgemu.server import EmulatorServer
+from tgemu.world import Limits, World
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT_TOKEN = "7000000001:REHEARSAL-only-token-not-a-real-one"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    code: str
+    name: str
+    group: str
+    chat_id: int
+    liaisons: tuple[Person, ...]
+
+
+@dataclass
+class Scenario:
+    units: list[UnitSpec]
+    office_chat_id: int = -1001000000001
+    admins: tuple[Person, ...] = (Person(10001, "办公室 王主任"), Person(10002, "办公室 李秘书"))
+    follow_up: dict[str, Any] = field(default_factory=lambda: {
+        "ack_within": "8s", "remind_every": "5s", "max_reminders": 2, "check_every": "1s"})
+    delivery: dict[str, Any] = field(default_factory=lambda: {"poll_every": "0.5s"})
+    telegram: dict[str, Any] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+
+
+class Rehearsal:
+    def __init__(self, scenario: Scenario, workdir: Path) -> None:
+        self.scenario = scenario
+        self.workdir = workdir
+        self.server = EmulatorServer(World(scenario.limits))
+        self.client: EmulatorClient | None = None
+        self.bot_process: subprocess.Popen[bytes] | None = None
+        self.config_path = workdir / "config.yaml"
+        self.db_path = workdir / "data" / "bot.db"
+        self.log_path = workdir / "bot.log"
+        self._log_file: Any = None
+
+    # ------------------------------------------------------------------ lifecycle
+    async def __aenter__(self) -> Rehearsal:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    async def start(self) -> None:
+        await self.server.start()
+        self.client = EmulatorClient(self.server.base_url)
+        world = self.server.world
+        world.add_bot(BOT_TOKEN)
+        world.add_chat(self.scenario.office_chat_id, "省办公室工作群")
+        for admin in self.scenario.admins:
+            world.add_user(admin.user_id, admin.name)
+        for unit in self.scenario.units:
+            world.add_chat(unit.chat_id, f"{unit.name}工作群")
+            for person in unit.liaisons:
+                world.add_user(person.user_id, person.name)
+        self.write_config()
+
+    async def stop(self) -> None:
+        await self.stop_bot()
+        if self.client is not None:
+            await self.client.aclose()
+        await self.server.stop()
+
+    def config(self) -> dict[str, Any]:
+        s = self.scenario
+        return {
+            "timezone": "Asia/Shanghai",
+            "telegram": {"base_url": f"{self.server.base_url}/bot", "poll_timeout": 2, **s.telegram},
+            "storage": {"url": f"sqlite:///{self.db_path}"},
+            "office": {"chat_id": s.office_chat_id, "admins": [a.user_id for a in s.admins]},
+            "units": [
+                {"code": u.code, "name": u.name, "group": u.group, "chat_id": u.chat_id,
+                 "liaisons": [p.user_id for p in u.liaisons]}
+                for u in s.units
+            ],
+            "follow_up": s.follow_up,
+            "delivery": s.delivery,
+            "health": {"heartbeat_file": str(self.workdir / "data" / "heartbeat"), "every": "5s"},
+        }
+
+    def write_config(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.config_path.write_text(
+            yaml.safe_dump(self.config(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+    def start_bot(self) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "BOT_TOKEN": BOT_TOKEN, "PYTHONUNBUFFERED": "1"}
+        self._log_file = self.log_path.open("ab")
+        self.bot_process = subprocess.Popen(
+            [sys.executable, str(ROOT / "bot.py"), "run", "--config", str(self.config_path)],
+            cwd=self.workdir, env=env, stdout=self._log_file, stderr=subprocess.STDOUT,
+        )
+        return self.bot_process
+
+    async def _exited(self, timeout: float) -> bool:
+        """Wait without blocking the loop: the emulator serving the bot runs on this loop."""
+        process = self.bot_process
+        assert process is not None
+        deadline = time.monotonic() + timeout
+        while process.poll() is None:
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
+    async def kill_bot(self) -> None:
+        """SIGKILL: the crash case. Nothing gets to clean up."""
+        if self.bot_process is not None and self.bot_process.poll() is None:
+            self.bot_process.send_signal(signal.SIGKILL)
+            await self._exited(10)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+    async def stop_bot(self, timeout: float = 15) -> int | None:
+        """SIGINT: PTB's graceful stop."""
+        process = self.bot_process
+        if process is None:
+            return None
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            if not await self._exited(timeout):
+                process.kill()
+                await self._exited(10)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+        return process.returncode
+
+    def bot_log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+    # ------------------------------------------------------------------ watching
+    @property
+    def emu(self) -> EmulatorClient:
+        assert self.client is not None
+        return self.client
+
+    async def wait_ready(self, timeout: float = 30) -> None:
+        """Until the bot process is long-polling the emulator."""
+        async def polling() -> bool:
+            return self.server.world.stats.get("call:getUpdates", 0) > 0
+        await self.wait_for(polling, timeout, "the bot to start polling")
+
+    async def wait_for(self, check: Callable[[], Awaitable[T]], timeout: float, what: str,
+                       interval: float = 0.1) -> T:
+        deadline = time.monotonic() + timeout
+        while True:
+            result = await check()
+            if result:
+                return result
+            if self.bot_process is not None and self.bot_process.poll() is not None:
+                raise RuntimeError(f"bot exited ({self.bot_process.returncode}) while waiting for "
+                                   f"{what}; log:\n{self.bot_log()[-4000:]}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out waiting for {what}; log:\n{self.bot_log()[-4000:]}")
+            await asyncio.sleep(interval)
+
+    def notices_in(self, chat_id: int) -> list[dict[str, Any]]:
+        """The bot's messages in a chat that carry the ack button of a notice (not reminders)."""
+        out = []
+        for m in self.server.world.transcript(chat_id):
+            if not m["from_bot"]:
+                continue
+            text = m.get("text", "")
+            if text.startswith("📄"):
+                out.append(m)
+        return out
+
+    def plain_texts(self, chat_id: int) -> list[str]:
+        """The bot's messages as the user sees them (HTML parsed away)."""
+        return [visible_text(t) for t in self.bot_texts(chat_id)]
+
+    def bot_texts(self, chat_id: int) -> list[str]:
+        return [m.get("text", "") for m in self.server.world.transcript(chat_id) if m["from_bot"]]
