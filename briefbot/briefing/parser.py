@@ -28,9 +28,12 @@ _TITLES = (
     "县委书记|副县长|县长|区长|副区长|秘书长|副主任|主任|副部长|部长|副厅长|厅长|副局长|局长|主席|副主席"
 )
 _NAME = r"[\u4e00-\u9fff·]{2,4}?"
+# what follows a name written after its title ("县委书记陈立新在《…》上批示")
+_AFTER_NAME = r"(?:同志|在|对|于|就|作出|做出|批示|[，,、:：])"
 _DIRECTIVE = re.compile(
     r"(?:(?P<date>\d{1,2}月\d{1,2}日)[，,、]?\s*)?"
-    rf"(?:(?P<name1>{_NAME})(?P<title1>{_TITLES})|(?P<title2>{_TITLES})(?P<name2>{_NAME}))(?:同志)?"
+    rf"(?:(?P<title2>{_TITLES})(?P<name2>{_NAME})(?={_AFTER_NAME})|(?P<name1>{_NAME})(?P<title1>{_TITLES}))"
+    r"(?:同志)?"
     r"(?P<middle>[^。]{0,80}?)(?:作出|做出)?(?:重要)?批示(?:指出|强调|要求)?[:：]\s*“"
 )
 _DOCUMENT = re.compile(r"《(?P<doc>[^》]{1,80})》")
@@ -102,8 +105,11 @@ def _masthead(
             if rest and issuer is None and _ISSUER_TAIL.search(rest):
                 issuer = rest
             continue
-        if issued is None and (d := _DATE.fullmatch(ascii_line.strip())):
+        if issued is None and (d := _DATE.search(ascii_line)):
             issued = _safe_date(int(d.group("y")), int(d.group("m")), int(d.group("d")))
+            rest = ascii_line.replace(d.group(0), " ").strip()
+            if rest and issuer is None and _ISSUER_TAIL.search(rest):
+                issuer = rest  # "某某办公室  2025年1月6日" on one line
             continue
         if not title:
             title = line
