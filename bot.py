@@ -108,6 +108,8 @@ def run(config: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # opt in to PTB's timedelta-typed durations (RetryAfter.retry_after) ahead of PTB 23
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = argparse.ArgumentParser(
         prog="bot.py", description="简报推送与签收机器人 (briefing push and acknowledgement bot)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

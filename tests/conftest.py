@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +12,11 @@ from briefbot.settings import Settings, parse_settings
 from briefbot.store import Store, open_store
 from tgemu.server import EmulatorServer
 from tgemu.world import Limits, World
+
+def pytest_configure(config: pytest.Config) -> None:
+    # the project opts in to PTB's timedelta durations (see bot.main)
+    os.environ["PTB_TIMEDELTA"] = "1"
+
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT.parent / "shared" / "samples" / "wuxing-briefing-13.txt"
