@@ -51,11 +51,19 @@ class Dispatcher:
             tasks: set[asyncio.Task[None]] = set()
             handled = 0
             while True:
-                items = svc.store.outbox.claim(svc.now(), limit=concurrency)
+                # Claim only as many rows as there are free slots, so that a row marked
+                # "sending" is a request actually in flight: at most `concurrency` of them.
+                await slots.acquire()
+                free = 1
+                while not slots.locked():
+                    await slots.acquire()
+                    free += 1
+                items = svc.store.outbox.claim(svc.now(), limit=free)
+                for _ in range(free - len(items)):
+                    slots.release()
                 if not items:
                     break
                 for item in items:
-                    await slots.acquire()
                     task = asyncio.create_task(self._send_one(bot, svc, item))
                     tasks.add(task)
                     task.add_done_callback(lambda t: (tasks.discard(t), slots.release()))

@@ -103,6 +103,9 @@ class EmulatorServer:
                     getattr(world, name) for name in dir(world) if name.lower() == method.lower()
                 )
                 result = handler(bot, params)
+                if world.limits.latency and method.lower().startswith(("send", "edit")):
+                    # the message exists now; the answer is still on the wire
+                    await asyncio.sleep(world.limits.latency)
             else:
                 raise ApiError(404, "Not Found")
         except ApiError as exc:

@@ -41,6 +41,7 @@ class Limits:
     overall_per_second: float = 30.0
     group_per_minute: float = 20.0
     enforce: bool = True
+    latency: float = 0.0  # seconds between storing a sent message and answering the request
 
 
 @dataclass

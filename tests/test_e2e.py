@@ -1,0 +1,151 @@
+"""End to end: the real ``bot.py run`` process against the emulator over loopback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from briefbot.store import open_store
+from briefbot.store.schema import outbox
+from rehearsal.harness import ROOT, Person, Rehearsal, Scenario, UnitSpec
+from tests.conftest import SHIPPED
+from tgemu.world import Limits
+
+pytestmark = pytest.mark.e2e
+
+
+def _units(n: int) -> list[UnitSpec]:
+    return [
+        UnitSpec(f"u{i:03d}", f"第{i}单位", "设区市" if i % 2 else "省直部门", -1001000100000 - i,
+                 (Person(30000 + i, f"联络员{i}"),))
+        for i in range(1, n + 1)
+    ]
+
+
+async def test_the_whole_loop(tmp_path):
+    units = _units(6)
+    scenario = Scenario(
+        units=units,
+        follow_up={"ack_within": "3s", "remind_every": "2s", "max_reminders": 1, "check_every": "0.5s"},
+        delivery={"poll_every": "0.3s"},
+    )
+    async with Rehearsal(scenario, tmp_path) as run:
+        emu, world = run.emu, run.server.world
+        run.start_bot()
+        await run.wait_ready()
+        office, admin = scenario.office_chat_id, scenario.admins[0].user_id
+        upload = await emu.upload(office, admin, "简报.txt", SHIPPED.read_bytes())
+        await emu.send(office, admin, "/publish", reply_to=upload["message_id"])
+
+        async def delivered() -> bool:
+            return all(run.notices_in(u.chat_id) for u in units)
+
+        await run.wait_for(delivered, 20, "delivery to every unit")
+        notice = {u.code: run.notices_in(u.chat_id)[0] for u in units}
+        u1, u2, u3, u4, u5, u6 = units
+        await emu.press(u1.chat_id, notice[u1.code]["message_id"], u1.liaisons[0].user_id)
+        await emu.send(u2.chat_id, u2.liaisons[0].user_id, "/ack")
+        await emu.send(u3.chat_id, u3.liaisons[0].user_id, "/ack", reply_to=notice[u3.code]["message_id"])
+        world.add_user(39999, "路人")
+        await emu.send(u4.chat_id, 39999, "/ack")  # not a liaison
+        await emu.send(u4.chat_id, u4.liaisons[0].user_id, "/ack")
+        await emu.send(u4.chat_id, u4.liaisons[0].user_id, "/ack")  # twice: harmless
+
+        async def escalated() -> str | None:
+            return next((t for t in run.plain_texts(office) if "逾期未签收上报" in t), None)
+
+        escalation = await run.wait_for(escalated, 20, "escalation")
+        await emu.send(office, admin, "/status")
+
+        async def status() -> str | None:
+            return next((t for t in run.plain_texts(office) if t.startswith("📊")), None)
+
+        status_text = await run.wait_for(status, 10, "/status")
+        assert await run.stop_bot() == 0
+
+        # one notice message per unit, exactly
+        assert [len(run.notices_in(u.chat_id)) for u in units] == [1] * 6
+        # reminders reached the silent units only
+        for unit in units:
+            reminders = [t for t in run.plain_texts(unit.chat_id) if t.startswith("⏰ 签收提醒")]
+            assert len(reminders) == (1 if unit in (u5, u6) else 0), unit.code
+        # the office list names exactly the silent units, in one message
+        assert "第5单位" in escalation and "第6单位" in escalation
+        assert not any(f"第{i}单位" in escalation for i in range(1, 5))
+        assert len([t for t in run.plain_texts(office) if "逾期未签收上报" in t]) == 1
+        assert "共 6 个单位：按时签收 4，逾期未签收 2" in status_text
+        # the refusal and the duplicate
+        u4_texts = run.plain_texts(u4.chat_id)
+        assert any("您不是第4单位登记的联络员" in t for t in u4_texts)
+        assert any("无需重复签收" in t for t in u4_texts)
+        # the button shows who acknowledged
+        button = world.chats[u1.chat_id].messages[notice[u1.code]["message_id"]]["reply_markup"]
+        assert button["inline_keyboard"][0][0]["text"].startswith("✔️ 已签收 · 联络员1")
+
+        # the ledger agrees with what the emulator saw
+        report = subprocess.run(
+            [sys.executable, str(ROOT / "bot.py"), "report", "--config", str(run.config_path),
+             "--format", "json"], capture_output=True, text=True, check=True, cwd=tmp_path)
+        data = json.loads(report.stdout)
+        by_code = {u["unit_code"]: u for u in data["units"]}
+        assert {c: u["status"] for c, u in by_code.items()} == {
+            "u001": "按时签收", "u002": "按时签收", "u003": "按时签收", "u004": "按时签收",
+            "u005": "逾期未签收", "u006": "逾期未签收"}
+        assert by_code["u004"]["acked_by"] == "联络员4"
+        assert by_code["u005"]["reminders"] == 1 and by_code["u005"]["escalated"]
+        assert "REHEARSAL-only-token" not in run.bot_log()
+
+
+async def test_sigkill_mid_push_loses_nothing_and_duplicates_at_most_the_inflight(tmp_path):
+    units = _units(50)
+    concurrency = 8
+    scenario = Scenario(
+        units=units,
+        telegram={"overall_rate": 10},  # a slow push so that the kill lands in the middle
+        delivery={"poll_every": "0.2s", "concurrency": concurrency},
+        follow_up={"ack_within": "1h"},
+        # answers arrive 0.4 s after Telegram stored the message, so a kill catches some
+        # requests that reached Telegram but whose "sent" mark was never written
+        limits=Limits(overall_per_second=30, group_per_minute=20, latency=0.4),
+    )
+    async with Rehearsal(scenario, tmp_path) as run:
+        world = run.server.world
+        published = subprocess.run(
+            [sys.executable, str(ROOT / "bot.py"), "publish", str(SHIPPED), "--config",
+             str(run.config_path)], capture_output=True, text=True, check=True, cwd=tmp_path)
+        assert published.stdout.strip() == "1"
+        run.start_bot()
+
+        async def halfway() -> bool:
+            return world.stats["messages_sent"] >= 20
+
+        await run.wait_for(halfway, 30, "half of the push", interval=0.01)
+        await run.kill_bot()
+        sent_before_restart = world.stats["messages_sent"]
+        store = open_store(f"sqlite:///{run.db_path}")
+        counts = store.outbox.counts()
+        inflight = counts.get("sending", 0)
+        assert 0 < sent_before_restart < 50, "the kill must land mid-push"
+        assert inflight <= concurrency
+
+        run.start_bot()
+
+        async def all_sent() -> bool:
+            return store.outbox.counts() == {"sent": 50}
+
+        await run.wait_for(all_sent, 60, "every delivery to be sent after restart")
+        await run.stop_bot()
+        per_unit = [len(run.notices_in(u.chat_id)) for u in units]
+        duplicates = sum(per_unit) - 50
+        assert min(per_unit) == 1, "a unit is missing the notice"
+        assert duplicates <= inflight <= concurrency
+        with store.engine.connect() as conn:
+            rows = conn.execute(select(func.count()).select_from(outbox)).scalar()
+        assert rows == 50
+        store.close()
+        print(f"\nkill test: {sent_before_restart} sent before SIGKILL, {inflight} rows in flight, "
+              f"{duplicates} duplicates after restart, 0 missing")
