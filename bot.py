@@ -48,7 +48,8 @@ def build_application(settings: Settings, token: str) -> Any:
         recovered = store.outbox.recover_inflight()
         if recovered:
             logging.getLogger("bot").warning(
-                "resuming %d deliveries that were in flight when the bot stopped", recovered)
+                "resuming %d deliveries that were in flight when the bot stopped", recovered
+            )
         install(app, Services(settings=settings, store=store, clock=system_clock(settings)))
         await app.bot.set_my_commands(
             [BotCommand("ack", "签收最新简报"), BotCommand("help", "使用说明")],
@@ -97,8 +98,11 @@ def run(config: str) -> int:
     setup_logging(os.environ.get("LOG_LEVEL", "INFO"))
     app = build_application(settings, token)
     logging.getLogger("bot").info(
-        "starting: %d units, office chat %s, api %s", len(settings.units),
-        settings.office.chat_id, settings.telegram.base_url)
+        "starting: %d units, office chat %s, api %s",
+        len(settings.units),
+        settings.office.chat_id,
+        settings.telegram.base_url,
+    )
     app.run_polling(
         timeout=settings.telegram.poll_timeout,
         allowed_updates=["message", "callback_query"],
@@ -111,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     # opt in to PTB's timedelta-typed durations (RetryAfter.retry_after) ahead of PTB 23
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = argparse.ArgumentParser(
-        prog="bot.py", description="简报推送与签收机器人 (briefing push and acknowledgement bot)")
+        prog="bot.py", description="简报推送与签收机器人 (briefing push and acknowledgement bot)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run the bot (long polling); token from $BOT_TOKEN")

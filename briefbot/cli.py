@@ -55,7 +55,11 @@ def check_config(path: str) -> int:
     print(f"配置有效：{path}")
     print(f"  时区：{settings.timezone}")
     print(f"  办公室群：{settings.office.chat_id}，管理员 {len(settings.office.admins)} 人")
-    print(f"  单位：{len(settings.units)} 个（" + "，".join(f"{g} {n}" for g, n in groups.items()) + "）")
+    print(
+        f"  单位：{len(settings.units)} 个（"
+        + "，".join(f"{g} {n}" for g, n in groups.items())
+        + "）"
+    )
     if without_liaisons:
         print(f"  未登记联络员（群内任何人可签收）：{'、'.join(without_liaisons)}")
     print(
@@ -122,22 +126,30 @@ def publish_file(path: str, config: str, now: datetime | None = None) -> int:
     store = open_store(settings.storage.url)
     try:
         store.notices.sync_units(units_of(settings))
-        result = publish(store, prepared, settings.follow_up.ack_within,
-                         now or datetime.now(settings.tz))
+        result = publish(
+            store, prepared, settings.follow_up.ack_within, now or datetime.now(settings.tz)
+        )
     finally:
         store.close()
     if not result.created:
         print(f"该简报已发布过，通知编号 {result.notice_id}，未重复推送。", file=sys.stderr)
         print(result.notice_id)
         return 0
-    print(f"已发布，通知编号 {result.notice_id}，{result.queued} 个单位待推送（运行中的机器人会自动发送）。",
-          file=sys.stderr)
+    print(
+        f"已发布，通知编号 {result.notice_id}，{result.queued} 个单位待推送（运行中的机器人会自动发送）。",
+        file=sys.stderr,
+    )
     print(result.notice_id)
     return 0
 
 
-def report(config: str, notice_id: int | None, fmt: str, output: str | None = None,
-           now: datetime | None = None) -> int:
+def report(
+    config: str,
+    notice_id: int | None,
+    fmt: str,
+    output: str | None = None,
+    now: datetime | None = None,
+) -> int:
     settings = load_or_explain(config)
     if settings is None:
         return 2
@@ -150,8 +162,12 @@ def report(config: str, notice_id: int | None, fmt: str, output: str | None = No
         notice = store.notices.notice(notice_id)
         if notice is None:
             return _fail(f"找不到编号为 {notice_id} 的通知。")
-        result = build_report(notice, store.ledger.for_notice(notice_id),
-                              now or datetime.now(settings.tz), settings.tz)
+        result = build_report(
+            notice,
+            store.ledger.for_notice(notice_id),
+            now or datetime.now(settings.tz),
+            settings.tz,
+        )
     finally:
         store.close()
     text = {"table": format_table, "json": format_json, "csv": format_csv}[fmt](result)

@@ -49,10 +49,7 @@ class FollowUpPlan:
 def is_late(unit: UnitLedger, policy: FollowUpPolicy, now: datetime) -> bool:
     due = unit.due_at(policy.ack_within)
     return (
-        unit.delivery is DeliveryState.SENT
-        and unit.ack is None
-        and due is not None
-        and now >= due
+        unit.delivery is DeliveryState.SENT and unit.ack is None and due is not None and now >= due
     )
 
 

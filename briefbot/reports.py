@@ -105,7 +105,18 @@ def summary_line(report: Report) -> str:
     return f"共 {len(report.rows)} 个单位：" + "，".join(parts)
 
 
-_HEADERS = ["单位代码", "单位", "分组", "状态", "签收人", "签收时间", "逾期时长", "提醒次数", "已上报", "备注"]
+_HEADERS = [
+    "单位代码",
+    "单位",
+    "分组",
+    "状态",
+    "签收人",
+    "签收时间",
+    "逾期时长",
+    "提醒次数",
+    "已上报",
+    "备注",
+]
 
 
 def _cells(row: ReportRow) -> list[str]:
@@ -136,7 +147,9 @@ def format_table(report: Report) -> str:
         "",
     ]
     for row in table:
-        lines.append("  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip())
+        lines.append(
+            "  ".join(c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=True)).rstrip()
+        )
     return "\n".join(lines)
 
 
@@ -179,8 +192,14 @@ def format_status_html(report: Report, limit: int = 4000) -> str:
         f"📊 <b>签收情况</b>：通知 #{notice.id}《{esc(notice.label)}》",
         esc(summary_line(report)),
     ]
-    order = [AckStatus.UNREACHABLE, AckStatus.OVERDUE, AckStatus.PENDING, AckStatus.QUEUED,
-             AckStatus.LATE, AckStatus.ON_TIME]
+    order = [
+        AckStatus.UNREACHABLE,
+        AckStatus.OVERDUE,
+        AckStatus.PENDING,
+        AckStatus.QUEUED,
+        AckStatus.LATE,
+        AckStatus.ON_TIME,
+    ]
     blocks: list[tuple[str, list[str]]] = []
     for status in order:
         rows = [r for r in report.rows if r.status is status]

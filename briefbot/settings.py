@@ -187,14 +187,14 @@ def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
     """Follow a pydantic error location through the YAML node tree; return a 1-based line."""
     if node is None:
         return None
-    line = node.start_mark.line + 1
+    line: int = node.start_mark.line + 1
     for part in loc:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if key.value == part:
                     # an unknown key is best shown on the key itself
                     node = value
-                    line = key.start_mark.line + 1
+                    line = int(key.start_mark.line) + 1
                     break
             else:
                 return line
@@ -202,7 +202,7 @@ def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
             if part >= len(node.value):
                 return line
             node = node.value[part]
-            line = node.start_mark.line + 1
+            line = int(node.start_mark.line) + 1
         else:
             return line
     return line
@@ -222,7 +222,8 @@ def parse_settings(text: str, source: str = "配置文件") -> Settings:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行" if mark is not None else ""
-        raise ConfigError([f"{source} {where}：YAML 语法错误（{getattr(exc, 'problem', exc)}）"])
+        problem = getattr(exc, "problem", exc)
+        raise ConfigError([f"{source} {where}：YAML 语法错误（{problem}）"]) from None
     if root is None:
         raise ConfigError([f"{source}：文件是空的"])
     data = yaml.SafeLoader("").construct_document(root)

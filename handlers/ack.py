@@ -35,7 +35,9 @@ def refusal(outcome: AckOutcome, services_: Services) -> str | None:
         case AckResult.NOT_A_UNIT:
             return "本群尚未登记为任何单位的工作群，无法签收。如有疑问请联系办公室。"
         case AckResult.NOT_LIAISON:
-            return f"抱歉，您不是{unit_name}登记的联络员，无法代为签收。如需变更联络员，请联系办公室。"
+            return (
+                f"抱歉，您不是{unit_name}登记的联络员，无法代为签收。如需变更联络员，请联系办公室。"
+            )
         case AckResult.NO_NOTICE:
             return f"{unit_name}目前没有需要签收的简报。"
         case AckResult.WRONG_NOTICE:
@@ -71,7 +73,11 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     notice_id = None
     via = "command"
     replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+    if (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+    ):
         notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
         via = "reply"
     outcome = acknowledge(
@@ -87,8 +93,13 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if text is not None:
         await message.reply_text(text)
         return
-    log.info("ack: notice %s unit %s by %s via %s", outcome.notice_id,
-             outcome.unit.code if outcome.unit else "?", user.id, via)
+    log.info(
+        "ack: notice %s unit %s by %s via %s",
+        outcome.notice_id,
+        outcome.unit.code if outcome.unit else "?",
+        user.id,
+        via,
+    )
     try:
         await message.set_reaction(ReactionTypeEmoji("👍"))
     except TelegramError:
@@ -116,8 +127,12 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if text is not None:
         await query.answer(text, show_alert=outcome.result is not AckResult.ALREADY)
         return
-    log.info("ack: notice %s unit %s by %s via button", outcome.notice_id,
-             outcome.unit.code if outcome.unit else "?", query.from_user.id)
+    log.info(
+        "ack: notice %s unit %s by %s via button",
+        outcome.notice_id,
+        outcome.unit.code if outcome.unit else "?",
+        query.from_user.id,
+    )
     await query.answer("已签收，谢谢！")
     await _mark_notice_button(context, outcome)
 
@@ -127,8 +142,9 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query = update.callback_query
     if query is None:
         return
-    log.warning("refused unknown callback payload %r from %s", (query.data or "")[:64],
-                query.from_user.id)
+    log.warning(
+        "refused unknown callback payload %r from %s", (query.data or "")[:64], query.from_user.id
+    )
     await query.answer("无效的操作，请使用最新通知上的按钮。", show_alert=True)
 
 

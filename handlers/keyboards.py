@@ -11,7 +11,9 @@ ACK_PATTERN = re.compile(r"^ack:(\d{1,12})$")
 
 
 def ack_keyboard(notice_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton("✅ 已收到", callback_data=f"ack:{notice_id}")]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("✅ 已收到", callback_data=f"ack:{notice_id}")]]
+    )
 
 
 def acked_keyboard(notice_id: int, who: str, when: datetime) -> InlineKeyboardMarkup:

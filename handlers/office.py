@@ -50,7 +50,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = "还没有发布过任何通知。" if not args else f"找不到编号为 {esc(args[0])} 的通知。"
         await message.reply_text(text)
         return
-    report = build_report(notice, svc.store.ledger.for_notice(notice.id), svc.now(), svc.settings.tz)
+    report = build_report(
+        notice, svc.store.ledger.for_notice(notice.id), svc.now(), svc.settings.tz
+    )
     await message.reply_text(format_status_html(report))
 
 
@@ -90,7 +92,9 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             f"可用 /status {result.notice_id} 查看签收情况。"
         )
         return
-    log.info("published notice %s (%s) to %s units", result.notice_id, prepared.source, result.queued)
+    log.info(
+        "published notice %s (%s) to %s units", result.notice_id, prepared.source, result.queued
+    )
     await message.reply_text(
         f"✅ 已发布通知 #{result.notice_id}《{title}》，正在推送至 {result.queued} 个单位。"
         f"可用 /status {result.notice_id} 查看签收情况。"

@@ -53,7 +53,10 @@ async def rehearse(seed: int, workdir: Path) -> int:
     scenario = Scenario(units=units)
     async with Rehearsal(scenario, workdir) as run:
         emu = run.emu
-        _say(started, f"模拟 Telegram 已启动：{run.server.base_url}（{len(units)} 个单位群 + 办公室群）")
+        _say(
+            started,
+            f"模拟 Telegram 已启动：{run.server.base_url}（{len(units)} 个单位群 + 办公室群）",
+        )
         run.start_bot()
         await run.wait_ready()
         _say(started, "机器人已启动（bot.py run），正在长轮询")
@@ -61,7 +64,9 @@ async def rehearse(seed: int, workdir: Path) -> int:
         briefing = resources.files("rehearsal").joinpath("briefings/qingfeng-briefing-7.txt")
         admin = scenario.admins[0]
         office = scenario.office_chat_id
-        upload = await emu.upload(office, admin.user_id, "清风惠企简报第7期.txt", briefing.read_bytes())
+        upload = await emu.upload(
+            office, admin.user_id, "清风惠企简报第7期.txt", briefing.read_bytes()
+        )
         await emu.send(office, admin.user_id, "/publish", reply_to=upload["message_id"])
         _say(started, f"{admin.name} 在办公室群上传简报并回复 /publish")
 
@@ -77,8 +82,12 @@ async def rehearse(seed: int, workdir: Path) -> int:
 
         await run.wait_for(all_delivered, 30, "every unit to receive the notice")
         _say(started, f"全部 {len(units)} 个单位群已收到通知，每群一条")
-        print("\n----- 单位群收到的消息 -----\n" + visible_text(run.notices_in(units[0].chat_id)[0]["text"])
-              + "\n----------------------------\n", flush=True)
+        print(
+            "\n----- 单位群收到的消息 -----\n"
+            + visible_text(run.notices_in(units[0].chat_id)[0]["text"])
+            + "\n----------------------------\n",
+            flush=True,
+        )
 
         # A stranger tries to acknowledge for a unit
         stranger = Person(29999, "群内其他成员")
@@ -89,7 +98,10 @@ async def rehearse(seed: int, workdir: Path) -> int:
         async def refused() -> str | None:
             return next((t for t in run.plain_texts(target.chat_id) if "不是" in t), None)
 
-        _say(started, f"{target.name}群：非联络员发送 /ack，被礼貌拒绝：{await run.wait_for(refused, 10, 'refusal')}")
+        _say(
+            started,
+            f"{target.name}群：非联络员发送 /ack，被礼貌拒绝：{await run.wait_for(refused, 10, 'refusal')}",
+        )
 
         plan: list[tuple[float, UnitSpec, str]] = []
         for unit in units:
@@ -119,7 +131,9 @@ async def rehearse(seed: int, workdir: Path) -> int:
         async def second_ack_answered() -> str | None:
             return next((t for t in run.plain_texts(target.chat_id) if "无需重复" in t), None)
 
-        _say(started, f"{target.name}重复签收：{await run.wait_for(second_ack_answered, 10, 'dup')}")
+        _say(
+            started, f"{target.name}重复签收：{await run.wait_for(second_ack_answered, 10, 'dup')}"
+        )
 
         async def escalated() -> str | None:
             return next((t for t in run.plain_texts(office) if "逾期未签收上报" in t), None)

@@ -49,8 +49,14 @@ class Scenario:
     units: list[UnitSpec]
     office_chat_id: int = -1001000000001
     admins: tuple[Person, ...] = (Person(10001, "办公室 王主任"), Person(10002, "办公室 李秘书"))
-    follow_up: dict[str, Any] = field(default_factory=lambda: {
-        "ack_within": "8s", "remind_every": "5s", "max_reminders": 2, "check_every": "1s"})
+    follow_up: dict[str, Any] = field(
+        default_factory=lambda: {
+            "ack_within": "8s",
+            "remind_every": "5s",
+            "max_reminders": 2,
+            "check_every": "1s",
+        }
+    )
     delivery: dict[str, Any] = field(default_factory=lambda: {"poll_every": "0.5s"})
     telegram: dict[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
@@ -100,12 +106,21 @@ class Rehearsal:
         s = self.scenario
         return {
             "timezone": "Asia/Shanghai",
-            "telegram": {"base_url": f"{self.server.base_url}/bot", "poll_timeout": 2, **s.telegram},
+            "telegram": {
+                "base_url": f"{self.server.base_url}/bot",
+                "poll_timeout": 2,
+                **s.telegram,
+            },
             "storage": {"url": f"sqlite:///{self.db_path}"},
             "office": {"chat_id": s.office_chat_id, "admins": [a.user_id for a in s.admins]},
             "units": [
-                {"code": u.code, "name": u.name, "group": u.group, "chat_id": u.chat_id,
-                 "liaisons": [p.user_id for p in u.liaisons]}
+                {
+                    "code": u.code,
+                    "name": u.name,
+                    "group": u.group,
+                    "chat_id": u.chat_id,
+                    "liaisons": [p.user_id for p in u.liaisons],
+                }
                 for u in s.units
             ],
             "follow_up": s.follow_up,
@@ -116,22 +131,26 @@ class Rehearsal:
     def write_config(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(
-            yaml.safe_dump(self.config(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(self.config(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
 
     def start_bot(self) -> subprocess.Popen[bytes]:
         env = {**os.environ, "BOT_TOKEN": BOT_TOKEN, "PYTHONUNBUFFERED": "1"}
         self._log_file = self.log_path.open("ab")
         self.bot_process = subprocess.Popen(
             [sys.executable, str(ROOT / "bot.py"), "run", "--config", str(self.config_path)],
-            cwd=self.workdir, env=env, stdout=self._log_file, stderr=subprocess.STDOUT,
+            cwd=self.workdir,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
         )
         return self.bot_process
 
-    async def _exited(self, timeout: float) -> bool:
+    async def _exited(self, within: float) -> bool:
         """Wait without blocking the loop: the emulator serving the bot runs on this loop."""
         process = self.bot_process
         assert process is not None
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + within
         while process.poll() is None:
             if time.monotonic() > deadline:
                 return False
@@ -147,14 +166,14 @@ class Rehearsal:
             self._log_file.close()
             self._log_file = None
 
-    async def stop_bot(self, timeout: float = 15) -> int | None:
+    async def stop_bot(self, within: float = 15) -> int | None:
         """SIGINT: PTB's graceful stop."""
         process = self.bot_process
         if process is None:
             return None
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
-            if not await self._exited(timeout):
+            if not await self._exited(within):
                 process.kill()
                 await self._exited(10)
         if self._log_file is not None:
@@ -163,7 +182,11 @@ class Rehearsal:
         return process.returncode
 
     def bot_log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+        return (
+            self.log_path.read_text(encoding="utf-8", errors="replace")
+            if self.log_path.exists()
+            else ""
+        )
 
     # ------------------------------------------------------------------ watching
     @property
@@ -171,22 +194,27 @@ class Rehearsal:
         assert self.client is not None
         return self.client
 
-    async def wait_ready(self, timeout: float = 30) -> None:
+    async def wait_ready(self, within: float = 30) -> None:
         """Until the bot process is long-polling the emulator."""
+
         async def polling() -> bool:
             return self.server.world.stats.get("call:getUpdates", 0) > 0
-        await self.wait_for(polling, timeout, "the bot to start polling")
 
-    async def wait_for(self, check: Callable[[], Awaitable[T]], timeout: float, what: str,
-                       interval: float = 0.1) -> T:
-        deadline = time.monotonic() + timeout
+        await self.wait_for(polling, within, "the bot to start polling")
+
+    async def wait_for(
+        self, check: Callable[[], Awaitable[T]], within: float, what: str, interval: float = 0.1
+    ) -> T:
+        deadline = time.monotonic() + within
         while True:
             result = await check()
             if result:
                 return result
             if self.bot_process is not None and self.bot_process.poll() is not None:
-                raise RuntimeError(f"bot exited ({self.bot_process.returncode}) while waiting for "
-                                   f"{what}; log:\n{self.bot_log()[-4000:]}")
+                raise RuntimeError(
+                    f"bot exited ({self.bot_process.returncode}) while waiting for "
+                    f"{what}; log:\n{self.bot_log()[-4000:]}"
+                )
             if time.monotonic() > deadline:
                 raise TimeoutError(f"timed out waiting for {what}; log:\n{self.bot_log()[-4000:]}")
             await asyncio.sleep(interval)

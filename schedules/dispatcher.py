@@ -33,8 +33,15 @@ from handlers.keyboards import ack_keyboard
 
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
-_UNREACHABLE = ("chat not found", "bot was kicked", "bot is not a member", "have no rights",
-                "not enough rights", "user is deactivated", "group chat was deleted")
+_UNREACHABLE = (
+    "chat not found",
+    "bot was kicked",
+    "bot is not a member",
+    "have no rights",
+    "not enough rights",
+    "user is deactivated",
+    "group chat was deleted",
+)
 
 
 class Dispatcher:
@@ -72,7 +79,9 @@ class Dispatcher:
                 await asyncio.gather(*tasks)
             return handled
 
-    async def _send_one(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool = False) -> None:
+    async def _send_one(
+        self, bot: Bot, svc: Services, item: OutboxItem, plain: bool = False
+    ) -> None:
         outbox = svc.store.outbox
         text = html.unescape(_TAG.sub("", item.text)) if plain else item.text
         try:
@@ -86,10 +95,16 @@ class Dispatcher:
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            outbox.retry_later(item.id, svc.now() + timedelta(seconds=seconds), f"429 retry after {seconds:g}s")
+            outbox.retry_later(
+                item.id, svc.now() + timedelta(seconds=seconds), f"429 retry after {seconds:g}s"
+            )
         except ChatMigrated as exc:
-            log.warning("chat %s migrated to %s; moving unit %s", item.chat_id, exc.new_chat_id,
-                        item.unit_code)
+            log.warning(
+                "chat %s migrated to %s; moving unit %s",
+                item.chat_id,
+                exc.new_chat_id,
+                item.unit_code,
+            )
             outbox.move_chat(item.chat_id, exc.new_chat_id)
             outbox.retry_later(item.id, svc.now(), f"migrated to {exc.new_chat_id}")
         except Forbidden as exc:
@@ -101,8 +116,11 @@ class Dispatcher:
                 outbox.mark_unreachable(item.id, f"400 {exc.message}")
                 log.warning("unit %s unreachable: %s", item.unit_code, exc.message)
             elif "can't parse entities" in reason and not plain:
-                log.error("DEFECT: Telegram rejected our HTML for outbox row %s (%s); sending plain",
-                          item.id, exc.message)
+                log.error(
+                    "DEFECT: Telegram rejected our HTML for outbox row %s (%s); sending plain",
+                    item.id,
+                    exc.message,
+                )
                 await self._send_one(bot, svc, item, plain=True)
             else:
                 outbox.mark_failed(item.id, f"400 {exc.message}")
@@ -117,7 +135,9 @@ class Dispatcher:
         now = svc.now()
         started = item.first_try_at or now
         if now - started >= svc.settings.delivery.retry_for:
-            svc.store.outbox.mark_failed(item.id, f"gave up after {item.attempts} attempts: {error}")
+            svc.store.outbox.mark_failed(
+                item.id, f"gave up after {item.attempts} attempts: {error}"
+            )
             log.error("outbox row %s failed for good: %s", item.id, error)
             return
         svc.store.outbox.retry_later(item.id, now + backoff(item.attempts), error)

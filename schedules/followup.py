@@ -45,13 +45,19 @@ def follow_up_once(svc: Services) -> int:
             plan,
             ledger,
             svc.settings.office.chat_id,
-            lambda code, step, mention: reminder_html(notice, by_code[code], step, mention),
-            lambda codes: escalation_html(notice, [by_code[c] for c in codes]),
+            lambda code, step, mention, n=notice, units=by_code: reminder_html(
+                n, units[code], step, mention
+            ),
+            lambda codes, n=notice, units=by_code: escalation_html(n, [units[c] for c in codes]),
             now,
         )
         steps += len(plan.reminders) + (1 if plan.escalate else 0)
-        log.info("notice %s: %d reminders, %d units escalated", notice_id,
-                 len(plan.reminders), len(plan.escalate))
+        log.info(
+            "notice %s: %d reminders, %d units escalated",
+            notice_id,
+            len(plan.reminders),
+            len(plan.escalate),
+        )
     return steps
 
 

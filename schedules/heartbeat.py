@@ -26,5 +26,6 @@ async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     assert app.job_queue is not None
     if heartbeat_path(settings) is not None:
-        app.job_queue.run_repeating(heartbeat_job, interval=settings.health.every, first=0,
-                                    name="heartbeat")
+        app.job_queue.run_repeating(
+            heartbeat_job, interval=settings.health.every, first=0, name="heartbeat"
+        )

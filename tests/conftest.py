@@ -13,6 +13,7 @@ from briefbot.store import Store, open_store
 from tgemu.server import EmulatorServer
 from tgemu.world import Limits, World
 
+
 def pytest_configure(config: pytest.Config) -> None:
     # the project opts in to PTB's timedelta durations (see bot.main)
     os.environ["PTB_TIMEDELTA"] = "1"

@@ -138,7 +138,9 @@ def test_clean_line_artifacts():
     assert clean_line("“五型”，政府。") == "“五型”，政府。"  # Chinese punctuation untouched
 
 
-@pytest.mark.parametrize(("text", "n"), [("13", 13), ("１３", 13), ("十三", 13), ("一百零二", 102),
-                                         ("二〇一八", 2018), ("十", 10)])
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [("13", 13), ("１３", 13), ("十三", 13), ("一百零二", 102), ("二〇一八", 2018), ("十", 10)],
+)
 def test_numbers(text, n):
     assert parse_number(text) == n

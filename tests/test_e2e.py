@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
@@ -20,8 +21,13 @@ pytestmark = pytest.mark.e2e
 
 def _units(n: int) -> list[UnitSpec]:
     return [
-        UnitSpec(f"u{i:03d}", f"第{i}单位", "设区市" if i % 2 else "省直部门", -1001000100000 - i,
-                 (Person(30000 + i, f"联络员{i}"),))
+        UnitSpec(
+            f"u{i:03d}",
+            f"第{i}单位",
+            "设区市" if i % 2 else "省直部门",
+            -1001000100000 - i,
+            (Person(30000 + i, f"联络员{i}"),),
+        )
         for i in range(1, n + 1)
     ]
 
@@ -30,7 +36,12 @@ async def test_the_whole_loop(tmp_path):
     units = _units(6)
     scenario = Scenario(
         units=units,
-        follow_up={"ack_within": "3s", "remind_every": "2s", "max_reminders": 1, "check_every": "0.5s"},
+        follow_up={
+            "ack_within": "3s",
+            "remind_every": "2s",
+            "max_reminders": 1,
+            "check_every": "0.5s",
+        },
         delivery={"poll_every": "0.3s"},
     )
     async with Rehearsal(scenario, tmp_path) as run:
@@ -49,7 +60,9 @@ async def test_the_whole_loop(tmp_path):
         u1, u2, u3, u4, u5, u6 = units
         await emu.press(u1.chat_id, notice[u1.code]["message_id"], u1.liaisons[0].user_id)
         await emu.send(u2.chat_id, u2.liaisons[0].user_id, "/ack")
-        await emu.send(u3.chat_id, u3.liaisons[0].user_id, "/ack", reply_to=notice[u3.code]["message_id"])
+        await emu.send(
+            u3.chat_id, u3.liaisons[0].user_id, "/ack", reply_to=notice[u3.code]["message_id"]
+        )
         world.add_user(39999, "路人")
         await emu.send(u4.chat_id, 39999, "/ack")  # not a liaison
         await emu.send(u4.chat_id, u4.liaisons[0].user_id, "/ack")
@@ -87,14 +100,32 @@ async def test_the_whole_loop(tmp_path):
         assert button["inline_keyboard"][0][0]["text"].startswith("✔️ 已签收 · 联络员1")
 
         # the ledger agrees with what the emulator saw
-        report = subprocess.run(
-            [sys.executable, str(ROOT / "bot.py"), "report", "--config", str(run.config_path),
-             "--format", "json"], capture_output=True, text=True, check=True, cwd=tmp_path)
+        report = await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                str(ROOT / "bot.py"),
+                "report",
+                "--config",
+                str(run.config_path),
+                "--format",
+                "json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
+        )
         data = json.loads(report.stdout)
         by_code = {u["unit_code"]: u for u in data["units"]}
         assert {c: u["status"] for c, u in by_code.items()} == {
-            "u001": "按时签收", "u002": "按时签收", "u003": "按时签收", "u004": "按时签收",
-            "u005": "逾期未签收", "u006": "逾期未签收"}
+            "u001": "按时签收",
+            "u002": "按时签收",
+            "u003": "按时签收",
+            "u004": "按时签收",
+            "u005": "逾期未签收",
+            "u006": "逾期未签收",
+        }
         assert by_code["u004"]["acked_by"] == "联络员4"
         assert by_code["u005"]["reminders"] == 1 and by_code["u005"]["escalated"]
         assert "REHEARSAL-only-token" not in run.bot_log()
@@ -114,9 +145,21 @@ async def test_sigkill_mid_push_loses_nothing_and_duplicates_at_most_the_infligh
     )
     async with Rehearsal(scenario, tmp_path) as run:
         world = run.server.world
-        published = subprocess.run(
-            [sys.executable, str(ROOT / "bot.py"), "publish", str(SHIPPED), "--config",
-             str(run.config_path)], capture_output=True, text=True, check=True, cwd=tmp_path)
+        published = await asyncio.to_thread(
+            subprocess.run,
+            [
+                sys.executable,
+                str(ROOT / "bot.py"),
+                "publish",
+                str(SHIPPED),
+                "--config",
+                str(run.config_path),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
+        )
         assert published.stdout.strip() == "1"
         run.start_bot()
 
@@ -147,5 +190,7 @@ async def test_sigkill_mid_push_loses_nothing_and_duplicates_at_most_the_infligh
             rows = conn.execute(select(func.count()).select_from(outbox)).scalar()
         assert rows == 50
         store.close()
-        print(f"\nkill test: {sent_before_restart} sent before SIGKILL, {inflight} rows in flight, "
-              f"{duplicates} duplicates after restart, 0 missing")
+        print(
+            f"\nkill test: {sent_before_restart} sent before SIGKILL, {inflight} rows in flight, "
+            f"{duplicates} duplicates after restart, 0 missing"
+        )

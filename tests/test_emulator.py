@@ -15,7 +15,9 @@ async def bot(emulator):
     emulator.world.add_chat(-100, "测试群")
     emulator.world.add_chat(-200, "另一个群")
     emulator.world.add_user(1, "张三")
-    b = Bot(TOKEN, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot")
+    b = Bot(
+        TOKEN, base_url=f"{emulator.base_url}/bot", base_file_url=f"{emulator.base_url}/file/bot"
+    )
     async with b:
         yield b
 
@@ -78,8 +80,11 @@ async def test_group_limit_is_per_group(bot, emulator):
 
 async def test_long_polling_delivers_user_messages_and_button_presses(bot, emulator):
     client = EmulatorClient(emulator.base_url)
-    sent = await bot.send_message(-100, "通知", reply_markup={"inline_keyboard": [[
-        {"text": "已收到", "callback_data": "ack:1"}]]})
+    sent = await bot.send_message(
+        -100,
+        "通知",
+        reply_markup={"inline_keyboard": [[{"text": "已收到", "callback_data": "ack:1"}]]},
+    )
     await client.send(-100, 1, "/ack", reply_to=sent.message_id)
     query_id = await client.press(-100, sent.message_id, 1)
     updates = await bot.get_updates(timeout=1)

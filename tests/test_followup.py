@@ -8,15 +8,35 @@ from briefbot.followup import FollowUpPolicy, Reminder, plan_follow_up
 from briefbot.ledger import Ack, DeliveryState, UnitLedger
 from tests.conftest import at
 
-POLICY = FollowUpPolicy(ack_within=timedelta(hours=4), remind_every=timedelta(hours=2),
-                        max_reminders=2)
+POLICY = FollowUpPolicy(
+    ack_within=timedelta(hours=4), remind_every=timedelta(hours=2), max_reminders=2
+)
 SENT = at("2026-11-30 09:00")
 
 
-def unit(code="a", *, delivery=DeliveryState.SENT, sent=SENT, ack=None, reminders=(),
-         escalated=None, liaisons=(20001,)) -> UnitLedger:
-    return UnitLedger(code, code.upper(), "设区市", -100, liaisons, delivery, sent, None, ack,
-                      tuple(reminders), escalated)
+def unit(
+    code="a",
+    *,
+    delivery=DeliveryState.SENT,
+    sent=SENT,
+    ack=None,
+    reminders=(),
+    escalated=None,
+    liaisons=(20001,),
+) -> UnitLedger:
+    return UnitLedger(
+        code,
+        code.upper(),
+        "设区市",
+        -100,
+        liaisons,
+        delivery,
+        sent,
+        None,
+        ack,
+        tuple(reminders),
+        escalated,
+    )
 
 
 def test_nothing_before_due():
@@ -36,8 +56,9 @@ def test_reminders_are_spaced_and_the_last_mentions_liaisons():
 
 
 def test_no_mention_without_liaisons():
-    plan = plan_follow_up([unit(reminders=[at("2026-11-30 13:00")], liaisons=())], POLICY,
-                          at("2026-11-30 15:00"))
+    plan = plan_follow_up(
+        [unit(reminders=[at("2026-11-30 13:00")], liaisons=())], POLICY, at("2026-11-30 15:00")
+    )
     assert plan.reminders == (Reminder("a", 2, mention=False),)
 
 
@@ -60,12 +81,15 @@ def test_escalation_is_one_batch_for_all_late_units():
 
 def test_unit_that_acks_between_reminders_is_left_alone():
     ack = Ack(20001, "联络员", "button", at("2026-11-30 14:00"))
-    assert plan_follow_up([unit(reminders=[at("2026-11-30 13:00")], ack=ack)], POLICY,
-                          at("2026-11-30 15:00")).empty
+    assert plan_follow_up(
+        [unit(reminders=[at("2026-11-30 13:00")], ack=ack)], POLICY, at("2026-11-30 15:00")
+    ).empty
 
 
-@pytest.mark.parametrize("state", [DeliveryState.UNREACHABLE, DeliveryState.FAILED,
-                                   DeliveryState.PENDING, DeliveryState.SENDING])
+@pytest.mark.parametrize(
+    "state",
+    [DeliveryState.UNREACHABLE, DeliveryState.FAILED, DeliveryState.PENDING, DeliveryState.SENDING],
+)
 def test_units_that_never_received_it_are_not_chased(state):
     assert plan_follow_up([unit(delivery=state, sent=None)], POLICY, at("2026-12-01 09:00")).empty
 
@@ -77,7 +101,9 @@ def test_zero_reminders_escalates_at_due():
 
 def test_escalation_can_be_switched_off():
     policy = FollowUpPolicy(timedelta(hours=4), timedelta(hours=2), 1, escalate=False)
-    plan = plan_follow_up([unit(reminders=[at("2026-11-30 13:00")])], policy, at("2026-12-09 13:00"))
+    plan = plan_follow_up(
+        [unit(reminders=[at("2026-11-30 13:00")])], policy, at("2026-12-09 13:00")
+    )
     assert plan.empty
 
 

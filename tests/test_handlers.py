@@ -20,23 +20,43 @@ from tests.conftest import BASE_CONFIG, SHIPPED
 
 TOKEN = "7000000009:HANDLER-tests-token-not-real"
 OFFICE, DONGJIANG, QINGLING, EDU, STRANGER_CHAT = (
-    -1001000000001, -1001000000101, -1001000000102, -1001000000103, -1009000000000)
+    -1001000000001,
+    -1001000000101,
+    -1001000000102,
+    -1001000000103,
+    -1009000000000,
+)
 ADMIN, LIAISON, OTHER = 10001, 20001, 29999
 _ids = itertools.count(1)
 
 
 def user(uid: int) -> dict[str, Any]:
-    return {"id": uid, "is_bot": False, "first_name": {ADMIN: "王主任", LIAISON: "赵联络员"}.get(uid, "路人")}
+    return {
+        "id": uid,
+        "is_bot": False,
+        "first_name": {ADMIN: "王主任", LIAISON: "赵联络员"}.get(uid, "路人"),
+    }
 
 
 def chat(cid: int) -> dict[str, Any]:
     return {"id": cid, "type": "supergroup", "title": f"群{cid}"}
 
 
-def message_json(chat_id: int, uid: int, text: str | None = None, *, message_id: int | None = None,
-                 reply_to: dict | None = None, document: dict | None = None) -> dict[str, Any]:
-    raw: dict[str, Any] = {"message_id": message_id or 9000 + next(_ids), "date": int(time.time()),
-                           "chat": chat(chat_id), "from": user(uid)}
+def message_json(
+    chat_id: int,
+    uid: int,
+    text: str | None = None,
+    *,
+    message_id: int | None = None,
+    reply_to: dict | None = None,
+    document: dict | None = None,
+) -> dict[str, Any]:
+    raw: dict[str, Any] = {
+        "message_id": message_id or 9000 + next(_ids),
+        "date": int(time.time()),
+        "chat": chat(chat_id),
+        "from": user(uid),
+    }
     if text is not None:
         raw["text"] = text
         if text.startswith("/"):
@@ -60,7 +80,8 @@ def replies(emulator, chat_id: int) -> list[str]:
 async def app(emulator, tmp_path):
     text = BASE_CONFIG % {"db": tmp_path / "bot.db"} + (
         f"telegram: {{base_url: '{emulator.base_url}/bot', max_retries: 0}}\n"
-        f"health: {{heartbeat_file: '{tmp_path / 'hb'}'}}\n")
+        f"health: {{heartbeat_file: '{tmp_path / 'hb'}'}}\n"
+    )
     settings = parse_settings(text)
     world = emulator.world
     world.add_bot(TOKEN)
@@ -78,19 +99,24 @@ async def app(emulator, tmp_path):
 
 async def _publish_and_deliver(app) -> int:
     svc = services(app)  # type: ignore[arg-type]
-    result = publish(svc.store, prepare(SHIPPED.read_bytes(), "b.txt"), timedelta(hours=4), svc.now())
+    result = publish(
+        svc.store, prepare(SHIPPED.read_bytes(), "b.txt"), timedelta(hours=4), svc.now()
+    )
     await Dispatcher().run(app.bot, svc)
     return result.notice_id
 
 
 def services_of(app):
     from handlers.context import SERVICES_KEY
+
     return app.bot_data[SERVICES_KEY]
 
 
 async def test_ack_in_a_chat_that_is_no_unit_is_refused(app, emulator):
     await feed(app, {"message": message_json(STRANGER_CHAT, LIAISON, "/ack")})
-    assert replies(emulator, STRANGER_CHAT) == ["本群尚未登记为任何单位的工作群，无法签收。如有疑问请联系办公室。"]
+    assert replies(emulator, STRANGER_CHAT) == [
+        "本群尚未登记为任何单位的工作群，无法签收。如有疑问请联系办公室。"
+    ]
 
 
 async def test_status_is_for_office_admins_only(app, emulator):
@@ -123,10 +149,15 @@ async def test_button_ack_records_and_marks_the_notice(app, emulator):
 async def test_forged_callbacks_change_nothing(app, emulator):
     notice_id = await _publish_and_deliver(app)
     [notice] = [m for m in emulator.world.transcript(DONGJIANG) if m["from_bot"]]
-    for data, expected in ((f"ack:{notice_id + 5}", "不是发给本单位"), ("drop table", "无效的操作"),
-                           ("ack:1;2", "无效的操作")):
+    for data, expected in (
+        (f"ack:{notice_id + 5}", "不是发给本单位"),
+        ("drop table", "无效的操作"),
+        ("ack:1;2", "无效的操作"),
+    ):
         query_id = emulator.world.press_button(DONGJIANG, notice["message_id"], LIAISON, data)
-        await feed(app, {"callback_query": emulator.world.bots[TOKEN].updates[-1]["callback_query"]})
+        await feed(
+            app, {"callback_query": emulator.world.bots[TOKEN].updates[-1]["callback_query"]}
+        )
         answer = emulator.world.callbacks[query_id]
         assert expected in answer["text"] and answer["show_alert"]
     assert services_of(app).store.acks.get(notice_id, "dongjiang") is None
@@ -156,7 +187,9 @@ async def test_non_liaison_is_refused(app, emulator):
 async def test_publish_from_the_office_chat(app, emulator):
     doc = emulator.world.user_document(OFFICE, ADMIN, "b.txt", SHIPPED.read_bytes(), "text/plain")
     await feed(app, {"message": message_json(OFFICE, ADMIN, "/publish", reply_to=doc)})
-    assert replies(emulator, OFFICE)[-1].startswith("✅ 已发布通知 #1《“清风惠企”行动简报》，正在推送至 3 个单位")
+    assert replies(emulator, OFFICE)[-1].startswith(
+        "✅ 已发布通知 #1《“清风惠企”行动简报》，正在推送至 3 个单位"
+    )
     await feed(app, {"message": message_json(OFFICE, ADMIN, "/publish", reply_to=doc)})
     assert "已发布过" in replies(emulator, OFFICE)[-1]
     pdf = emulator.world.user_document(OFFICE, ADMIN, "x.pdf", b"%PDF-1.4 ...", "application/pdf")
@@ -177,7 +210,10 @@ async def test_dispatcher_handles_each_telegram_failure(app, emulator):
     notice_id = await _publish_and_deliver(app)
     ledger = {u.unit_code: u for u in svc.store.ledger.for_notice(notice_id)}
     assert ledger["dongjiang"].delivery.value == "sent"
-    assert ledger["qingling"].delivery.value == "unreachable" and "kicked" in ledger["qingling"].last_error
+    assert (
+        ledger["qingling"].delivery.value == "unreachable"
+        and "kicked" in ledger["qingling"].last_error
+    )
     # the migrated group: unit moved, notice resent at once (next run picks it up)
     await Dispatcher().run(app.bot, svc)
     ledger = {u.unit_code: u for u in svc.store.ledger.for_notice(notice_id)}
@@ -189,9 +225,15 @@ async def test_dispatcher_resends_rejected_html_as_plain_text(app, emulator):
     svc = services_of(app)
     notice_id = await _publish_and_deliver(app)
     ledger = svc.store.ledger.for_notice(notice_id)
-    svc.store.ledger.record_plan(notice_id, FollowUpPlan((Reminder("dongjiang", 1, False),), ()),
-                                 ledger, OFFICE, lambda c, s, m: "<b>未闭合的标签 提醒", lambda cs: "",
-                                 svc.now())
+    svc.store.ledger.record_plan(
+        notice_id,
+        FollowUpPlan((Reminder("dongjiang", 1, False),), ()),
+        ledger,
+        OFFICE,
+        lambda c, s, m: "<b>未闭合的标签 提醒",
+        lambda cs: "",
+        svc.now(),
+    )
     await Dispatcher().run(app.bot, svc)
     assert replies(emulator, DONGJIANG)[-1] == "未闭合的标签 提醒"
     assert svc.store.outbox.counts(notice_id) == {"sent": 4}

@@ -9,9 +9,20 @@ from tgemu.htmltext import visible_text
 
 def _briefing(**overrides) -> Briefing:
     values = dict(
-        title="测试简报", issue=Issue("第1期", 1), date=None, issuer="测试办公室",
-        classification=None, sections=(), directives=(), news=(), tasks=(), problems=(),
-        deadlines=(), colophon=(), paragraphs=("正文。",), content_hash="x",
+        title="测试简报",
+        issue=Issue("第1期", 1),
+        date=None,
+        issuer="测试办公室",
+        classification=None,
+        sections=(),
+        directives=(),
+        news=(),
+        tasks=(),
+        problems=(),
+        deadlines=(),
+        colophon=(),
+        paragraphs=("正文。",),
+        content_hash="x",
     )
     values.update(overrides)
     return Briefing(**values)

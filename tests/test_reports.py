@@ -4,19 +4,38 @@ import json
 from datetime import timedelta
 
 from briefbot.ledger import Ack, DeliveryState, NoticeInfo, NoticeKind, UnitLedger
-from briefbot.reports import AckStatus, build_report, format_csv, format_json, format_status_html, format_table
+from briefbot.reports import (
+    AckStatus,
+    build_report,
+    format_csv,
+    format_json,
+    format_status_html,
+    format_table,
+)
 from tests.conftest import TZ, at
 from tgemu.htmltext import visible_text
 
-NOTICE = NoticeInfo(1, "测试简报", "第1期", NoticeKind.ROUTINE, at("2026-11-30 09:00"), timedelta(hours=4))
+NOTICE = NoticeInfo(
+    1, "测试简报", "第1期", NoticeKind.ROUTINE, at("2026-11-30 09:00"), timedelta(hours=4)
+)
 SENT = at("2026-11-30 09:00")
 
 
 def _unit(code, group="设区市", delivery=DeliveryState.SENT, ack_at=None, reminders=0, error=None):
     ack = Ack(1, f"{code}联络员", "button", ack_at) if ack_at else None
-    return UnitLedger(code, f"{code}单位", group, -1, (), delivery,
-                      SENT if delivery is DeliveryState.SENT else None, error, ack,
-                      tuple(SENT for _ in range(reminders)), None)
+    return UnitLedger(
+        code,
+        f"{code}单位",
+        group,
+        -1,
+        (),
+        delivery,
+        SENT if delivery is DeliveryState.SENT else None,
+        error,
+        ack,
+        tuple(SENT for _ in range(reminders)),
+        None,
+    )
 
 
 LEDGER = [
@@ -31,7 +50,12 @@ LEDGER = [
 def test_statuses_at_a_fixed_time():
     early = build_report(NOTICE, LEDGER, at("2026-11-30 12:00"), TZ)
     assert [r.status for r in early.rows] == [
-        AckStatus.ON_TIME, AckStatus.LATE, AckStatus.PENDING, AckStatus.UNREACHABLE, AckStatus.QUEUED]
+        AckStatus.ON_TIME,
+        AckStatus.LATE,
+        AckStatus.PENDING,
+        AckStatus.UNREACHABLE,
+        AckStatus.QUEUED,
+    ]
     late = build_report(NOTICE, LEDGER, at("2026-11-30 15:00"), TZ)
     assert late.rows[2].status is AckStatus.OVERDUE and late.rows[2].seconds_late == 7200
     assert late.rows[1].seconds_late == 5400 and late.rows[1].acked_at == "2026-11-30 14:30:00"
@@ -42,7 +66,12 @@ def test_formats_agree():
     report = build_report(NOTICE, LEDGER, at("2026-11-30 15:00"), TZ)
     rows = list(csv.reader(io.StringIO(format_csv(report))))
     assert rows[0][3] == "状态" and [r[3] for r in rows[1:]] == [
-        "按时签收", "逾期签收", "逾期未签收", "无法送达", "待送达"]
+        "按时签收",
+        "逾期签收",
+        "逾期未签收",
+        "无法送达",
+        "待送达",
+    ]
     data = json.loads(format_json(report))
     assert data["counts"]["按时签收"] == 1 and data["units"][2]["status"] == "逾期未签收"
     table = format_table(report)

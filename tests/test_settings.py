@@ -2,6 +2,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from briefbot.durations import format_duration, parse_duration
 from briefbot.settings import ConfigError, load_settings, parse_settings, redact_token
@@ -19,14 +20,21 @@ def test_example_config_is_valid_and_complete():
 
 
 def test_settings_are_frozen(settings):
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         settings.timezone = "UTC"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("30s", 30), ("10m", 600), ("4h", 14400), ("1d", 86400), ("1h30m", 5400), (90, 90),
-     ("0.5s", 0.5)],
+    [
+        ("30s", 30),
+        ("10m", 600),
+        ("4h", 14400),
+        ("1d", 86400),
+        ("1h30m", 5400),
+        (90, 90),
+        ("0.5s", 0.5),
+    ],
 )
 def test_durations(text, expected):
     assert parse_duration(text) == timedelta(seconds=expected)
@@ -51,7 +59,9 @@ def _problems(text: str) -> list[str]:
 
 
 def test_wrong_type_names_key_and_line(tmp_path):
-    text = (BASE_CONFIG % {"db": tmp_path / "x.db"}).replace("chat_id: -1001000000102", "chat_id: 青岭")
+    text = (BASE_CONFIG % {"db": tmp_path / "x.db"}).replace(
+        "chat_id: -1001000000102", "chat_id: 青岭"
+    )
     [problem] = _problems(text)
     assert "第 6 行" in problem and "units[1].chat_id" in problem and "应为整数" in problem
 
@@ -64,7 +74,8 @@ def test_unknown_key_names_key_and_line(tmp_path):
 
 def test_missing_required_key(tmp_path):
     text = "\n".join(
-        line for line in (BASE_CONFIG % {"db": tmp_path / "x.db"}).splitlines()
+        line
+        for line in (BASE_CONFIG % {"db": tmp_path / "x.db"}).splitlines()
         if not line.startswith("office")
     )
     [problem] = _problems(text)
@@ -78,8 +89,11 @@ def test_token_is_not_a_config_key(tmp_path):
 
 
 def test_bad_duration_and_timezone_reported_together(tmp_path):
-    text = (BASE_CONFIG % {"db": tmp_path / "x.db"}).replace("4h", "4 hours").replace(
-        "Asia/Shanghai", "Mars/Olympus")
+    text = (
+        (BASE_CONFIG % {"db": tmp_path / "x.db"})
+        .replace("4h", "4 hours")
+        .replace("Asia/Shanghai", "Mars/Olympus")
+    )
     problems = _problems(text)
     assert any("第 1 行" in p and "未知的时区" in p for p in problems)
     assert any("第 8 行" in p and "follow_up.ack_within" in p for p in problems)

@@ -89,20 +89,34 @@ def test_acks_follow_the_rules(store):
     published = _publish(store)
     kwargs = dict(user_name="赵", via="command", now=NOW + timedelta(minutes=5))
     # nothing delivered yet
-    assert acknowledge(store, chat_id=-1001000000101, user_id=20001, notice_id=None,
-                       **kwargs).result is AckResult.NO_NOTICE
+    assert (
+        acknowledge(store, chat_id=-1001000000101, user_id=20001, notice_id=None, **kwargs).result
+        is AckResult.NO_NOTICE
+    )
     _deliver_all(store)
-    assert acknowledge(store, chat_id=-42, user_id=20001, notice_id=None,
-                       **kwargs).result is AckResult.NOT_A_UNIT
-    assert acknowledge(store, chat_id=-1001000000101, user_id=20002, notice_id=None,
-                       **kwargs).result is AckResult.NOT_LIAISON
-    assert acknowledge(store, chat_id=-1001000000101, user_id=20001, notice_id=999,
-                       **kwargs).result is AckResult.WRONG_NOTICE
+    assert (
+        acknowledge(store, chat_id=-42, user_id=20001, notice_id=None, **kwargs).result
+        is AckResult.NOT_A_UNIT
+    )
+    assert (
+        acknowledge(store, chat_id=-1001000000101, user_id=20002, notice_id=None, **kwargs).result
+        is AckResult.NOT_LIAISON
+    )
+    assert (
+        acknowledge(store, chat_id=-1001000000101, user_id=20001, notice_id=999, **kwargs).result
+        is AckResult.WRONG_NOTICE
+    )
     first = acknowledge(store, chat_id=-1001000000101, user_id=20001, notice_id=None, **kwargs)
     assert first.result is AckResult.RECORDED and first.notice_id == published.notice_id
-    again = acknowledge(store, chat_id=-1001000000101, user_id=20001,
-                        notice_id=published.notice_id, user_name="赵", via="button",
-                        now=NOW + timedelta(hours=1))
+    again = acknowledge(
+        store,
+        chat_id=-1001000000101,
+        user_id=20001,
+        notice_id=published.notice_id,
+        user_name="赵",
+        via="button",
+        now=NOW + timedelta(hours=1),
+    )
     assert again.result is AckResult.ALREADY
     assert again.ack.acked_at == NOW + timedelta(minutes=5) and again.ack.via == "command"
     # a unit without configured liaisons: anyone in its group may acknowledge
@@ -118,8 +132,15 @@ def test_ledger_and_follow_up_steps_are_recorded_once(store):
     plan = FollowUpPlan((Reminder("dongjiang", 1, False),), ("qingling", "edu"))
     later = NOW + timedelta(hours=5)
     for _ in range(2):  # the same decision twice must not double anything
-        store.ledger.record_plan(published.notice_id, plan, ledger, -1001000000001,
-                                 lambda c, s, m: f"提醒{c}{s}", lambda cs: "上报" + ",".join(cs), later)
+        store.ledger.record_plan(
+            published.notice_id,
+            plan,
+            ledger,
+            -1001000000001,
+            lambda c, s, m: f"提醒{c}{s}",
+            lambda cs: "上报" + ",".join(cs),
+            later,
+        )
     counts = store.outbox.counts(published.notice_id)
     assert counts == {"sent": 3, "pending": 2}  # one reminder + one escalation message
     ledger = {u.unit_code: u for u in store.ledger.for_notice(published.notice_id)}

@@ -29,7 +29,9 @@ async def _serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tgemu", description="Local Telegram Bot API emulator")
+    parser = argparse.ArgumentParser(
+        prog="python -m tgemu", description="Local Telegram Bot API emulator"
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081, help="0 picks a free port")
     parser.add_argument("--token", action="append", default=[], help="register a bot token")

@@ -35,18 +35,28 @@ class EmulatorClient:
         return await self._post("/chats", id=chat_id, title=title, type=chat_type)
 
     async def send(self, chat_id: int, user_id: int, text: str, reply_to: int | None = None) -> Any:
-        return await self._post("/send", chat_id=chat_id, user_id=user_id, text=text,
-                                reply_to=reply_to)
+        return await self._post(
+            "/send", chat_id=chat_id, user_id=user_id, text=text, reply_to=reply_to
+        )
 
-    async def upload(self, chat_id: int, user_id: int, file_name: str, data: bytes,
-                     caption: str | None = None) -> Any:
-        return await self._post("/upload", chat_id=chat_id, user_id=user_id, file_name=file_name,
-                                content_base64=base64.b64encode(data).decode(), caption=caption)
+    async def upload(
+        self, chat_id: int, user_id: int, file_name: str, data: bytes, caption: str | None = None
+    ) -> Any:
+        return await self._post(
+            "/upload",
+            chat_id=chat_id,
+            user_id=user_id,
+            file_name=file_name,
+            content_base64=base64.b64encode(data).decode(),
+            caption=caption,
+        )
 
-    async def press(self, chat_id: int, message_id: int, user_id: int,
-                    data: str | None = None) -> str:
-        result = await self._post("/press", chat_id=chat_id, message_id=message_id,
-                                  user_id=user_id, data=data)
+    async def press(
+        self, chat_id: int, message_id: int, user_id: int, data: str | None = None
+    ) -> str:
+        result = await self._post(
+            "/press", chat_id=chat_id, message_id=message_id, user_id=user_id, data=data
+        )
         return str(result["callback_query_id"])
 
     async def callback(self, query_id: str) -> Any:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import logging
 from typing import Any
@@ -16,13 +17,34 @@ log = logging.getLogger("tgemu")
 
 # Parameters Telegram takes as strings; everything else arrives JSON-encoded from PTB.
 _STRING_PARAMS = {
-    "text", "caption", "parse_mode", "callback_query_id", "url", "file_id", "title",
-    "description", "short_description", "name", "emoji", "language_code",
+    "text",
+    "caption",
+    "parse_mode",
+    "callback_query_id",
+    "url",
+    "file_id",
+    "title",
+    "description",
+    "short_description",
+    "name",
+    "emoji",
+    "language_code",
 }
 _METHODS = {
-    "getme", "deletewebhook", "getwebhookinfo", "setmycommands", "getmycommands", "close",
-    "sendmessage", "senddocument", "editmessagetext", "editmessagereplymarkup",
-    "setmessagereaction", "answercallbackquery", "getfile", "getchat",
+    "getme",
+    "deletewebhook",
+    "getwebhookinfo",
+    "setmycommands",
+    "getmycommands",
+    "close",
+    "sendmessage",
+    "senddocument",
+    "editmessagetext",
+    "editmessagereplymarkup",
+    "setmessagereaction",
+    "answercallbackquery",
+    "getfile",
+    "getchat",
 }
 
 
@@ -52,7 +74,7 @@ async def _params(request: web.Request) -> Json:
     # PTB sends an upload as attach://name; resolve it to the file part
     for key, value in list(params.items()):
         if isinstance(value, str) and value.startswith("attach://"):
-            params[key] = params.get(value[len("attach://"):])
+            params[key] = params.get(value[len("attach://") :])
     return params
 
 
@@ -119,10 +141,8 @@ class EmulatorServer:
         if updates or timeout <= 0:
             return updates
         bot.event.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(bot.event.wait(), timeout)
-        except TimeoutError:
-            pass
         return self.world.pending_updates(bot, params)
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -132,8 +152,9 @@ class EmulatorServer:
             return web.json_response(exc.payload(), status=exc.code)
         file_id = request.match_info["path"].rsplit("/", 1)[-1]
         if file_id not in self.world.files:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
-                                     status=404)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+            )
         data, _name, mime = self.world.files[file_id]
         return web.Response(body=data, content_type=mime or "application/octet-stream")
 
@@ -159,8 +180,9 @@ class EmulatorServer:
 
     async def _c_bot(self, request: web.Request) -> web.Response:
         body = await request.json()
-        bot = self.world.add_bot(body["token"], body.get("username", "briefing_bot"),
-                                 body.get("first_name", "简报助手"))
+        bot = self.world.add_bot(
+            body["token"], body.get("username", "briefing_bot"), body.get("first_name", "简报助手")
+        )
         return web.json_response({"ok": True, "result": bot.user()})
 
     async def _c_user(self, request: web.Request) -> web.Response:
@@ -200,8 +222,11 @@ class EmulatorServer:
     async def _c_upload(self, request: web.Request) -> web.Response:
         body = await request.json()
         message = self.world.user_document(
-            int(body["chat_id"]), int(body["user_id"]), body["file_name"],
-            base64.b64decode(body["content_base64"]), body.get("mime_type", "text/plain"),
+            int(body["chat_id"]),
+            int(body["user_id"]),
+            body["file_name"],
+            base64.b64decode(body["content_base64"]),
+            body.get("mime_type", "text/plain"),
             body.get("caption"),
         )
         return web.json_response({"ok": True, "result": message})

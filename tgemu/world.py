@@ -56,8 +56,12 @@ class Bot:
     commands: list[Json] = field(default_factory=list)
 
     def user(self) -> Json:
-        return {"id": self.id, "is_bot": True, "first_name": self.first_name,
-                "username": self.username}
+        return {
+            "id": self.id,
+            "is_bot": True,
+            "first_name": self.first_name,
+            "username": self.username,
+        }
 
 
 @dataclass
@@ -94,7 +98,9 @@ class World:
         self._overall: dict[str, TokenBucket] = {}
 
     # ------------------------------------------------------------------ setup (control API)
-    def add_bot(self, token: str, username: str = "briefing_bot", first_name: str = "简报助手") -> Bot:
+    def add_bot(
+        self, token: str, username: str = "briefing_bot", first_name: str = "简报助手"
+    ) -> Bot:
         bot_id = int(token.split(":", 1)[0])
         bot = Bot(id=bot_id, token=token, username=username, first_name=first_name)
         self.bots[token] = bot
@@ -239,7 +245,11 @@ class World:
         return True
 
     def getWebhookInfo(self, bot: Bot, p: Json) -> Any:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(bot.updates)}
+        return {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(bot.updates),
+        }
 
     def setMyCommands(self, bot: Bot, p: Json) -> Any:
         bot.commands = list(p.get("commands") or [])
@@ -264,8 +274,14 @@ class World:
         self._check_text(p.get("text"), p.get("parse_mode"), TEXT_LIMIT)
         markup = self._check_markup(p.get("reply_markup"))
         self._flood(bot, chat)
-        message: Json = {"from": bot.user(), "text": str(p["text"]), "_bot": True,
-                         "_parse_mode": p.get("parse_mode"), "_edits": [], "_reactions": []}
+        message: Json = {
+            "from": bot.user(),
+            "text": str(p["text"]),
+            "_bot": True,
+            "_parse_mode": p.get("parse_mode"),
+            "_edits": [],
+            "_reactions": [],
+        }
         reply = p.get("reply_parameters") or {}
         reply_to = reply.get("message_id") if isinstance(reply, dict) else None
         reply_to = reply_to or p.get("reply_to_message_id")
@@ -288,9 +304,17 @@ class World:
         file_id = f"doc{next(self._ids)}"
         self.files[file_id] = (data, name, mime)
         message: Json = {
-            "from": bot.user(), "_bot": True, "_edits": [], "_reactions": [],
-            "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
-                         "mime_type": mime, "file_size": len(data)},
+            "from": bot.user(),
+            "_bot": True,
+            "_edits": [],
+            "_reactions": [],
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": name,
+                "mime_type": mime,
+                "file_size": len(data),
+            },
         }
         if p.get("caption"):
             message["caption"] = str(p["caption"])
@@ -304,9 +328,12 @@ class World:
         self._check_text(p.get("text"), p.get("parse_mode"), TEXT_LIMIT)
         markup = self._check_markup(p.get("reply_markup"))
         if message.get("text") == p.get("text") and message.get("reply_markup") == markup:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                                "content and reply markup are exactly the same as a current "
-                                "content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same as a current "
+                "content and reply markup of the message",
+            )
         self._flood(bot, chat)
         message.setdefault("_edits", []).append({"text": message.get("text")})
         message["text"] = str(p["text"])
@@ -323,9 +350,12 @@ class World:
         message = self._message(chat, p.get("message_id"))
         markup = self._check_markup(p.get("reply_markup"))
         if message.get("reply_markup") == markup:
-            raise ApiError(400, "Bad Request: message is not modified: specified new message "
-                                "content and reply markup are exactly the same as a current "
-                                "content and reply markup of the message")
+            raise ApiError(
+                400,
+                "Bad Request: message is not modified: specified new message "
+                "content and reply markup are exactly the same as a current "
+                "content and reply markup of the message",
+            )
         self._flood(bot, chat)
         message.setdefault("_edits", []).append({"reply_markup": message.get("reply_markup")})
         if markup:
@@ -346,11 +376,15 @@ class World:
         query_id = str(p.get("callback_query_id"))
         query = self.callbacks.get(query_id)
         if query is None:
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                "or query ID is invalid")
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         if query.get("answered"):
-            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
-                                "or query ID is invalid")
+            raise ApiError(
+                400,
+                "Bad Request: query is too old and response timeout expired or query ID is invalid",
+            )
         query["answered"] = True
         query["text"] = p.get("text")
         query["show_alert"] = bool(p.get("show_alert"))
@@ -361,8 +395,12 @@ class World:
         if file_id not in self.files:
             raise ApiError(400, "Bad Request: invalid file_id")
         data, _name, _mime = self.files[file_id]
-        return {"file_id": file_id, "file_unique_id": file_id, "file_size": len(data),
-                "file_path": f"documents/{file_id}"}
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_size": len(data),
+            "file_path": f"documents/{file_id}",
+        }
 
     def getChat(self, bot: Bot, p: Json) -> Any:
         return self._chat(p.get("chat_id")).public()
@@ -385,16 +423,27 @@ class World:
         return self._public(stored)
 
     def user_document(
-        self, chat_id: int, user_id: int, name: str, data: bytes, mime: str,
+        self,
+        chat_id: int,
+        user_id: int,
+        name: str,
+        data: bytes,
+        mime: str,
         caption: str | None = None,
     ) -> Json:
         chat = self.chats[chat_id]
         file_id = f"doc{next(self._ids)}"
         self.files[file_id] = (data, name, mime)
         message: Json = {
-            "from": self.users[user_id], "_bot": False,
-            "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": name,
-                         "mime_type": mime, "file_size": len(data)},
+            "from": self.users[user_id],
+            "_bot": False,
+            "document": {
+                "file_id": file_id,
+                "file_unique_id": file_id,
+                "file_name": name,
+                "mime_type": mime,
+                "file_size": len(data),
+            },
         }
         if caption:
             message["caption"] = caption
@@ -430,7 +479,11 @@ class World:
     def transcript(self, chat_id: int) -> list[Json]:
         chat = self.chats[chat_id]
         return [
-            {**self._public(m), "from_bot": m.get("_bot", False),
-             "edits": m.get("_edits", []), "reactions": m.get("_reactions", [])}
+            {
+                **self._public(m),
+                "from_bot": m.get("_bot", False),
+                "edits": m.get("_edits", []),
+                "reactions": m.get("_reactions", []),
+            }
             for m in chat.messages.values()
         ]

@@ -40,4 +40,6 @@ def _decode(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise UnreadableDocument("无法识别文件的文字编码（支持 UTF-8、UTF-16、GB18030）。") from None
+        raise UnreadableDocument(
+            "无法识别文件的文字编码（支持 UTF-8、UTF-16、GB18030）。"
+        ) from None

@@ -19,9 +19,13 @@ _PAGE_NUMBER = re.compile(
     r"^(?:[—－\-–~～]\s*[0-9０-９]+\s*[—－\-–~～]|第\s*[0-9０-９]+\s*页(?:\s*共\s*[0-9０-９]+\s*页)?|[0-9０-９]{1,3})$"
 )
 _SECTION = re.compile(r"^【[^】]{1,20}】$")
-_SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}，。、；：！？“”‘’（）])[ \u3000\t]+(?=[{CJK}，。、；：！？“”‘’（）])")
+_SPACE_BETWEEN_CJK = re.compile(
+    f"(?<=[{CJK}，。、；：！？“”‘’（）])[ \u3000\t]+(?=[{CJK}，。、；：！？“”‘’（）])"
+)
 # "11 月 19 日", "第 13 期": spaces between a digit and a CJK character are layout, not text
-_SPACE_DIGIT_CJK = re.compile(f"(?<=[0-9０-９])[ \u3000]+(?=[{CJK}])|(?<=[{CJK}])[ \u3000]+(?=[0-9０-９])")
+_SPACE_DIGIT_CJK = re.compile(
+    f"(?<=[0-9０-９])[ \u3000]+(?=[{CJK}])|(?<=[{CJK}])[ \u3000]+(?=[0-9０-９])"
+)
 _COLOPHON = re.compile(
     r"^(?:[报送发]\s*[:：]|抄\s*送|主\s*送|印\s*发|共印\s*\d+\s*份|联系人|电\s*话|传\s*真|"
     r"(?:.*(?:办公室|领导小组|委员会))?\s*编\s*$|.*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发)"
@@ -147,7 +151,9 @@ def reflow(body: list[str]) -> list[str]:
     return paragraphs
 
 
-_NUMBERED_HEADING = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^。]{1,30}$")
+_NUMBERED_HEADING = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^。]{1,30}$"
+)
 
 
 def _looks_like_heading(line: str) -> bool:

@@ -164,7 +164,7 @@ class LedgerRepo:
                 ).scalar()
                 or 0
             ) + 1
-            outbox_id = conn.execute(
+            inserted = conn.execute(
                 insert(outbox).values(
                     kind="escalation",
                     notice_id=notice_id,
@@ -177,12 +177,18 @@ class LedgerRepo:
                     state="pending",
                     created_at=now,
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert inserted is not None
+            outbox_id = int(inserted[0])
             conn.execute(
                 insert(escalations),
                 [
-                    {"notice_id": notice_id, "unit_code": c, "outbox_id": outbox_id,
-                     "decided_at": now}
+                    {
+                        "notice_id": notice_id,
+                        "unit_code": c,
+                        "outbox_id": outbox_id,
+                        "decided_at": now,
+                    }
                     for c in fresh
                 ],
             )

@@ -102,7 +102,7 @@ class NoticeRepo:
             ).scalar()
             if found is not None:
                 return Published(notice_id=found, created=False, queued=0)
-            notice_id = conn.execute(
+            inserted = conn.execute(
                 insert(notices).values(
                     content_hash=notice.content_hash,
                     title=notice.title,
@@ -116,7 +116,9 @@ class NoticeRepo:
                     published_at=now,
                     ack_within_s=int(notice.ack_within.total_seconds()),
                 )
-            ).inserted_primary_key[0]
+            ).inserted_primary_key
+            assert inserted is not None
+            notice_id = int(inserted[0])
             targets = conn.execute(
                 select(units.c.code, units.c.chat_id)
                 .where(units.c.active.is_(True))
@@ -156,7 +158,9 @@ class NoticeRepo:
 
     def html(self, notice_id: int) -> str:
         with self._engine.connect() as conn:
-            return str(conn.execute(select(notices.c.html).where(notices.c.id == notice_id)).scalar_one())
+            return str(
+                conn.execute(select(notices.c.html).where(notices.c.id == notice_id)).scalar_one()
+            )
 
     def latest_id(self) -> int | None:
         with self._engine.connect() as conn:

@@ -1,0 +1,139 @@
+"""The command line as an operator runs it: real subprocesses of bot.py."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BASE_CONFIG, ROOT, SAMPLE, SHIPPED, needs_sample
+
+
+def bot(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_help_lists_every_command():
+    out = bot("--help").stdout
+    for command in ("run", "demo", "check-config", "ingest", "publish", "report"):
+        assert command in out
+    for command in ("run", "demo", "check-config", "ingest", "publish", "report"):
+        assert bot(command, "--help").returncode == 0
+
+
+@needs_sample
+def test_ingest_json_of_the_real_sample():
+    result = bot("ingest", str(SAMPLE), "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    b = data["briefing"]
+    assert (b["title"], b["issue"]["number"], b["date"], b["issuer"]) == (
+        "“五型”政府建设简报",
+        13,
+        "2018-11-23",
+        "省“五型”政府建设领导小组办公室",
+    )
+    [d] = b["directives"]
+    assert (d["leader"], d["title"], d["date"]) == ("易炼红", "省长", "2018-11-19")
+    assert d["text"].startswith("全省‘五型’政府建设启动以来") and d["text"].endswith(
+        "作出新的更大贡献。"
+    )
+    assert d["text"] in data["message"]["text"] and data["message"]["length"] <= 4096
+
+
+def test_ingest_refuses_bad_files_in_chinese(tmp_path):
+    (tmp_path / "x.pdf").write_bytes(b"%PDF-1.5 scanned")
+    result = bot("ingest", str(tmp_path / "x.pdf"))
+    assert (
+        result.returncode == 1
+        and "暂不支持 PDF" in result.stderr
+        and "Traceback" not in result.stderr
+    )
+    result = bot("ingest", str(tmp_path / "missing.txt"))
+    assert result.returncode == 1 and "找不到文件" in result.stderr
+
+
+def test_malformed_config_is_refused_and_nothing_is_created(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        (BASE_CONFIG % {"db": tmp_path / "bot.db"}).replace(
+            "max_reminders: 2", "max_reminders: 两次"
+        ),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "BOT_TOKEN": "1:abcdefghijklmnopqrstuvwxyz"}
+    for args in (
+        ("run", "--config", str(bad)),
+        ("check-config", str(bad)),
+        ("publish", str(SHIPPED), "--config", str(bad)),
+    ):
+        result = bot(*args, env=env, cwd=tmp_path)
+        assert result.returncode == 2
+        assert "第 8 行" in result.stderr and "follow_up.max_reminders" in result.stderr
+        assert "应为整数" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "bot.db").exists()
+
+
+def test_run_without_token_is_refused(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text(BASE_CONFIG % {"db": tmp_path / "bot.db"}, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    result = bot("run", "--config", str(good), env=env, cwd=tmp_path)
+    assert result.returncode == 2 and "BOT_TOKEN" in result.stderr
+
+
+def test_check_config_summary():
+    result = bot("check-config", str(ROOT / "config.example.yaml"))
+    assert result.returncode == 0
+    assert "单位：3 个（设区市 2，省直部门 1）" in result.stdout
+    assert "签收时限：4小时；每 2小时 提醒一次，最多 3 次；之后上报办公室" in result.stdout
+
+
+def test_publish_then_report_in_every_format(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(BASE_CONFIG % {"db": tmp_path / "bot.db"}, encoding="utf-8")
+    first = bot("publish", str(SHIPPED), "--config", str(config), cwd=tmp_path)
+    assert (
+        first.returncode == 0 and first.stdout.strip() == "1" and "3 个单位待推送" in first.stderr
+    )
+    again = bot("publish", str(SHIPPED), "--config", str(config), cwd=tmp_path)
+    assert again.stdout.strip() == "1" and "已发布过" in again.stderr
+    table = bot("report", "--config", str(config), cwd=tmp_path)
+    assert "共 3 个单位：待送达 3" in table.stdout
+    data = json.loads(
+        bot("report", "--config", str(config), "--format", "json", cwd=tmp_path).stdout
+    )
+    assert [u["status"] for u in data["units"]] == ["待送达"] * 3
+    out = tmp_path / "签收单.csv"
+    bot("report", "--config", str(config), "--format", "csv", "--output", str(out), cwd=tmp_path)
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf") and "单位代码" in out.read_text("utf-8-sig")
+    missing = bot("report", "--config", str(config), "--notice", "9", cwd=tmp_path)
+    assert missing.returncode == 1 and "找不到编号为 9 的通知" in missing.stderr
+
+
+@pytest.mark.parametrize("age_s,code", [(5, 0), (500, 1)])
+def test_healthcheck(tmp_path, age_s, code):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    beat = tmp_path / "hb"
+    beat.write_text(
+        (datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(seconds=age_s)).isoformat()
+    )
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        BASE_CONFIG % {"db": tmp_path / "bot.db"} + f"health: {{heartbeat_file: '{beat}'}}\n",
+        encoding="utf-8",
+    )
+    assert bot("healthcheck", "--config", str(config)).returncode == code
