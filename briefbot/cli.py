@@ -16,7 +16,7 @@ from typing import TextIO
 from briefbot.briefing import UnreadableDocument
 from briefbot.briefing.model import to_jsonable
 from briefbot.durations import format_duration
-from briefbot.publishing import prepare, publish
+from briefbot.publishing import Prepared, prepare, publish
 from briefbot.render import MessageTooLong, visible_length
 from briefbot.reports import build_report, format_csv, format_json, format_table
 from briefbot.settings import ConfigError, Settings, load_settings
@@ -81,14 +81,22 @@ def _read(path: str) -> bytes | None:
     return None
 
 
-def ingest(path: str, as_json: bool) -> int:
+def _prepare_file(path: str, failure: str) -> Prepared | None:
+    """Read and parse a briefing file, explaining any problem on stderr."""
     data = _read(path)
     if data is None:
-        return 1
+        return None
     try:
-        prepared = prepare(data, Path(path).name)
+        return prepare(data, Path(path).name)
     except (UnreadableDocument, MessageTooLong) as exc:
-        return _fail(f"无法解析简报：{exc}")
+        _fail(f"{failure}：{exc}")
+        return None
+
+
+def ingest(path: str, as_json: bool) -> int:
+    prepared = _prepare_file(path, "无法解析简报")
+    if prepared is None:
+        return 1
     briefing = to_jsonable(prepared.briefing)
     plain = html.unescape(_TAG.sub("", prepared.html))
     if as_json:
@@ -116,13 +124,9 @@ def publish_file(path: str, config: str, now: datetime | None = None) -> int:
     settings = load_or_explain(config)
     if settings is None:
         return 2
-    data = _read(path)
-    if data is None:
+    prepared = _prepare_file(path, "无法发布")
+    if prepared is None:
         return 1
-    try:
-        prepared = prepare(data, Path(path).name)
-    except (UnreadableDocument, MessageTooLong) as exc:
-        return _fail(f"无法发布：{exc}")
     store = open_store(settings.storage.url)
     try:
         store.notices.sync_units(units_of(settings))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -18,6 +20,7 @@ from handlers.context import services
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # getFile's limit for bots
+OfficeHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 REFUSAL = "抱歉，此命令仅限办公室管理员在办公室群中使用。"
 
 
@@ -32,13 +35,25 @@ def _is_office_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     )
 
 
+def office_only(handler: OfficeHandler) -> OfficeHandler:
+    """Run ``handler`` for office admins in the office chat; refuse everyone else politely."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.effective_message is None:
+            return
+        if not _is_office_admin(update, context):
+            await update.effective_message.reply_text(REFUSAL)
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+@office_only
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if message is None:
-        return
-    if not _is_office_admin(update, context):
-        await message.reply_text(REFUSAL)
-        return
+    assert message is not None
     svc = services(context)
     args = context.args or []
     if args and not args[0].isdigit():
@@ -56,13 +71,10 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(format_status_html(report))
 
 
+@office_only
 async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
-    if message is None:
-        return
-    if not _is_office_admin(update, context):
-        await message.reply_text(REFUSAL)
-        return
+    assert message is not None
     source = message.reply_to_message
     document = source.document if source is not None else None
     if document is None:

@@ -84,6 +84,23 @@ class Chat:
         return out
 
 
+def _not_modified() -> ApiError:
+    return ApiError(
+        400,
+        "Bad Request: message is not modified: specified new message content and reply markup "
+        "are exactly the same as a current content and reply markup of the message",
+    )
+
+
+def _apply_edit(message: Json, markup: Json | None) -> Json:
+    if markup:
+        message["reply_markup"] = markup
+    else:
+        message.pop("reply_markup", None)
+    message["edit_date"] = int(time.time())
+    return message
+
+
 class World:
     def __init__(self, limits: Limits | None = None, clock: Any = time.monotonic) -> None:
         self.limits = limits or Limits()
@@ -231,6 +248,18 @@ class World:
             bot.updates.append(update)
             bot.event.set()
 
+    def _keep_file(self, data: bytes, name: str, mime: str) -> Json:
+        """Store an uploaded file; return its Bot API Document object."""
+        file_id = f"doc{next(self._ids)}"
+        self.files[file_id] = (data, name, mime)
+        return {
+            "file_id": file_id,
+            "file_unique_id": file_id,
+            "file_name": name,
+            "mime_type": mime,
+            "file_size": len(data),
+        }
+
     @staticmethod
     def _public(message: Json) -> Json:
         return {k: v for k, v in message.items() if not k.startswith("_")}
@@ -301,20 +330,12 @@ class World:
             raise ApiError(400, "Bad Request: there is no document in the request")
         data, name, mime = upload
         self._flood(bot, chat)
-        file_id = f"doc{next(self._ids)}"
-        self.files[file_id] = (data, name, mime)
         message: Json = {
             "from": bot.user(),
             "_bot": True,
             "_edits": [],
             "_reactions": [],
-            "document": {
-                "file_id": file_id,
-                "file_unique_id": file_id,
-                "file_name": name,
-                "mime_type": mime,
-                "file_size": len(data),
-            },
+            "document": self._keep_file(data, name, mime),
         }
         if p.get("caption"):
             message["caption"] = str(p["caption"])
@@ -328,21 +349,11 @@ class World:
         self._check_text(p.get("text"), p.get("parse_mode"), TEXT_LIMIT)
         markup = self._check_markup(p.get("reply_markup"))
         if message.get("text") == p.get("text") and message.get("reply_markup") == markup:
-            raise ApiError(
-                400,
-                "Bad Request: message is not modified: specified new message "
-                "content and reply markup are exactly the same as a current "
-                "content and reply markup of the message",
-            )
+            raise _not_modified()
         self._flood(bot, chat)
         message.setdefault("_edits", []).append({"text": message.get("text")})
         message["text"] = str(p["text"])
-        message["edit_date"] = int(time.time())
-        if markup:
-            message["reply_markup"] = markup
-        else:
-            message.pop("reply_markup", None)
-        return self._public(message)
+        return self._public(_apply_edit(message, markup))
 
     def editMessageReplyMarkup(self, bot: Bot, p: Json) -> Any:
         chat = self._chat(p.get("chat_id"))
@@ -350,20 +361,10 @@ class World:
         message = self._message(chat, p.get("message_id"))
         markup = self._check_markup(p.get("reply_markup"))
         if message.get("reply_markup") == markup:
-            raise ApiError(
-                400,
-                "Bad Request: message is not modified: specified new message "
-                "content and reply markup are exactly the same as a current "
-                "content and reply markup of the message",
-            )
+            raise _not_modified()
         self._flood(bot, chat)
         message.setdefault("_edits", []).append({"reply_markup": message.get("reply_markup")})
-        if markup:
-            message["reply_markup"] = markup
-        else:
-            message.pop("reply_markup", None)
-        message["edit_date"] = int(time.time())
-        return self._public(message)
+        return self._public(_apply_edit(message, markup))
 
     def setMessageReaction(self, bot: Bot, p: Json) -> Any:
         chat = self._chat(p.get("chat_id"))
@@ -432,18 +433,10 @@ class World:
         caption: str | None = None,
     ) -> Json:
         chat = self.chats[chat_id]
-        file_id = f"doc{next(self._ids)}"
-        self.files[file_id] = (data, name, mime)
         message: Json = {
             "from": self.users[user_id],
             "_bot": False,
-            "document": {
-                "file_id": file_id,
-                "file_unique_id": file_id,
-                "file_name": name,
-                "mime_type": mime,
-                "file_size": len(data),
-            },
+            "document": self._keep_file(data, name, mime),
         }
         if caption:
             message["caption"] = caption
