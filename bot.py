@@ -12,19 +12,17 @@ from briefbot import cli
 from briefbot.settings import Settings, redact_token
 
 
-class _RedactingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = redact_token(message)
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
+class RedactingFormatter(logging.Formatter):
+    """Formats, then removes anything token-like: from messages and from tracebacks alike
+    (PTB's InvalidToken message, for one, quotes the token)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact_token(super().format(record))
 
 
 def setup_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
-    handler.addFilter(_RedactingFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL, and a Bot API URL contains the token
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -103,11 +101,24 @@ def run(config: str) -> int:
         settings.office.chat_id,
         settings.telegram.base_url,
     )
-    app.run_polling(
-        timeout=settings.telegram.poll_timeout,
-        allowed_updates=["message", "callback_query"],
-        drop_pending_updates=False,
-    )
+    from telegram.error import InvalidToken, TelegramError
+
+    try:
+        app.run_polling(
+            timeout=settings.telegram.poll_timeout,
+            allowed_updates=["message", "callback_query"],
+            drop_pending_updates=False,
+        )
+    except InvalidToken:
+        print("机器人令牌（BOT_TOKEN）被 Telegram 拒绝，请检查后重试。", file=sys.stderr)
+        return 2
+    except TelegramError as exc:
+        logging.getLogger("bot").error("could not start: %s", exc)
+        print(
+            f"无法连接 Telegram（{settings.telegram.base_url}）：{redact_token(str(exc))}",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

@@ -137,3 +137,50 @@ def test_healthcheck(tmp_path, age_s, code):
         encoding="utf-8",
     )
     assert bot("healthcheck", "--config", str(config)).returncode == code
+
+
+def test_rejected_token_is_explained_and_never_printed(tmp_path):
+    import asyncio
+
+    from tgemu.server import EmulatorServer
+
+    async def scenario() -> subprocess.CompletedProcess[str]:
+        server = EmulatorServer()  # knows no bot: every token is rejected
+        await server.start()
+        config = tmp_path / "c.yaml"
+        config.write_text(
+            BASE_CONFIG % {"db": tmp_path / "bot.db"}
+            + f"telegram: {{base_url: '{server.base_url}/bot'}}\n",
+            encoding="utf-8",
+        )
+        token = "1234567:SECRET-token-that-must-never-appear-xx"
+        try:
+            return await asyncio.to_thread(
+                bot,
+                "run",
+                "--config",
+                str(config),
+                env={**os.environ, "BOT_TOKEN": token},
+                cwd=tmp_path,
+            )
+        finally:
+            await server.stop()
+
+    result = asyncio.run(scenario())
+    assert result.returncode == 2 and "令牌" in result.stderr
+    assert "SECRET-token" not in result.stderr + result.stdout
+
+
+def test_log_formatter_redacts_tracebacks():
+    import logging
+
+    from bot import RedactingFormatter
+
+    try:
+        raise RuntimeError(
+            "The token `1234567:SECRET-token-that-must-never-appear-xx` was rejected"
+        )
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+    text = RedactingFormatter("%(message)s").format(record)
+    assert "Traceback" in text and "SECRET-token" not in text and "<token>" in text
