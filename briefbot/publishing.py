@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from briefbot.briefing import Briefing, UnreadableDocument, extract_text, parse_briefing
+from briefbot.briefing import Briefing, UnreadableDocument, extract, parse_briefing
 from briefbot.briefing.model import to_jsonable
 from briefbot.ledger import NoticeKind
 from briefbot.render import render_notice
@@ -27,8 +27,7 @@ class NotABriefing(UnreadableDocument):
 
 def prepare(data: bytes, source: str) -> Prepared:
     """Parse and render. Raises ``UnreadableDocument`` or ``MessageTooLong`` (Chinese messages)."""
-    text = extract_text(data)
-    briefing = parse_briefing(text)
+    briefing = parse_briefing(extract(data).pages)
     if not briefing.title or not briefing.paragraphs:
         raise NotABriefing("没有识别出简报的标题或正文，请确认上传的是简报全文。")
     return Prepared(briefing=briefing, html=render_notice(briefing), source=source)

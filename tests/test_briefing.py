@@ -53,7 +53,9 @@ def test_sample_meeting_is_not_a_directive_and_page_breaks_are_joined(sample):
     joined = "\n".join(sample.paragraphs)
     assert "推进政府治理体系" in joined and "常抓不懈" in joined and "营造重商" in joined
     assert "**" not in joined
-    assert sample.colophon == ("省“五型”政府建设领导小组办公室编", "电话:0791—88919536")
+    assert sample.colophon.lines == ("省“五型”政府建设领导小组办公室编", "电话:0791—88919536")
+    assert sample.colophon.printed_by == "省“五型”政府建设领导小组办公室"
+    assert sample.colophon.contacts == ("电话:0791—88919536",)
 
 
 def test_shipped_briefing():
@@ -74,7 +76,9 @@ def test_shipped_briefing():
     text = "\n".join(b.paragraphs)
     assert "— 2 —" not in text and "逐项落实" in text
     # the colophon stays out of the body
-    assert "共印" not in text and b.colophon[-1] == "共印60份"
+    assert "共印" not in text and b.colophon.copies == 60
+    assert b.colophon.report_to == ("省委办公厅", "省人大常委会办公厅", "省政协办公厅")
+    assert b.colophon.issue_to == ("各设区市人民政府", "省政府各部门")
     assert [n.lead[:6] for n in b.news] == ["11月18日", "11月19日"]
 
 
@@ -107,7 +111,7 @@ def test_encodings_are_detected_from_bytes(encoding):
     recurring = [x for x in b.deadlines if x.recurring]
     assert len(recurring) == 1 and "每月25日前" in recurring[0].raw
     assert b.issuer == "青山县人民政府办公室"
-    assert b.colophon == ("报:市政府办公室", "共印30份")
+    assert b.colophon.report_to == ("市政府办公室",) and b.colophon.copies == 30
 
 
 def test_deadline_rolls_over_the_year():
@@ -121,9 +125,12 @@ def test_deadline_rolls_over_the_year():
     [
         (b"", "空"),
         (b"   \n", "空"),
-        (b"%PDF-1.7 binary", "PDF"),
-        (b"PK\x03\x04docx", "Word"),
-        (b"\x89PNG\x00\x00\x00\x00", "不是文本文件"),
+        (b"%PDF-1.7 binary", "PDF 文件已损坏"),
+        (b"PK\x03\x04docx", "压缩文件已损坏"),
+        (b"\x89PNG\x00\x00\x00\x00", "图片文件"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "旧版 Word"),
+        (b"{\\rtf1\\ansi", "RTF"),
+        (b"\x00\x01\x02binary", "不是文本文件"),
     ],
 )
 def test_unreadable_files_are_refused_in_chinese(data, message):

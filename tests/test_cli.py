@@ -57,7 +57,7 @@ def test_ingest_refuses_bad_files_in_chinese(tmp_path):
     result = bot("ingest", str(tmp_path / "x.pdf"))
     assert (
         result.returncode == 1
-        and "暂不支持 PDF" in result.stderr
+        and "PDF 文件已损坏" in result.stderr
         and "Traceback" not in result.stderr
     )
     result = bot("ingest", str(tmp_path / "missing.txt"))

@@ -194,7 +194,7 @@ async def test_publish_from_the_office_chat(app, emulator):
     assert "已发布过" in replies(emulator, OFFICE)[-1]
     pdf = emulator.world.user_document(OFFICE, ADMIN, "x.pdf", b"%PDF-1.4 ...", "application/pdf")
     await feed(app, {"message": message_json(OFFICE, ADMIN, "/publish", reply_to=pdf)})
-    assert replies(emulator, OFFICE)[-1].startswith("无法发布：暂不支持 PDF")
+    assert replies(emulator, OFFICE)[-1].startswith("无法发布：PDF 文件已损坏")
     await feed(app, {"message": message_json(OFFICE, ADMIN, "/publish")})
     assert "请先上传简报文件" in replies(emulator, OFFICE)[-1]
     await feed(app, {"message": message_json(OFFICE, OTHER, "/publish", reply_to=doc)})

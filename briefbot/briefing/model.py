@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,8 +30,9 @@ class Directive:
 @dataclass(frozen=True)
 class NewsItem:
     section: str
-    lead: str
+    lead: str  # the headline when the item has one, else its first sentence
     body: str
+    headline: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,28 @@ class Task:
 class Deadline:
     raw: str
     date: date | None
-    approximate: bool = False
-    recurring: bool = False
+    approximate: bool = False  # 月底前, 年底前, 上旬
+    recurring: bool = False  # 每月25日前
+    owner: str | None = None  # who must act: 各单位, 各设区市
+    what: str | None = None  # what is to be submitted or done
+    to: str | None = None  # to whom it is submitted
+
+    @property
+    def concerns_units(self) -> bool:
+        return self.owner is None or bool(re.search(r"各|单位|部门|市|县|区|乡镇", self.owner))
+
+
+@dataclass(frozen=True)
+class Colophon:
+    report_to: tuple[str, ...] = ()  # 报
+    send_to: tuple[str, ...] = ()  # 送
+    issue_to: tuple[str, ...] = ()  # 发
+    copy_to: tuple[str, ...] = ()  # 抄送
+    printed_by: str | None = None
+    printed_on: date | None = None
+    copies: int | None = None
+    contacts: tuple[str, ...] = ()
+    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +83,7 @@ class Briefing:
     tasks: tuple[Task, ...]
     problems: tuple[str, ...]
     deadlines: tuple[Deadline, ...]
-    colophon: tuple[str, ...]
+    colophon: Colophon
     paragraphs: tuple[str, ...] = field(repr=False)
     content_hash: str = ""
 
