@@ -16,8 +16,9 @@ from typing import TextIO
 from briefbot.briefing import UnreadableDocument
 from briefbot.briefing.model import to_jsonable
 from briefbot.durations import format_duration
-from briefbot.publishing import Prepared, prepare, publish
-from briefbot.render import MessageTooLong, visible_length
+from briefbot.publishing import Novelty, Parsed, parse_file
+from briefbot.publishing import publish_file as publish_parsed
+from briefbot.render import MessageTooLong, RenderOptions, render_parts, visible_length
 from briefbot.reports import build_report, format_csv, format_json, format_table
 from briefbot.settings import ConfigError, Settings, load_settings
 from briefbot.store import open_store
@@ -81,42 +82,52 @@ def _read(path: str) -> bytes | None:
     return None
 
 
-def _prepare_file(path: str, failure: str) -> Prepared | None:
+def _parse(path: str, failure: str) -> Parsed | None:
     """Read and parse a briefing file, explaining any problem on stderr."""
     data = _read(path)
     if data is None:
         return None
     try:
-        return prepare(data, Path(path).name)
-    except (UnreadableDocument, MessageTooLong) as exc:
+        return parse_file(data, Path(path).name)
+    except UnreadableDocument as exc:
         _fail(f"{failure}：{exc}")
         return None
 
 
 def ingest(path: str, as_json: bool) -> int:
-    prepared = _prepare_file(path, "无法解析简报")
-    if prepared is None:
+    parsed = _parse(path, "无法解析简报")
+    if parsed is None:
         return 1
-    briefing = to_jsonable(prepared.briefing)
-    plain = html.unescape(_TAG.sub("", prepared.html))
+    try:
+        parts = render_parts(parsed.briefing, RenderOptions(has_original=True))
+    except MessageTooLong as exc:
+        return _fail(f"无法生成消息：{exc}")
+    plains = [html.unescape(_TAG.sub("", part)) for part in parts]
     if as_json:
+        message = {
+            "html": "\n\n".join(parts),
+            "text": "\n\n".join(plains),
+            "length": max(visible_length(p) for p in parts),
+            "parts": [
+                {"html": h, "text": t, "length": visible_length(h)}
+                for h, t in zip(parts, plains, strict=True)
+            ],
+        }
         print(
             json.dumps(
-                {
-                    "briefing": briefing,
-                    "message": {
-                        "html": prepared.html,
-                        "text": plain,
-                        "length": visible_length(prepared.html),
-                    },
-                },
+                {"briefing": to_jsonable(parsed.briefing), "message": message},
                 ensure_ascii=False,
                 indent=2,
             )
         )
     else:
-        print(plain)
-        print(f"\n（共 {visible_length(prepared.html)} 字，单条消息上限 4096 字）")
+        for i, plain in enumerate(plains):
+            if len(plains) > 1:
+                print(f"----- 第{i + 1}/{len(plains)}条 -----")
+            print(plain)
+        print(
+            f"\n（共 {len(parts)} 条消息，最长 {max(visible_length(p) for p in parts)} 字，单条上限 4096 字）"
+        )
     return 0
 
 
@@ -124,21 +135,34 @@ def publish_file(path: str, config: str, now: datetime | None = None) -> int:
     settings = load_or_explain(config)
     if settings is None:
         return 2
-    prepared = _prepare_file(path, "无法发布")
-    if prepared is None:
+    parsed = _parse(path, "无法发布")
+    if parsed is None:
         return 1
     store = open_store(settings.storage.url)
     try:
         store.notices.sync_units(units_of(settings))
-        result = publish(
-            store, prepared, settings.follow_up.ack_within, now or datetime.now(settings.tz)
+        taken = publish_parsed(
+            store,
+            parsed,
+            f"命令行：{Path(path).name}",
+            settings.follow_up.ack_within,
+            now or datetime.now(settings.tz),
         )
+    except MessageTooLong as exc:
+        return _fail(f"无法发布：{exc}")
     finally:
         store.close()
-    if not result.created:
-        print(f"该简报已发布过，通知编号 {result.notice_id}，未重复推送。", file=sys.stderr)
-        print(result.notice_id)
+    if taken.published is None:
+        print(
+            f"该简报已发布过，通知编号 {taken.classified.notice_id}，未重复推送。", file=sys.stderr
+        )
+        print(taken.classified.notice_id)
         return 0
+    result = taken.published
+    if taken.classified.novelty is Novelty.CORRECTION:
+        print(
+            f"这是通知 {taken.classified.notice_id} 的更正版本，已作为更正发布。", file=sys.stderr
+        )
     print(
         f"已发布，通知编号 {result.notice_id}，{result.queued} 个单位待推送（运行中的机器人会自动发送）。",
         file=sys.stderr,

@@ -1,56 +1,159 @@
-"""From a file's bytes to a queued notice: parse, render, store, queue one delivery per unit."""
+"""From a file's bytes to a queued notice.
+
+parse → classify against what was published (new, duplicate, correction) → render the unit
+message → store the original and the notice → one delivery per unit in the outbox.
+"""
 
 from __future__ import annotations
 
 import json
+import mimetypes
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from briefbot.briefing import Briefing, UnreadableDocument, extract, parse_briefing
 from briefbot.briefing.model import to_jsonable
 from briefbot.ledger import NoticeKind
-from briefbot.render import render_notice
+from briefbot.render import RenderOptions, render_parts
 from briefbot.store import Store
 from briefbot.store.notices import NewNotice, Published
+from briefbot.store.originals import OriginalFile
 
-
-@dataclass(frozen=True)
-class Prepared:
-    briefing: Briefing
-    html: str
-    source: str
+_MIME = {
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "txt": "text/plain",
+}
 
 
 class NotABriefing(UnreadableDocument):
     """The text reads fine but is not recognisably a briefing."""
 
 
-def prepare(data: bytes, source: str) -> Prepared:
-    """Parse and render. Raises ``UnreadableDocument`` or ``MessageTooLong`` (Chinese messages)."""
-    briefing = parse_briefing(extract(data).pages)
+@dataclass(frozen=True)
+class Parsed:
+    briefing: Briefing
+    original: OriginalFile
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed briefing and the exact message parts units would receive (no store needed)."""
+
+    briefing: Briefing
+    parts: list[str]
+    source: str
+
+    @property
+    def html(self) -> str:
+        return self.parts[-1]
+
+
+def parse_file(data: bytes, file_name: str) -> Parsed:
+    """Raises ``UnreadableDocument`` with a Chinese message."""
+    extracted = extract(data)
+    briefing = parse_briefing(extracted.pages)
     if not briefing.title or not briefing.paragraphs:
         raise NotABriefing("没有识别出简报的标题或正文，请确认上传的是简报全文。")
-    return Prepared(briefing=briefing, html=render_notice(briefing), source=source)
+    mime = _MIME.get(extracted.format.value) or mimetypes.guess_type(file_name)[0]
+    return Parsed(briefing, OriginalFile(file_name, mime or "application/octet-stream", data))
+
+
+def prepare(data: bytes, source: str) -> Prepared:
+    """Parse and render as a new notice. Raises ``UnreadableDocument`` or ``MessageTooLong``."""
+    parsed = parse_file(data, source)
+    parts = render_parts(parsed.briefing, RenderOptions(has_original=True))
+    return Prepared(parsed.briefing, parts, source)
+
+
+class Novelty(Enum):
+    NEW = "new"
+    DUPLICATE = "duplicate"  # the same content was published
+    CORRECTION = "correction"  # same title and issue, different content
+
+
+@dataclass(frozen=True)
+class Classified:
+    novelty: Novelty
+    notice_id: int | None  # the earlier notice, for a duplicate or a correction
+
+
+def classify(store: Store, briefing: Briefing) -> Classified:
+    found = store.notices.by_hash(briefing.content_hash)
+    if found is not None:
+        return Classified(Novelty.DUPLICATE, found)
+    issue = briefing.issue.raw if briefing.issue else None
+    earlier = store.notices.same_issue(briefing.title, issue)
+    if earlier is not None:
+        return Classified(Novelty.CORRECTION, earlier)
+    return Classified(Novelty.NEW, None)
 
 
 def briefing_json(briefing: Briefing) -> str:
     return json.dumps(to_jsonable(briefing), ensure_ascii=False)
 
 
-def publish(store: Store, prepared: Prepared, ack_within: timedelta, now: datetime) -> Published:
-    b = prepared.briefing
-    return store.notices.publish(
-        NewNotice(
-            content_hash=b.content_hash,
-            title=b.title,
-            issue=b.issue.raw if b.issue else None,
-            briefing_date=b.date.isoformat() if b.date else None,
-            issuer=b.issuer,
-            kind=NoticeKind.DIRECTIVE if b.is_directive else NoticeKind.ROUTINE,
-            html=prepared.html,
-            source=prepared.source,
-            briefing_json=briefing_json(b),
-            ack_within=ack_within,
-        ),
-        now,
+def new_notice(
+    parsed: Parsed,
+    classified: Classified,
+    source: str,
+    ack_within: timedelta,
+    original_hash: str | None,
+) -> NewNotice:
+    """Render the unit message and describe the notice to store. Raises ``MessageTooLong``."""
+    b = parsed.briefing
+    correction_of = classified.notice_id if classified.novelty is Novelty.CORRECTION else None
+    parts = render_parts(
+        b,
+        RenderOptions(correction=correction_of is not None, has_original=original_hash is not None),
     )
+    return NewNotice(
+        content_hash=b.content_hash,
+        title=b.title,
+        issue=b.issue.raw if b.issue else None,
+        briefing_date=b.date.isoformat() if b.date else None,
+        issuer=b.issuer,
+        kind=NoticeKind.DIRECTIVE if b.is_directive else NoticeKind.ROUTINE,
+        parts=tuple(parts),
+        source=source,
+        briefing_json=briefing_json(b),
+        ack_within=ack_within,
+        original_hash=original_hash,
+        correction_of=correction_of,
+    )
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What became of a file: classified, and either published or held as a draft."""
+
+    classified: Classified
+    notice: NewNotice | None  # None for a duplicate
+    published: Published | None = None
+
+
+def intake(
+    store: Store, parsed: Parsed, source: str, ack_within: timedelta, now: datetime
+) -> Intake:
+    """Classify and describe the notice (storing the original); publishes nothing."""
+    classified = classify(store, parsed.briefing)
+    if classified.novelty is Novelty.DUPLICATE:
+        return Intake(classified, None)
+    digest = store.originals.put(parsed.original, now)
+    return Intake(classified, new_notice(parsed, classified, source, ack_within, digest))
+
+
+def publish(store: Store, notice: NewNotice, now: datetime) -> Published:
+    return store.notices.publish(notice, now)
+
+
+def publish_file(
+    store: Store, parsed: Parsed, source: str, ack_within: timedelta, now: datetime
+) -> Intake:
+    """Parse result straight to the outbox (the CLI and /publish). Duplicates are not re-queued."""
+    taken = intake(store, parsed, source, ack_within, now)
+    if taken.notice is None:
+        return taken
+    return Intake(taken.classified, taken.notice, publish(store, taken.notice, now))

@@ -1,23 +1,28 @@
 """The message a unit receives: built from the briefing's structure, HTML with all text escaped.
 
-Directives are quoted word for word and never truncated; news items contribute their lead
-sentence; tasks their heading. If the whole does not fit one Telegram message, news and tasks are
-shortened first; a directive that alone exceeds the limit is an error the office is told about.
+Directives are quoted word for word and never truncated; news items contribute their headline or
+lead sentence; tasks their heading; deadlines that concern units their own words. If all that does
+not fit one Telegram message, news, tasks and deadlines are shortened first; if the directives alone
+do not fit, they are split at sentence ends into continuation messages ("（续）"), sent in order.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
 from briefbot.briefing.model import Briefing, Directive
 
 TELEGRAM_TEXT_LIMIT = 4096
 _TAG = re.compile(r"<[^>]+>")
+_SENTENCE = re.compile(r"[^。！？；]*[。！？；]+[”’」』]*|[^。！？；]+$")
+ACK_HINT = "请本单位联络员点击下方“已收到”按钮，或回复 /ack 签收。"
+NUMERALS = "一二三四五六七八九十"
 
 
 class MessageTooLong(ValueError):
-    """Even the essential parts do not fit one message. ``str()`` is Chinese."""
+    """A single sentence of a directive does not fit a message. ``str()`` is Chinese."""
 
 
 def visible_length(html_text: str) -> int:
@@ -42,28 +47,82 @@ def masthead_line(briefing: Briefing) -> str:
     return " · ".join(parts)
 
 
-def _directive_block(directive: Directive) -> str:
+@dataclass(frozen=True)
+class RenderOptions:
+    correction: bool = False  # this replaces an earlier version of the same issue
+    has_original: bool = False  # the original file can be requested with the 原文 button
+    limit: int = TELEGRAM_TEXT_LIMIT
+
+
+def _directive_head(directive: Directive) -> str:
     who = " ".join(p for p in (directive.title, directive.leader) if p)
-    when = ""
-    if directive.date is not None:
-        when = f"{directive.date.month}月{directive.date.day}日"
+    when = f" {directive.date.month}月{directive.date.day}日" if directive.date else ""
     about = f"在《{esc(directive.document)}》上" if directive.document else ""
-    head = f"{esc(who)}{' ' + when if when else ''}{about}批示："
-    return f"{head}\n<blockquote>{esc(directive.text)}</blockquote>"
+    return f"{esc(who)}{when}{about}批示："
 
 
-ACK_HINT = "请本单位联络员点击下方“已收到”按钮，或回复 /ack 签收。"
+def _head(briefing: Briefing, options: RenderOptions) -> list[str]:
+    lines = []
+    if options.correction:
+        lines.append("🔁 <b>【更正】本期简报内容有更新，请以本条为准。</b>")
+    lines.append(f"📄 <b>{esc(briefing.title or '简报')}</b>")
+    mast = masthead_line(briefing)
+    if mast:
+        lines.append(esc(mast))
+    return lines
 
 
-def render_notice(briefing: Briefing, *, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
-    """Render the unit message. Shrinks news and task lists to fit; never cuts a directive."""
+def _tail(
+    briefing: Briefing,
+    news: list[str],
+    tasks: list[str],
+    deadlines: list[str],
+    options: RenderOptions,
+) -> list[str]:
+    lines: list[str] = []
+    if news:
+        lines += ["", "<b>【要闻摘要】</b>", *(f"• {esc(lead)}" for lead in news)]
+    if tasks:
+        lines += ["", "<b>【重点任务】</b>"]
+        lines += [f"{NUMERALS[i] if i < 10 else i + 1}、{esc(t)}" for i, t in enumerate(tasks)]
+    if deadlines:
+        lines += ["", "<b>【时限要求】</b>", *(f"⏰ {esc(d)}" for d in deadlines)]
+    lines.append("")
+    if options.has_original:
+        lines.append("全文可点击“原文”按钮获取。")
+    lines.append(f"<i>{ACK_HINT}</i>")
+    return lines
+
+
+def _compose(
+    briefing: Briefing,
+    news: list[str],
+    tasks: list[str],
+    deadlines: list[str],
+    options: RenderOptions,
+) -> str:
+    lines = _head(briefing, options)
+    if briefing.directives:
+        lines += ["", "<b>【领导批示】</b>"]
+        lines += [
+            f"{_directive_head(d)}\n<blockquote>{esc(d.text)}</blockquote>"
+            for d in briefing.directives
+        ]
+    lines += _tail(briefing, news, tasks, deadlines, options)
+    return "\n".join(lines)
+
+
+def render_parts(briefing: Briefing, options: RenderOptions | None = None) -> list[str]:
+    """The unit message, as one part whenever possible. Never cuts a directive."""
+    options = options or RenderOptions()
     news = [item.lead for item in briefing.news if item.lead]
     tasks = [task.heading for task in briefing.tasks]
-    deadlines = [d.raw for d in briefing.deadlines]
+    deadlines = [d.raw for d in briefing.deadlines if d.concerns_units]
+    full = (news, tasks, deadlines)
     while True:
-        text = _compose(briefing, news, tasks, deadlines)
-        if visible_length(text) <= limit:
-            return text
+        text = _compose(briefing, news, tasks, deadlines, options)
+        if visible_length(text) <= options.limit:
+            return [text]
         if news and len(news) >= len(tasks):
             news = news[:-1]
         elif tasks:
@@ -71,36 +130,59 @@ def render_notice(briefing: Briefing, *, limit: int = TELEGRAM_TEXT_LIMIT) -> st
         elif deadlines:
             deadlines = deadlines[:-1]
         else:
-            raise MessageTooLong(
-                f"批示原文过长（{visible_length(text)} 字），超过 Telegram 单条消息 {limit} 字的上限，"
-                "为保证原文完整，未作截断，请拆分后再发布。"
-            )
+            return _split(briefing, *full, options=options)
 
 
-def _compose(briefing: Briefing, news: list[str], tasks: list[str], deadlines: list[str]) -> str:
-    lines = [f"📄 <b>{esc(briefing.title or '简报')}</b>"]
-    mast = masthead_line(briefing)
-    if mast:
-        lines.append(esc(mast))
-    if briefing.directives:
-        lines.append("")
-        lines.append("<b>【领导批示】</b>")
-        lines.extend(_directive_block(d) for d in briefing.directives)
-    if news:
-        lines.append("")
-        lines.append("<b>【要闻摘要】</b>")
-        lines.extend(f"• {esc(lead)}" for lead in news)
-    if tasks:
-        lines.append("")
-        lines.append("<b>【重点任务】</b>")
-        numerals = "一二三四五六七八九十"
-        lines.extend(
-            f"{numerals[i] if i < len(numerals) else i + 1}、{esc(t)}" for i, t in enumerate(tasks)
-        )
-    if deadlines:
-        lines.append("")
-        lines.append("<b>【时限要求】</b>")
-        lines.extend(f"⏰ {esc(d)}" for d in deadlines)
-    lines.append("")
-    lines.append(f"<i>{ACK_HINT}</i>")
-    return "\n".join(lines)
+def render_notice(briefing: Briefing, options: RenderOptions | None = None) -> str:
+    """The first (usually only) part."""
+    return render_parts(briefing, options)[0]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.findall(text) if s]
+
+
+def _split(
+    briefing: Briefing,
+    news: list[str],
+    tasks: list[str],
+    deadlines: list[str],
+    *,
+    options: RenderOptions,
+) -> list[str]:
+    """Directives too long for one message: pack their sentences into ordered parts."""
+    limit = options.limit - 40  # room for the part counter added below
+    blocks: list[str] = []  # each block is a self-contained HTML fragment
+    for d in briefing.directives:
+        head = _directive_head(d)
+        chunk: list[str] = []
+        for sentence in _sentences(d.text):
+            if visible_length(esc(sentence)) > limit - 200:
+                raise MessageTooLong(
+                    f"批示中有一句话长达 {len(sentence)} 字，超过单条消息上限，无法在不截断的情况下发送。"
+                )
+            candidate = "".join([*chunk, sentence])
+            if chunk and visible_length(head + esc(candidate)) > limit - 200:
+                blocks.append(f"{head}\n<blockquote>{esc(''.join(chunk))}</blockquote>")
+                head, chunk = "（批示续）", []
+            chunk.append(sentence)
+        blocks.append(f"{head}\n<blockquote>{esc(''.join(chunk))}</blockquote>")
+    parts: list[list[str]] = [[*_head(briefing, options), "", "<b>【领导批示】</b>"]]
+    for block in blocks:
+        if visible_length("\n".join([*parts[-1], block])) > limit:
+            parts.append([f"📄 <b>{esc(briefing.title or '简报')}</b>（续）"])
+        parts[-1].append(block)
+    tail = _tail(briefing, news, tasks, deadlines, options)
+    while visible_length("\n".join([*parts[-1], *tail])) > limit and (news or tasks or deadlines):
+        if news:
+            news = news[:-1]
+        elif tasks:
+            tasks = tasks[:-1]
+        else:
+            deadlines = deadlines[:-1]
+        tail = _tail(briefing, news, tasks, deadlines, options)
+    if visible_length("\n".join([*parts[-1], *tail])) > limit:
+        parts.append([f"📄 <b>{esc(briefing.title or '简报')}</b>（续）"])
+    parts[-1].extend(tail)
+    total = len(parts)
+    return ["\n".join(lines) + f"\n<i>（第{i + 1}/{total}条）</i>" for i, lines in enumerate(parts)]

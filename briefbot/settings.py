@@ -89,8 +89,20 @@ class HealthSettings(_Frozen):
     stale_after: Duration = timedelta(seconds=120)
 
 
+class FeedSettings(_Frozen):
+    url: str = Field(pattern=r"^https?://")
+    every: Duration = timedelta(minutes=10)
+    backfill: bool = False  # on the first poll, also take the items already listed
+
+
 class SourcesSettings(_Frozen):
-    inbox: str | None = None
+    inbox: str | None = None  # folder watched for briefing files
+    inbox_every: Duration = timedelta(seconds=30)
+    # False: every file from the inbox or a feed is previewed to the office for 发布/取消
+    auto_publish: bool = False
+    feeds: tuple[FeedSettings, ...] = ()
+    fetch_timeout: Duration = timedelta(seconds=20)
+    max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
 
 
 class Settings(_Frozen):

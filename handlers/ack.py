@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from briefbot.acking import AckOutcome, AckResult, acknowledge
 from briefbot.runtime import Services
 from handlers.context import display_name, services
-from handlers.keyboards import ACK_PATTERN, acked_keyboard
+from handlers.keyboards import ACK_PATTERN, ORIGINAL_PATTERN, acked_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +53,14 @@ async def _mark_notice_button(context: ContextTypes.DEFAULT_TYPE, outcome: AckOu
     if where is None:
         return
     when = outcome.ack.acked_at.astimezone(svc.settings.tz)
+    has_original = svc.store.notices.original_hash(outcome.notice_id) is not None
     try:
         await context.bot.edit_message_reply_markup(
             chat_id=where[0],
             message_id=where[1],
-            reply_markup=acked_keyboard(outcome.notice_id, outcome.ack.user_name, when),
+            reply_markup=acked_keyboard(
+                outcome.notice_id, outcome.ack.user_name, when, has_original
+            ),
         )
     except TelegramError as exc:
         log.warning("could not update the ack button of notice %s: %s", outcome.notice_id, exc)
@@ -137,6 +140,29 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _mark_notice_button(context, outcome)
 
 
+async def original_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """ "原文": queue the original file for this unit's group, once per notice."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    match = ORIGINAL_PATTERN.match(query.data or "")
+    assert match is not None
+    notice_id = int(match.group(1))
+    svc = services(context)
+    unit = svc.store.notices.unit_by_chat(query.message.chat.id)
+    if (
+        unit is None
+        or svc.store.outbox.delivered_message(notice_id, unit.code) is None
+        or svc.store.notices.original_hash(notice_id) is None
+    ):
+        await query.answer("该通知不是发给本单位的，或没有原文。", show_alert=True)
+        return
+    if svc.store.outbox.request_original(notice_id, unit.code, query.message.chat.id, svc.now()):
+        await query.answer("原文马上发送到本群。")
+    else:
+        await query.answer("原文已发送到本群，请向上翻看。")
+
+
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any callback payload we never issued (forged, or from an old version)."""
     query = update.callback_query
@@ -151,6 +177,7 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("ack", ack_command, filters=filters.ChatType.GROUPS))
     app.add_handler(CallbackQueryHandler(ack_button, pattern=ACK_PATTERN))
+    app.add_handler(CallbackQueryHandler(original_button, pattern=ORIGINAL_PATTERN))
 
 
 def register_fallbacks(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -19,7 +19,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, LinkPreviewOptions
+from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
 from telegram.ext import Application, ContextTypes
@@ -79,19 +79,39 @@ class Dispatcher:
                 await asyncio.gather(*tasks)
             return handled
 
+    async def _deliver(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool) -> int:
+        """One request to Telegram; returns the message id."""
+        if item.kind == "original":
+            digest = svc.store.notices.original_hash(item.notice_id)
+            original = svc.store.originals.get(digest) if digest else None
+            if original is None:
+                raise LookupError("the notice has no stored original")
+            notice = svc.store.notices.notice(item.notice_id)
+            document = await bot.send_document(
+                chat_id=item.chat_id,
+                document=InputFile(original.data, filename=original.file_name),
+                caption=f"《{notice.label if notice else '简报'}》原文",
+                parse_mode=None,
+            )
+            return document.message_id
+        text = html.unescape(_TAG.sub("", item.text)) if plain else item.text
+        message = await bot.send_message(
+            chat_id=item.chat_id,
+            text=text,
+            parse_mode=None if plain else ParseMode.HTML,
+            reply_markup=ack_keyboard(item.notice_id, item.has_original)
+            if item.with_button
+            else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        return message.message_id
+
     async def _send_one(
         self, bot: Bot, svc: Services, item: OutboxItem, plain: bool = False
     ) -> None:
         outbox = svc.store.outbox
-        text = html.unescape(_TAG.sub("", item.text)) if plain else item.text
         try:
-            message = await bot.send_message(
-                chat_id=item.chat_id,
-                text=text,
-                parse_mode=None if plain else ParseMode.HTML,
-                reply_markup=ack_keyboard(item.notice_id) if item.with_button else None,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
+            message_id = await self._deliver(bot, svc, item, plain)
         except RetryAfter as exc:
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
@@ -127,8 +147,10 @@ class Dispatcher:
                 log.error("outbox row %s failed: %s", item.id, exc.message)
         except NetworkError as exc:  # includes TimedOut and 5xx answers
             self._transient(svc, item, f"network: {exc.message}")
+        except LookupError as exc:
+            outbox.mark_failed(item.id, str(exc))
         else:
-            outbox.mark_sent(item.id, message.message_id, svc.now())
+            outbox.mark_sent(item.id, message_id, svc.now())
 
     @staticmethod
     def _transient(svc: Services, item: OutboxItem, error: str) -> None:

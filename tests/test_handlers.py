@@ -12,7 +12,7 @@ from telegram import Update
 
 from bot import build_application
 from briefbot.followup import FollowUpPlan, Reminder
-from briefbot.publishing import prepare, publish
+from briefbot.publishing import parse_file, publish_file
 from briefbot.settings import parse_settings
 from handlers.context import services
 from schedules.dispatcher import Dispatcher
@@ -99,9 +99,10 @@ async def app(emulator, tmp_path):
 
 async def _publish_and_deliver(app) -> int:
     svc = services(app)  # type: ignore[arg-type]
-    result = publish(
-        svc.store, prepare(SHIPPED.read_bytes(), "b.txt"), timedelta(hours=4), svc.now()
+    taken = publish_file(
+        svc.store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), svc.now()
     )
+    result = taken.published
     await Dispatcher().run(app.bot, svc)
     return result.notice_id
 
@@ -194,7 +195,7 @@ async def test_publish_from_the_office_chat(app, emulator):
     assert "已发布过" in replies(emulator, OFFICE)[-1]
     pdf = emulator.world.user_document(OFFICE, ADMIN, "x.pdf", b"%PDF-1.4 ...", "application/pdf")
     await feed(app, {"message": message_json(OFFICE, ADMIN, "/publish", reply_to=pdf)})
-    assert replies(emulator, OFFICE)[-1].startswith("无法发布：PDF 文件已损坏")
+    assert replies(emulator, OFFICE)[-1].startswith("无法读取《x.pdf》：PDF 文件已损坏")
     await feed(app, {"message": message_json(OFFICE, ADMIN, "/publish")})
     assert "请先上传简报文件" in replies(emulator, OFFICE)[-1]
     await feed(app, {"message": message_json(OFFICE, OTHER, "/publish", reply_to=doc)})

@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from briefbot.acking import AckResult, acknowledge
 from briefbot.followup import FollowUpPlan, Reminder
 from briefbot.ledger import DeliveryState
-from briefbot.publishing import prepare, publish
+from briefbot.publishing import Novelty, parse_file, publish_file
 from briefbot.store import open_store
 from briefbot.store.schema import metadata
 from tests.conftest import SHIPPED, at
@@ -17,7 +17,13 @@ NOW = at("2026-11-30 09:00")
 
 
 def _publish(store, now=NOW):
-    return publish(store, prepare(SHIPPED.read_bytes(), "b.txt"), timedelta(hours=4), now)
+    taken = publish_file(store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), now)
+    return taken.published if taken.published is not None else _Dup(taken.classified.notice_id)
+
+
+class _Dup:
+    def __init__(self, notice_id):
+        self.notice_id, self.created, self.queued = notice_id, False, 0
 
 
 def _deliver_all(store, now=NOW):

@@ -8,8 +8,10 @@ from sqlalchemy import Engine
 
 from briefbot.store.acks import AckRepo
 from briefbot.store.database import make_engine, migrate
+from briefbot.store.drafts import DraftRepo
 from briefbot.store.ledger import LedgerRepo
 from briefbot.store.notices import NoticeRepo
+from briefbot.store.originals import OriginalRepo
 from briefbot.store.outbox import OutboxRepo
 
 
@@ -20,6 +22,8 @@ class Store:
     outbox: OutboxRepo
     acks: AckRepo
     ledger: LedgerRepo
+    originals: OriginalRepo
+    drafts: DraftRepo
 
     def close(self) -> None:
         self.engine.dispose()
@@ -35,6 +39,8 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         outbox=OutboxRepo(engine),
         acks=AckRepo(engine),
         ledger=LedgerRepo(engine),
+        originals=OriginalRepo(engine),
+        drafts=DraftRepo(engine),
     )
 
 

@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.orm import aliased
 
 from briefbot.followup import FollowUpPlan
 from briefbot.ledger import Ack, DeliveryState, UnitLedger
-from briefbot.store.schema import acks, escalations, outbox, units
+from briefbot.store.schema import acks, escalations, notices, outbox, units
 
 # Presentation is the caller's: given the unit codes, return (chat text) for each message.
 ReminderText = Callable[[str, int, bool], str]
@@ -75,6 +76,7 @@ class LedgerRepo:
 
     def open_notice_ids(self) -> list[int]:
         """Notices with at least one delivered, unacknowledged, not yet escalated unit."""
+        later = aliased(notices)
         with self._engine.connect() as conn:
             rows = conn.execute(
                 select(outbox.c.notice_id)
@@ -94,6 +96,10 @@ class LedgerRepo:
                         escalations.c.unit_code == outbox.c.unit_code,
                     )
                     .exists()
+                )
+                .where(
+                    # a notice replaced by a correction is not chased any more
+                    ~select(later.c.id).where(later.c.correction_of == outbox.c.notice_id).exists()
                 )
                 .distinct()
                 .order_by(outbox.c.notice_id)

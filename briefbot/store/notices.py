@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from briefbot.ledger import NoticeInfo, NoticeKind
 from briefbot.store.schema import notices, outbox, units
@@ -30,10 +30,12 @@ class NewNotice:
     briefing_date: str | None
     issuer: str | None
     kind: NoticeKind
-    html: str
+    parts: tuple[str, ...]  # the unit message; the last part carries the ack button
     source: str
     briefing_json: str
     ack_within: timedelta
+    original_hash: str | None = None
+    correction_of: int | None = None
 
 
 @dataclass(frozen=True)
@@ -110,11 +112,13 @@ class NoticeRepo:
                     briefing_date=notice.briefing_date,
                     issuer=notice.issuer,
                     kind=notice.kind.value,
-                    html=notice.html,
+                    html=notice.parts[-1],
                     source=notice.source,
                     briefing_json=notice.briefing_json,
                     published_at=now,
                     ack_within_s=int(notice.ack_within.total_seconds()),
+                    original_hash=notice.original_hash,
+                    correction_of=notice.correction_of,
                 )
             ).inserted_primary_key
             assert inserted is not None
@@ -124,23 +128,53 @@ class NoticeRepo:
                 .where(units.c.active.is_(True))
                 .order_by(units.c.code)
             ).all()
-            rows = [
-                {
-                    "kind": "notice",
-                    "notice_id": notice_id,
-                    "unit_code": t.code,
-                    "step": 0,
-                    "chat_id": t.chat_id,
-                    "with_button": True,
-                    "priority": PRIORITY[notice.kind],
-                    "state": "pending",
-                    "created_at": now,
-                }
-                for t in targets
-            ]
-            if rows:
-                conn.execute(insert(outbox), rows)
-        return Published(notice_id=int(notice_id), created=True, queued=len(rows))
+            base = {
+                "notice_id": notice_id,
+                "priority": PRIORITY[notice.kind],
+                "state": "pending",
+                "created_at": now,
+            }
+            if len(notice.parts) == 1:
+                rows = [
+                    {
+                        **base,
+                        "kind": "notice",
+                        "unit_code": t.code,
+                        "step": 0,
+                        "chat_id": t.chat_id,
+                        "with_button": True,
+                    }
+                    for t in targets
+                ]
+                if rows:
+                    conn.execute(insert(outbox), rows)
+            else:
+                for t in targets:
+                    _insert_parts(conn, base, t.code, t.chat_id, notice.parts)
+        return Published(notice_id=int(notice_id), created=True, queued=len(targets))
+
+    def same_issue(self, title: str, issue: str | None) -> int | None:
+        """The latest notice of the same title and issue (a correction's predecessor)."""
+        if not title or not issue:
+            return None
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(func.max(notices.c.id)).where(
+                    notices.c.title == title, notices.c.issue == issue
+                )
+            ).scalar()
+
+    def by_hash(self, content_hash: str) -> int | None:
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(notices.c.id).where(notices.c.content_hash == content_hash)
+            ).scalar()
+
+    def original_hash(self, notice_id: int) -> str | None:
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(notices.c.original_hash).where(notices.c.id == notice_id)
+            ).scalar()
 
     def notice(self, notice_id: int) -> NoticeInfo | None:
         with self._engine.connect() as conn:
@@ -169,3 +203,27 @@ class NoticeRepo:
     def all_ids(self) -> list[int]:
         with self._engine.connect() as conn:
             return list(conn.execute(select(notices.c.id).order_by(notices.c.id)).scalars())
+
+
+def _insert_parts(
+    conn: Connection, base: dict[str, object], unit_code: str, chat_id: int, parts: tuple[str, ...]
+) -> None:
+    """Earlier parts as ``notice_part`` rows, each waiting for the one before; the last part is
+    the ``notice`` row (it carries the button and marks the unit as served)."""
+    after = None
+    for index, text in enumerate(parts):
+        last = index == len(parts) - 1
+        inserted = conn.execute(
+            insert(outbox).values(
+                **base,
+                kind="notice" if last else "notice_part",
+                unit_code=unit_code,
+                step=0 if last else index + 1,
+                chat_id=chat_id,
+                text=None if last else text,
+                with_button=last,
+                after_id=after,
+            )
+        ).inserted_primary_key
+        assert inserted is not None
+        after = int(inserted[0])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from briefbot.store.schema import notices, outbox, units
 
@@ -28,6 +29,7 @@ class OutboxItem:
     with_button: bool
     attempts: int
     first_try_at: datetime | None
+    has_original: bool = False
 
 
 class OutboxRepo:
@@ -43,17 +45,28 @@ class OutboxRepo:
         return result.rowcount
 
     def claim(self, now: datetime, limit: int) -> list[OutboxItem]:
-        """Mark up to ``limit`` due rows ``sending`` (committed) and return them, by priority."""
+        """Mark up to ``limit`` due rows ``sending`` (committed) and return them, by priority.
+
+        A continuation part is due only once the part before it is sent.
+        """
+        before = aliased(outbox)
         with self._engine.begin() as conn:
             rows = conn.execute(
                 select(
                     outbox,
                     func.coalesce(outbox.c.text, notices.c.html).label("body"),
+                    notices.c.original_hash.is_not(None).label("has_original"),
                 )
                 .join(notices, notices.c.id == outbox.c.notice_id)
                 .where(
                     outbox.c.state == "pending",
                     or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
+                    or_(
+                        outbox.c.after_id.is_(None),
+                        select(before.c.id)
+                        .where(before.c.id == outbox.c.after_id, before.c.state == "sent")
+                        .exists(),
+                    ),
                 )
                 .order_by(outbox.c.priority, outbox.c.id)
                 .limit(limit)
@@ -82,6 +95,7 @@ class OutboxRepo:
                 with_button=r.with_button,
                 attempts=r.attempts + 1,
                 first_try_at=r.first_try_at or now,
+                has_original=bool(r.has_original),
             )
             for r in rows
         ]
@@ -97,10 +111,67 @@ class OutboxRepo:
         self._set(item_id, state="pending", not_before=not_before, last_error=error)
 
     def mark_failed(self, item_id: int, error: str) -> None:
-        self._set(item_id, state="failed", last_error=error)
+        """Failed for good; parts chained after it cannot follow and fail with it."""
+        with self._engine.begin() as conn:
+            ids = [item_id]
+            while ids:
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_(ids))
+                    .values(state="failed", last_error=error)
+                )
+                ids = list(
+                    conn.execute(
+                        select(outbox.c.id).where(
+                            outbox.c.after_id.in_(ids), outbox.c.state == "pending"
+                        )
+                    ).scalars()
+                )
+                error = "前一部分未能发送"
 
     def mark_unreachable(self, item_id: int, error: str) -> None:
-        self._set(item_id, state="unreachable", last_error=error)
+        """The chat is gone: this row and everything still queued for that chat."""
+        with self._engine.begin() as conn:
+            chat_id = conn.execute(
+                select(outbox.c.chat_id).where(outbox.c.id == item_id)
+            ).scalar_one()
+            conn.execute(
+                update(outbox)
+                .where(
+                    or_(
+                        outbox.c.id == item_id,
+                        and_(outbox.c.chat_id == chat_id, outbox.c.state == "pending"),
+                    )
+                )
+                .values(state="unreachable", last_error=error)
+            )
+
+    def request_original(self, notice_id: int, unit_code: str, chat_id: int, now: datetime) -> bool:
+        """Queue the original file for a unit, once. False if it was already queued or sent."""
+        with self._engine.begin() as conn:
+            exists = conn.execute(
+                select(outbox.c.id).where(
+                    outbox.c.kind == "original",
+                    outbox.c.notice_id == notice_id,
+                    outbox.c.unit_code == unit_code,
+                )
+            ).first()
+            if exists:
+                return False
+            conn.execute(
+                outbox.insert().values(
+                    kind="original",
+                    notice_id=notice_id,
+                    unit_code=unit_code,
+                    step=0,
+                    chat_id=chat_id,
+                    with_button=False,
+                    priority=20,
+                    state="pending",
+                    created_at=now,
+                )
+            )
+        return True
 
     def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its unit and every unsent row follow the new id."""

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -71,7 +72,10 @@ notices = Table(
     Column("briefing_json", Text, nullable=False),
     Column("published_at", UTCDateTime, nullable=False),
     Column("ack_within_s", Integer, nullable=False),
+    Column("original_hash", String(64), ForeignKey("originals.sha256"), nullable=True),
+    Column("correction_of", Integer, ForeignKey("notices.id"), nullable=True),
 )
+Index("ix_notices_title_issue", notices.c.title, notices.c.issue)
 
 # The outbox: every message the bot owes Telegram. A row moves
 # pending -> sending -> sent | failed | unreachable; the "sending" mark is committed before the
@@ -80,7 +84,8 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("kind", String(20), nullable=False),  # notice | reminder | escalation
+    # notice | notice_part | reminder | escalation | original | alert
+    Column("kind", String(20), nullable=False),
     Column("notice_id", Integer, ForeignKey("notices.id"), nullable=False),
     Column("unit_code", String(40), nullable=False),  # "" for messages to the office
     Column("step", Integer, nullable=False),
@@ -96,6 +101,8 @@ outbox = Table(
     Column("sent_at", UTCDateTime, nullable=True),
     Column("message_id", BigInteger, nullable=True),
     Column("last_error", Text, nullable=True),
+    # a continuation part waits until the part before it is sent, so parts arrive in order
+    Column("after_id", Integer, ForeignKey("outbox.id"), nullable=True),
     UniqueConstraint("kind", "notice_id", "unit_code", "step", name="uq_outbox_step"),
 )
 Index("ix_outbox_due", outbox.c.state, outbox.c.priority, outbox.c.id)
@@ -120,4 +127,55 @@ escalations = Table(
     Column("unit_code", String(40), primary_key=True),
     Column("outbox_id", Integer, ForeignKey("outbox.id"), nullable=False),
     Column("decided_at", UTCDateTime, nullable=False),
+)
+
+# the files briefings arrived as, to send on request ("原文")
+originals = Table(
+    "originals",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("file_name", Text, nullable=False),
+    Column("mime_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("stored_at", UTCDateTime, nullable=False),
+)
+
+# a parsed briefing waiting for the office's 发布/取消
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("source", Text, nullable=False),  # upload | inbox | feed, and the name
+    Column("original_hash", String(64), ForeignKey("originals.sha256"), nullable=True),
+    Column("briefing_json", Text, nullable=False),
+    Column("notice_json", Text, nullable=False),  # the NewNotice to publish, as JSON
+    Column("correction_of", Integer, ForeignKey("notices.id"), nullable=True),
+    Column("state", String(12), nullable=False, server_default="open"),  # open|published|cancelled
+    Column("notice_id", Integer, ForeignKey("notices.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("decided_by", BigInteger, nullable=True),
+)
+
+# HTTP feeds: conditional-request validators and the items already seen
+feed_state = Table(
+    "feed_state",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("etag", Text, nullable=True),
+    Column("last_modified", Text, nullable=True),
+    Column("checked_at", UTCDateTime, nullable=True),
+    Column("baseline_done", Boolean, nullable=False, server_default="0"),
+)
+
+feed_items = Table(
+    "feed_items",
+    metadata,
+    Column("feed_url", Text, primary_key=True),
+    Column("item_key", Text, primary_key=True),
+    Column("link", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # baseline | fetched | failed
+    Column("note", Text, nullable=True),
+    Column("seen_at", UTCDateTime, nullable=False),
 )

@@ -1,0 +1,84 @@
+"""What happens to a briefing that arrives (office upload, inbox, feed) before it is pushed.
+
+A duplicate is reported and dropped. A new briefing or a correction is stored as a draft and
+shown to the office exactly as units will see it, with 发布 / 取消 buttons — or, for the inbox and
+feeds with ``sources.auto_publish``, published at once and reported.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot, Message
+
+from briefbot.publishing import Novelty, Parsed, intake, publish
+from briefbot.render import esc
+from briefbot.runtime import Services
+from handlers.keyboards import draft_keyboard
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Offered:
+    novelty: Novelty
+    draft_id: int | None = None
+    notice_id: int | None = None  # when published at once, or the duplicate's original
+
+
+async def offer(
+    bot: Bot,
+    svc: Services,
+    parsed: Parsed,
+    source: str,
+    *,
+    auto_publish: bool = False,
+    reply_to: Message | None = None,
+) -> Offered:
+    """Raises ``MessageTooLong`` when the briefing cannot be rendered (a Chinese message)."""
+    office = svc.settings.office.chat_id
+    title = esc(parsed.briefing.title)
+    taken = intake(svc.store, parsed, source, svc.settings.follow_up.ack_within, svc.now())
+    earlier = taken.classified.notice_id
+    reply = {"reply_to_message_id": reply_to.message_id} if reply_to is not None else {}
+    if taken.notice is None:
+        await bot.send_message(
+            office,
+            f"ℹ️ 《{title}》（来源：{esc(source)}）与已发布的通知 #{earlier} 内容相同，不会重复推送。",
+            **reply,
+        )
+        return Offered(Novelty.DUPLICATE, notice_id=earlier)
+    correction = taken.classified.novelty is Novelty.CORRECTION
+    if auto_publish:
+        result = publish(svc.store, taken.notice, svc.now())
+        what = f"更正通知 #{earlier}，" if correction else ""
+        await bot.send_message(
+            office,
+            f"✅ 已自动发布通知 #{result.notice_id}《{title}》（来源：{esc(source)}），{what}"
+            f"正在推送至 {result.queued} 个单位。",
+        )
+        return Offered(taken.classified.novelty, notice_id=result.notice_id)
+    draft = svc.store.drafts.create(taken.notice, source, svc.now())
+    parts = taken.notice.parts
+    note = f"📝 <b>预览</b>（来源：{esc(source)}）：以下是各单位将收到的内容"
+    note += f"，共 {len(parts)} 条" if len(parts) > 1 else ""
+    note += "。确认无误后点击“发布”。"
+    if correction:
+        note = (
+            f"⚠️ 这是已发布的通知 #{earlier}《{title}》的<b>更正版本</b>，内容与原通知不同，"
+            "不会自动推送。\n" + note
+        )
+    await bot.send_message(office, note, **reply)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await bot.send_message(
+            office, part, reply_markup=draft_keyboard(draft.id, correction) if last else None
+        )
+    log.info(
+        "draft %s from %s offered to the office (%s)",
+        draft.id,
+        source,
+        taken.classified.novelty.value,
+    )
+    return Offered(taken.classified.novelty, draft_id=draft.id)
