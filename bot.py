@@ -30,6 +30,7 @@ def setup_logging(level: str = "INFO") -> None:
 
 
 def build_application(settings: Settings, token: str) -> Any:
+    import httpx
     from telegram import BotCommand, BotCommandScopeAllGroupChats
     from telegram.constants import ParseMode
     from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
@@ -48,7 +49,13 @@ def build_application(settings: Settings, token: str) -> Any:
             logging.getLogger("bot").warning(
                 "resuming %d deliveries that were in flight when the bot stopped", recovered
             )
-        install(app, Services(settings=settings, store=store, clock=system_clock(settings)))
+        http = httpx.AsyncClient(
+            headers={"User-Agent": "briefbot/0.1 (+feed reader)"},
+            timeout=settings.sources.fetch_timeout.total_seconds(),
+        )
+        install(
+            app, Services(settings=settings, store=store, clock=system_clock(settings), http=http)
+        )
         await app.bot.set_my_commands(
             [BotCommand("ack", "签收最新简报"), BotCommand("help", "使用说明")],
             scope=BotCommandScopeAllGroupChats(),
@@ -57,6 +64,8 @@ def build_application(settings: Settings, token: str) -> Any:
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if "services" in app.bot_data:
             services_ = app.bot_data["services"]
+            if services_.http is not None:
+                await services_.http.aclose()
             services_.store.close()
 
     rate_limiter = AIORateLimiter(

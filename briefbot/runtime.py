@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
+
+import httpx
 
 from briefbot.settings import Settings
 from briefbot.store import Store
@@ -20,7 +22,7 @@ class Services:
     settings: Settings
     store: Store
     clock: Callable[[], datetime]
-    notes: dict[str, object] = field(default_factory=dict)
+    http: httpx.AsyncClient | None = None  # for feeds; created in post_init, closed at shutdown
 
     def now(self) -> datetime:
         return self.clock()

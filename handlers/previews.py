@@ -50,6 +50,15 @@ async def offer(
         )
         return Offered(Novelty.DUPLICATE, notice_id=earlier)
     correction = taken.classified.novelty is Novelty.CORRECTION
+    waiting = svc.store.drafts.open_for(taken.notice.content_hash)
+    if waiting is not None and not auto_publish:
+        await bot.send_message(
+            office,
+            f"ℹ️ 《{title}》（来源：{esc(source)}）与来自“{esc(waiting.source)}”的预览相同，"
+            "仍在等待确认，请在那条预览上点击“发布”或“取消”。",
+            **reply,
+        )
+        return Offered(taken.classified.novelty, draft_id=waiting.id)
     if auto_publish:
         result = publish(svc.store, taken.notice, svc.now())
         what = f"更正通知 #{earlier}，" if correction else ""

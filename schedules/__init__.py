@@ -7,10 +7,12 @@ from typing import Any
 from telegram.ext import Application
 
 from briefbot.settings import Settings
-from schedules import dispatcher, followup, heartbeat
+from schedules import dispatcher, feeds, followup, heartbeat, inbox
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     dispatcher.register(app, settings)
     followup.register(app, settings)
     heartbeat.register(app, settings)
+    inbox.register(app, settings)
+    feeds.register(app, settings)

@@ -65,3 +65,39 @@ async def emulator() -> AsyncIterator[EmulatorServer]:
     await server.start()
     yield server
     await server.stop()
+
+
+@pytest.fixture
+async def app(emulator, tmp_path):
+    """The real Application (bot.build_application) wired to the emulator, post_init done."""
+    from bot import build_application
+    from tests.botkit import (
+        ADMIN,
+        DONGJIANG,
+        EDU,
+        LIAISON,
+        OFFICE,
+        OTHER,
+        QINGLING,
+        STRANGER_CHAT,
+        TOKEN,
+        user,
+    )
+
+    text = BASE_CONFIG % {"db": tmp_path / "bot.db"} + (
+        f"telegram: {{base_url: '{emulator.base_url}/bot', max_retries: 0}}\n"
+        f"health: {{heartbeat_file: '{tmp_path / 'hb'}'}}\n"
+    )
+    settings = parse_settings(text)
+    world = emulator.world
+    world.add_bot(TOKEN)
+    for cid in (OFFICE, DONGJIANG, QINGLING, EDU, STRANGER_CHAT):
+        world.add_chat(cid, f"群{cid}")
+    for uid in (ADMIN, LIAISON, OTHER, 20002):
+        world.add_user(uid, user(uid)["first_name"])
+    application = build_application(settings, TOKEN)
+    await application.initialize()
+    await application.post_init(application)
+    yield application
+    await application.post_shutdown(application)
+    await application.shutdown()

@@ -2,115 +2,37 @@
 
 from __future__ import annotations
 
-import itertools
-import time
 from datetime import timedelta
-from typing import Any
 
-import pytest
-from telegram import Update
-
-from bot import build_application
 from briefbot.followup import FollowUpPlan, Reminder
 from briefbot.publishing import parse_file, publish_file
-from briefbot.settings import parse_settings
-from handlers.context import services
 from schedules.dispatcher import Dispatcher
-from tests.conftest import BASE_CONFIG, SHIPPED
-
-TOKEN = "7000000009:HANDLER-tests-token-not-real"
-OFFICE, DONGJIANG, QINGLING, EDU, STRANGER_CHAT = (
-    -1001000000001,
-    -1001000000101,
-    -1001000000102,
-    -1001000000103,
-    -1009000000000,
+from tests.botkit import (
+    ADMIN,
+    DONGJIANG,
+    EDU,
+    LIAISON,
+    OFFICE,
+    OTHER,
+    QINGLING,
+    STRANGER_CHAT,
+    TOKEN,
+    feed,
+    message_json,
+    replies,
+    services_of,
 )
-ADMIN, LIAISON, OTHER = 10001, 20001, 29999
-_ids = itertools.count(1)
-
-
-def user(uid: int) -> dict[str, Any]:
-    return {
-        "id": uid,
-        "is_bot": False,
-        "first_name": {ADMIN: "王主任", LIAISON: "赵联络员"}.get(uid, "路人"),
-    }
-
-
-def chat(cid: int) -> dict[str, Any]:
-    return {"id": cid, "type": "supergroup", "title": f"群{cid}"}
-
-
-def message_json(
-    chat_id: int,
-    uid: int,
-    text: str | None = None,
-    *,
-    message_id: int | None = None,
-    reply_to: dict | None = None,
-    document: dict | None = None,
-) -> dict[str, Any]:
-    raw: dict[str, Any] = {
-        "message_id": message_id or 9000 + next(_ids),
-        "date": int(time.time()),
-        "chat": chat(chat_id),
-        "from": user(uid),
-    }
-    if text is not None:
-        raw["text"] = text
-        if text.startswith("/"):
-            raw["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
-    if reply_to is not None:
-        raw["reply_to_message"] = reply_to
-    if document is not None:
-        raw["document"] = document
-    return raw
-
-
-async def feed(app, raw_update: dict[str, Any]) -> None:
-    await app.process_update(Update.de_json({"update_id": next(_ids), **raw_update}, app.bot))
-
-
-def replies(emulator, chat_id: int) -> list[str]:
-    return [m.get("text", "") for m in emulator.world.transcript(chat_id) if m["from_bot"]]
-
-
-@pytest.fixture
-async def app(emulator, tmp_path):
-    text = BASE_CONFIG % {"db": tmp_path / "bot.db"} + (
-        f"telegram: {{base_url: '{emulator.base_url}/bot', max_retries: 0}}\n"
-        f"health: {{heartbeat_file: '{tmp_path / 'hb'}'}}\n"
-    )
-    settings = parse_settings(text)
-    world = emulator.world
-    world.add_bot(TOKEN)
-    for cid in (OFFICE, DONGJIANG, QINGLING, EDU, STRANGER_CHAT):
-        world.add_chat(cid, f"群{cid}")
-    for uid in (ADMIN, LIAISON, OTHER, 20002):
-        world.add_user(uid, user(uid)["first_name"])
-    application = build_application(settings, TOKEN)
-    await application.initialize()
-    await application.post_init(application)
-    yield application
-    await application.post_shutdown(application)
-    await application.shutdown()
+from tests.conftest import SHIPPED
 
 
 async def _publish_and_deliver(app) -> int:
-    svc = services(app)  # type: ignore[arg-type]
+    svc = services_of(app)
     taken = publish_file(
         svc.store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), svc.now()
     )
     result = taken.published
     await Dispatcher().run(app.bot, svc)
     return result.notice_id
-
-
-def services_of(app):
-    from handlers.context import SERVICES_KEY
-
-    return app.bot_data[SERVICES_KEY]
 
 
 async def test_ack_in_a_chat_that_is_no_unit_is_refused(app, emulator):

@@ -13,20 +13,10 @@ from briefbot.briefing.model import Directive
 from briefbot.store import open_store
 from briefbot.store.database import MIGRATIONS, make_engine
 from schedules.dispatcher import Dispatcher
+from tests.botkit import ADMIN, DONGJIANG, LIAISON, OFFICE, OTHER, TOKEN, feed, services_of
 from tests.conftest import SHIPPED
 from tests.fixtures.builders import docx, pdf
 from tests.fixtures.synthetic import BUSINESS, RURAL
-from tests.test_handlers import (  # the Application fixture and helpers
-    ADMIN,
-    DONGJIANG,
-    LIAISON,
-    OFFICE,
-    OTHER,
-    TOKEN,
-    app,  # noqa: F401  (fixture)
-    feed,
-    services_of,
-)
 
 
 def office_texts(emulator) -> list[str]:
@@ -61,15 +51,23 @@ async def test_upload_preview_then_publish(app, emulator):
     buttons = preview["reply_markup"]["inline_keyboard"][0]
     assert [b["text"] for b in buttons] == ["📤 发布", "✖️ 取消"]
     # a non-admin cannot publish
-    answer = await press(app, emulator, OFFICE, preview["message_id"], OTHER, buttons[0]["callback_data"])
+    answer = await press(
+        app, emulator, OFFICE, preview["message_id"], OTHER, buttons[0]["callback_data"]
+    )
     assert "仅限办公室管理员" in answer["text"] and svc.store.outbox.counts() == {}
-    answer = await press(app, emulator, OFFICE, preview["message_id"], ADMIN, buttons[0]["callback_data"])
+    answer = await press(
+        app, emulator, OFFICE, preview["message_id"], ADMIN, buttons[0]["callback_data"]
+    )
     assert answer["text"] == "已发布，正在推送至 3 个单位。"
     assert svc.store.outbox.counts() == {"pending": 3}
-    label = emulator.world.chats[OFFICE].messages[preview["message_id"]]["reply_markup"]["inline_keyboard"][0][0]["text"]
+    label = emulator.world.chats[OFFICE].messages[preview["message_id"]]["reply_markup"][
+        "inline_keyboard"
+    ][0][0]["text"]
     assert label.startswith("✅ 已发布 · 通知 #1 · 王主任")
     # pressing again changes nothing
-    answer = await press(app, emulator, OFFICE, preview["message_id"], ADMIN, buttons[0]["callback_data"])
+    answer = await press(
+        app, emulator, OFFICE, preview["message_id"], ADMIN, buttons[0]["callback_data"]
+    )
     assert "已经处理过" in answer["text"] and svc.store.outbox.counts() == {"pending": 3}
 
 
@@ -119,11 +117,20 @@ async def test_original_is_sent_once_on_request(app, emulator):
     svc = services_of(app)
     uploaded = docx(RURAL)
     await upload(app, emulator, "乡村振兴简报第5期.docx", uploaded)
-    await press(app, emulator, OFFICE, last_bot_message(emulator, OFFICE)["message_id"], ADMIN,
-                "draft:pub:1")
+    await press(
+        app,
+        emulator,
+        OFFICE,
+        last_bot_message(emulator, OFFICE)["message_id"],
+        ADMIN,
+        "draft:pub:1",
+    )
     await Dispatcher().run(app.bot, svc)
     notice = last_bot_message(emulator, DONGJIANG)
-    assert [b["text"] for b in notice["reply_markup"]["inline_keyboard"][0]] == ["✅ 已收到", "📎 原文"]
+    assert [b["text"] for b in notice["reply_markup"]["inline_keyboard"][0]] == [
+        "✅ 已收到",
+        "📎 原文",
+    ]
     answer = await press(app, emulator, DONGJIANG, notice["message_id"], LIAISON, "doc:1")
     assert answer["text"] == "原文马上发送到本群。"
     answer = await press(app, emulator, DONGJIANG, notice["message_id"], LIAISON, "doc:1")
@@ -137,7 +144,9 @@ async def test_original_is_sent_once_on_request(app, emulator):
     assert len([m for m in emulator.world.transcript(DONGJIANG) if "document" in m]) == 1
     # the ack keeps the 原文 button next to the acknowledgement
     await press(app, emulator, DONGJIANG, notice["message_id"], LIAISON, "ack:1")
-    row = emulator.world.chats[DONGJIANG].messages[notice["message_id"]]["reply_markup"]["inline_keyboard"][0]
+    row = emulator.world.chats[DONGJIANG].messages[notice["message_id"]]["reply_markup"][
+        "inline_keyboard"
+    ][0]
     assert row[0]["text"].startswith("✔️ 已签收") and row[1]["text"] == "📎 原文"
     # a forged request for a notice this unit never got
     answer = await press(app, emulator, DONGJIANG, notice["message_id"], LIAISON, "doc:77")
@@ -151,9 +160,16 @@ async def test_long_directive_arrives_as_ordered_parts(app, emulator):
 
     svc = services_of(app)
     text = "".join(f"第{i}句要求各地各部门认真贯彻落实，确保各项任务按期完成。" for i in range(300))
-    briefing = _briefing(directives=(Directive("张三", "省长", None, "", text),), content_hash="long")
-    notice = new_notice(Parsed(briefing, OriginalFile("x.txt", "text/plain", b"x")),
-                        Classified(Novelty.NEW, None), "测试", timedelta(hours=4), None)
+    briefing = _briefing(
+        directives=(Directive("张三", "省长", None, "", text),), content_hash="long"
+    )
+    notice = new_notice(
+        Parsed(briefing, OriginalFile("x.txt", "text/plain", b"x")),
+        Classified(Novelty.NEW, None),
+        "测试",
+        timedelta(hours=4),
+        None,
+    )
     assert len(notice.parts) >= 2
     svc.store.notices.publish(notice, svc.now())
     for _ in range(len(notice.parts) + 1):
@@ -174,10 +190,13 @@ def test_upgrading_a_0001_database_keeps_its_data(tmp_path):
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     with engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO notices (content_hash, title, kind, html, source, briefing_json, "
-            "published_at, ack_within_s) VALUES ('h', '旧简报', 'routine', '<b>x</b>', '', '{}', "
-            "'2026-01-01 00:00:00', 3600)"))
+        connection.execute(
+            text(
+                "INSERT INTO notices (content_hash, title, kind, html, source, briefing_json, "
+                "published_at, ack_within_s) VALUES ('h', '旧简报', 'routine', '<b>x</b>', '', '{}', "
+                "'2026-01-01 00:00:00', 3600)"
+            )
+        )
     engine.dispose()
     store = open_store(url)  # migrates to head
     notice = store.notices.notice(1)

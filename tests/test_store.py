@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 from briefbot.acking import AckResult, acknowledge
 from briefbot.followup import FollowUpPlan, Reminder
 from briefbot.ledger import DeliveryState
-from briefbot.publishing import Novelty, parse_file, publish_file
+from briefbot.publishing import parse_file, publish_file
 from briefbot.store import open_store
 from briefbot.store.schema import metadata
 from tests.conftest import SHIPPED, at
@@ -17,7 +17,9 @@ NOW = at("2026-11-30 09:00")
 
 
 def _publish(store, now=NOW):
-    taken = publish_file(store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), now)
+    taken = publish_file(
+        store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), now
+    )
     return taken.published if taken.published is not None else _Dup(taken.classified.notice_id)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from briefbot.store.acks import AckRepo
 from briefbot.store.database import make_engine, migrate
 from briefbot.store.drafts import DraftRepo
+from briefbot.store.feeds import FeedRepo
 from briefbot.store.ledger import LedgerRepo
 from briefbot.store.notices import NoticeRepo
 from briefbot.store.originals import OriginalRepo
@@ -24,6 +25,7 @@ class Store:
     ledger: LedgerRepo
     originals: OriginalRepo
     drafts: DraftRepo
+    feeds: FeedRepo
 
     def close(self) -> None:
         self.engine.dispose()
@@ -41,6 +43,7 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         ledger=LedgerRepo(engine),
         originals=OriginalRepo(engine),
         drafts=DraftRepo(engine),
+        feeds=FeedRepo(engine),
     )
 
 
