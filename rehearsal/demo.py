@@ -1,7 +1,7 @@
 """``python bot.py demo``: the whole loop, offline, in well under two minutes.
 
 A temporary folder holds the SQLite store and the config; the emulator runs in this process and
-the real bot runs as ``bot.py run``. The office uploads the shipped briefing and replies /publish;
+the real bot runs as ``bot.py run``. The office uploads the shipped briefing, sees the preview and presses 发布;
 liaisons acknowledge at random moments by button, by /ack and by replying /ack; two units stay
 silent, get reminded and are escalated to the office; the office asks /status; the final ack list
 is printed from the ledger.
@@ -16,6 +16,7 @@ import tempfile
 import time
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from briefbot import cli
 from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
@@ -64,18 +65,25 @@ async def rehearse(seed: int, workdir: Path) -> int:
         briefing = resources.files("rehearsal").joinpath("briefings/qingfeng-briefing-7.txt")
         admin = scenario.admins[0]
         office = scenario.office_chat_id
-        upload = await emu.upload(
-            office, admin.user_id, "清风惠企简报第7期.txt", briefing.read_bytes()
+        await emu.upload(office, admin.user_id, "清风惠企简报第7期.txt", briefing.read_bytes())
+        _say(started, f"{admin.name} 在办公室群上传简报文件")
+
+        async def previewed() -> dict[str, Any] | None:
+            bot_messages = [m for m in run.server.world.transcript(office) if m["from_bot"]]
+            return next((m for m in bot_messages if m.get("reply_markup")), None)
+
+        preview = await run.wait_for(previewed, 20, "the preview")
+        _say(started, "机器人在办公室群发出预览（与各单位将收到的完全一致），附“发布”“取消”按钮")
+        query = await emu.press(office, preview["message_id"], admin.user_id)
+
+        async def answered() -> str | None:
+            answer = await emu.callback(query)
+            return str(answer["text"]) if answer.get("answered") else None
+
+        _say(
+            started,
+            f"{admin.name} 点击“发布”，机器人答复：{await run.wait_for(answered, 10, 'publish')}",
         )
-        await emu.send(office, admin.user_id, "/publish", reply_to=upload["message_id"])
-        _say(started, f"{admin.name} 在办公室群上传简报并回复 /publish")
-
-        async def published() -> str | None:
-            texts = run.plain_texts(office)
-            return next((t for t in texts if "已发布" in t or "无法发布" in t), None)
-
-        reply = await run.wait_for(published, 20, "the publish confirmation")
-        _say(started, f"机器人答复办公室：{reply}")
 
         async def all_delivered() -> bool:
             return all(run.notices_in(u.chat_id) for u in units)
