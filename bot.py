@@ -33,13 +33,14 @@ def build_application(settings: Settings, token: str) -> Any:
     import httpx
     from telegram import BotCommand, BotCommandScopeAllGroupChats
     from telegram.constants import ParseMode
-    from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+    from telegram.ext import Application, ApplicationBuilder, Defaults
 
     import handlers
     import schedules
     from briefbot.runtime import Services, system_clock
     from briefbot.store import open_store
     from handlers.context import install, services
+    from handlers.ratelimit import GroupLruRateLimiter
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         store = open_store(settings.storage.url)
@@ -68,10 +69,11 @@ def build_application(settings: Settings, token: str) -> Any:
                 await services_.http.aclose()
             services_.store.close()
 
-    rate_limiter = AIORateLimiter(
-        overall_max_rate=settings.telegram.overall_rate,
+    pace = 1 - settings.telegram.rate_margin
+    rate_limiter = GroupLruRateLimiter(
+        overall_max_rate=settings.telegram.overall_rate * pace,
         overall_time_period=1,
-        group_max_rate=settings.telegram.group_rate_per_minute,
+        group_max_rate=settings.telegram.group_rate_per_minute * pace,
         group_time_period=60,
         max_retries=settings.telegram.max_retries,
     )

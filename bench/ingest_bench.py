@@ -28,7 +28,11 @@ def longer(s: Synthetic, copies: int) -> Synthetic:
     extra = []
     for n in range(copies):
         for paragraph in s.body:
-            if not paragraph.startswith("【") and "批示" not in paragraph and "一是" not in paragraph:
+            if (
+                not paragraph.startswith("【")
+                and "批示" not in paragraph
+                and "一是" not in paragraph
+            ):
                 extra.append(paragraph.replace("。", f"（第{n + 1}组）。", 1))
     return dataclasses.replace(s, body=[*s.body, "【基层动态】", *extra], name=f"{s.name}-long")
 
@@ -50,10 +54,14 @@ def main() -> None:
         per_kind[kind].append(time.perf_counter() - t0)
         assert prepared.briefing.title and prepared.parts
     total = time.perf_counter() - started
-    print(f"50 briefings, {sum(sizes) / 1024:.0f} KiB in all; PDFs have {min(pages)}-{max(pages)} pages")
+    print(
+        f"50 briefings, {sum(sizes) / 1024:.0f} KiB in all; PDFs have {min(pages)}-{max(pages)} pages"
+    )
     for kind, times in per_kind.items():
-        print(f"  {kind:5} n={len(times):2}  mean {statistics.mean(times) * 1000:6.1f} ms  "
-              f"max {max(times) * 1000:6.1f} ms")
+        print(
+            f"  {kind:5} n={len(times):2}  mean {statistics.mean(times) * 1000:6.1f} ms  "
+            f"max {max(times) * 1000:6.1f} ms"
+        )
     print(f"total: {total:.2f} s (target < 5 s)")
 
 

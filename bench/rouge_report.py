@@ -24,8 +24,11 @@ from tgemu.htmltext import visible_text  # noqa: E402
 
 def score(message_html: list[str], reference: str) -> tuple[float, float, float]:
     text = "\n".join(visible_text(p) for p in message_html)
-    return (rouge_n(text, reference, 1).f1, rouge_n(text, reference, 2).f1,
-            rouge_l(text, reference).f1)
+    return (
+        rouge_n(text, reference, 1).f1,
+        rouge_n(text, reference, 2).f1,
+        rouge_l(text, reference).f1,
+    )
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 
+from briefbot.causes import describe
 from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
 
@@ -51,6 +52,7 @@ class ReportRow:
     reminders: int
     escalated: bool
     delivery: str
+    delivered: str  # the delivery state in words, with the time it was delivered
     note: str
 
 
@@ -93,10 +95,25 @@ def build_report(
                 reminders=len(unit.reminders),
                 escalated=unit.escalated_at is not None,
                 delivery=unit.delivery.value,
-                note=(unit.last_error or "") if status is AckStatus.UNREACHABLE else "",
+                delivered=_delivered(unit, tz),
+                note=describe(unit.last_error) if status is AckStatus.UNREACHABLE else "",
             )
         )
     return Report(notice=notice, rows=tuple(rows), generated_at=now)
+
+
+_DELIVERY_WORDS = {
+    DeliveryState.PENDING: "待发送",
+    DeliveryState.SENDING: "发送中",
+    DeliveryState.FAILED: "发送失败",
+    DeliveryState.UNREACHABLE: "无法送达",
+}
+
+
+def _delivered(unit: UnitLedger, tz: tzinfo) -> str:
+    if unit.delivery is DeliveryState.SENT and unit.sent_at is not None:
+        return f"已送达 {unit.sent_at.astimezone(tz):%m-%d %H:%M:%S}"
+    return _DELIVERY_WORDS.get(unit.delivery, unit.delivery.value)
 
 
 def summary_line(report: Report) -> str:
@@ -115,6 +132,7 @@ _HEADERS = [
     "逾期时长",
     "提醒次数",
     "已上报",
+    "投递",
     "备注",
 ]
 
@@ -130,6 +148,7 @@ def _cells(row: ReportRow) -> list[str]:
         "" if row.seconds_late is None else format_duration(timedelta(seconds=row.seconds_late)),
         str(row.reminders),
         "是" if row.escalated else "",
+        row.delivered,
         row.note,
     ]
 

@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application
 
 from briefbot.settings import Settings
-from schedules import dispatcher, feeds, followup, heartbeat, inbox
+from schedules import dispatcher, feeds, followup, heartbeat, inbox, progress
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
@@ -16,3 +16,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings)
     heartbeat.register(app, settings)
     inbox.register(app, settings)
     feeds.register(app, settings)
+    progress.register(app, settings)

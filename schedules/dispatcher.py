@@ -53,31 +53,27 @@ class Dispatcher:
         if self._lock.locked():
             return 0
         async with self._lock:
-            concurrency = svc.settings.delivery.concurrency
-            slots = asyncio.Semaphore(concurrency)
-            tasks: set[asyncio.Task[None]] = set()
-            handled = 0
-            while True:
-                # Claim only as many rows as there are free slots, so that a row marked
-                # "sending" is a request actually in flight: at most `concurrency` of them.
-                await slots.acquire()
-                free = 1
-                while not slots.locked():
-                    await slots.acquire()
-                    free += 1
-                items = svc.store.outbox.claim(svc.now(), limit=free)
-                for _ in range(free - len(items)):
-                    slots.release()
-                if not items:
-                    break
-                for item in items:
-                    task = asyncio.create_task(self._send_one(bot, svc, item))
-                    tasks.add(task)
-                    task.add_done_callback(lambda t: (tasks.discard(t), slots.release()))
-                    handled += 1
-            if tasks:
-                await asyncio.gather(*tasks)
-            return handled
+            workers = [self._worker(bot, svc) for _ in range(svc.settings.delivery.concurrency)]
+            return sum(await asyncio.gather(*workers))
+
+    async def _worker(self, bot: Bot, svc: Services) -> int:
+        """Claim one row, send it, record it; repeat while rows are due.
+
+        A worker holds at most one row, so at most ``concurrency`` rows are ever "sending": that
+        is the bound on what a crash can send twice. Recording "sent" and claiming the next row
+        share one transaction (the hot path at paid-broadcast rates).
+        """
+        outbox = svc.store.outbox
+        handled = 0
+        item = next(iter(outbox.claim(svc.now(), limit=1)), None)
+        while item is not None:
+            message_id = await self._send_one(bot, svc, item)
+            handled += 1
+            if message_id is not None:
+                item = outbox.mark_sent_and_claim(item.id, message_id, svc.now())
+            else:
+                item = next(iter(outbox.claim(svc.now(), limit=1)), None)
+        return handled
 
     async def _deliver(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool) -> int:
         """One request to Telegram; returns the message id."""
@@ -108,7 +104,9 @@ class Dispatcher:
 
     async def _send_one(
         self, bot: Bot, svc: Services, item: OutboxItem, plain: bool = False
-    ) -> None:
+    ) -> int | None:
+        """Send one row. Returns the message id when it was sent (the caller records that);
+        every other outcome is recorded here."""
         outbox = svc.store.outbox
         try:
             message_id = await self._deliver(bot, svc, item, plain)
@@ -141,7 +139,7 @@ class Dispatcher:
                     item.id,
                     exc.message,
                 )
-                await self._send_one(bot, svc, item, plain=True)
+                return await self._send_one(bot, svc, item, plain=True)
             else:
                 outbox.mark_failed(item.id, f"400 {exc.message}")
                 log.error("outbox row %s failed: %s", item.id, exc.message)
@@ -150,7 +148,8 @@ class Dispatcher:
         except LookupError as exc:
             outbox.mark_failed(item.id, str(exc))
         else:
-            outbox.mark_sent(item.id, message_id, svc.now())
+            return message_id
+        return None
 
     @staticmethod
     def _transient(svc: Services, item: OutboxItem, error: str) -> None:

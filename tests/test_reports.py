@@ -59,7 +59,9 @@ def test_statuses_at_a_fixed_time():
     late = build_report(NOTICE, LEDGER, at("2026-11-30 15:00"), TZ)
     assert late.rows[2].status is AckStatus.OVERDUE and late.rows[2].seconds_late == 7200
     assert late.rows[1].seconds_late == 5400 and late.rows[1].acked_at == "2026-11-30 14:30:00"
-    assert late.rows[3].note == "403 kicked"
+    assert late.rows[3].note == "机器人已被移出该群（403 kicked）"
+    assert late.rows[0].delivered == "已送达 11-30 09:00:00"
+    assert (late.rows[3].delivered, late.rows[4].delivered) == ("无法送达", "待发送")
 
 
 def test_formats_agree():

@@ -7,6 +7,7 @@ import base64
 import contextlib
 import json
 import logging
+import random
 from typing import Any
 
 from aiohttp import web
@@ -84,10 +85,25 @@ class EmulatorServer:
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        self._rng: random.Random | None = None
+        self._rng_seed: int | None = None
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
         self.app.router.add_route("*", "/bot{token}/{method}", self._api)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self._file)
         self._control_routes()
+
+    def _fault(self) -> str | None:
+        limits = self.world.limits
+        if not (limits.error_rate or limits.drop_rate):
+            return None
+        if self._rng is None or self._rng_seed != limits.fault_seed:
+            self._rng, self._rng_seed = random.Random(limits.fault_seed), limits.fault_seed
+        draw = self._rng.random()
+        if draw < limits.drop_rate:
+            return "drop"
+        if draw < limits.drop_rate + limits.error_rate:
+            return "error"
+        return None
 
     @property
     def base_url(self) -> str:
@@ -118,6 +134,18 @@ class EmulatorServer:
         try:
             bot = world.bot(request.match_info["token"])
             params = await _params(request)
+            if method.lower().startswith("send"):
+                fault = self._fault()
+                if fault == "drop":
+                    world.stats["faults:drop"] += 1
+                    if request.transport is not None:
+                        request.transport.close()
+                    raise web.HTTPInternalServerError()  # never reaches the client
+                if fault == "error":
+                    world.stats["faults:502"] += 1
+                    return web.json_response(
+                        {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
+                    )
             if method.lower() == "getupdates":
                 result: Any = await self._get_updates(bot, params)
             elif method.lower() in _METHODS:

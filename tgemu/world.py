@@ -42,6 +42,10 @@ class Limits:
     group_per_minute: float = 20.0
     enforce: bool = True
     latency: float = 0.0  # seconds between storing a sent message and answering the request
+    # faults injected before a send is processed (Telegram never saw it, so a retry is safe)
+    error_rate: float = 0.0  # answer 502 Bad Gateway
+    drop_rate: float = 0.0  # close the connection without an answer
+    fault_seed: int = 1
 
 
 @dataclass
@@ -228,6 +232,7 @@ class World:
         message["message_id"] = chat.next_message_id
         chat.next_message_id += 1
         message["date"] = int(time.time())
+        message["_at"] = self.clock()
         message["chat"] = chat.public()
         chat.messages[message["message_id"]] = message
         return message

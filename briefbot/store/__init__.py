@@ -14,6 +14,7 @@ from briefbot.store.ledger import LedgerRepo
 from briefbot.store.notices import NoticeRepo
 from briefbot.store.originals import OriginalRepo
 from briefbot.store.outbox import OutboxRepo
+from briefbot.store.progress import ProgressRepo
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Store:
     originals: OriginalRepo
     drafts: DraftRepo
     feeds: FeedRepo
+    progress: ProgressRepo
 
     def close(self) -> None:
         self.engine.dispose()
@@ -44,6 +46,7 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         originals=OriginalRepo(engine),
         drafts=DraftRepo(engine),
         feeds=FeedRepo(engine),
+        progress=ProgressRepo(engine),
     )
 
 

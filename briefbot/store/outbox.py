@@ -8,10 +8,12 @@ A row marked ``sent`` is never claimed again. So after a crash at most the rows 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from briefbot.store.schema import notices, outbox, units
@@ -32,9 +34,63 @@ class OutboxItem:
     has_original: bool = False
 
 
+def _claim_statement() -> Any:
+    before = aliased(outbox)
+    due = (
+        select(outbox.c.id)
+        .where(
+            outbox.c.state == "pending",
+            or_(outbox.c.not_before.is_(None), outbox.c.not_before <= bindparam("now")),
+            or_(
+                outbox.c.after_id.is_(None),
+                select(before.c.id)
+                .where(before.c.id == outbox.c.after_id, before.c.state == "sent")
+                .exists(),
+            ),
+        )
+        .order_by(outbox.c.priority, outbox.c.id)
+        .limit(bindparam("limit"))
+        .scalar_subquery()
+    )
+    return (
+        update(outbox)
+        .where(outbox.c.id.in_(due))
+        .values(
+            state="sending",
+            attempts=outbox.c.attempts + 1,
+            first_try_at=func.coalesce(outbox.c.first_try_at, bindparam("now")),
+        )
+        .returning(
+            outbox.c.id,
+            outbox.c.kind,
+            outbox.c.notice_id,
+            outbox.c.unit_code,
+            outbox.c.step,
+            outbox.c.chat_id,
+            outbox.c.text,
+            outbox.c.with_button,
+            outbox.c.attempts,
+            outbox.c.first_try_at,
+            outbox.c.priority,
+        )
+    )
+
+
 class OutboxRepo:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._claim = _claim_statement()
+        self._sent = (
+            update(outbox)
+            .where(outbox.c.id == bindparam("row"))
+            .values(
+                state="sent",
+                message_id=bindparam("message_id"),
+                sent_at=bindparam("now"),
+                last_error=None,
+            )
+        )
+        self._texts: dict[int, tuple[str, bool]] = {}
 
     def recover_inflight(self) -> int:
         """After a restart: rows left in ``sending`` go back to ``pending``. Returns how many."""
@@ -47,65 +103,64 @@ class OutboxRepo:
     def claim(self, now: datetime, limit: int) -> list[OutboxItem]:
         """Mark up to ``limit`` due rows ``sending`` (committed) and return them, by priority.
 
-        A continuation part is due only once the part before it is sent.
+        One ``UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING`` statement, built once: this runs
+        for every message at full speed. A continuation part is due only once the part before
+        it is sent. The notice's text comes from a cache (notices never change).
         """
-        before = aliased(outbox)
         with self._engine.begin() as conn:
-            rows = conn.execute(
-                select(
-                    outbox,
-                    func.coalesce(outbox.c.text, notices.c.html).label("body"),
-                    notices.c.original_hash.is_not(None).label("has_original"),
-                )
-                .join(notices, notices.c.id == outbox.c.notice_id)
-                .where(
-                    outbox.c.state == "pending",
-                    or_(outbox.c.not_before.is_(None), outbox.c.not_before <= now),
-                    or_(
-                        outbox.c.after_id.is_(None),
-                        select(before.c.id)
-                        .where(before.c.id == outbox.c.after_id, before.c.state == "sent")
-                        .exists(),
-                    ),
-                )
-                .order_by(outbox.c.priority, outbox.c.id)
-                .limit(limit)
-            ).all()
-            if not rows:
-                return []
-            ids = [r.id for r in rows]
-            conn.execute(
-                update(outbox)
-                .where(outbox.c.id.in_(ids))
-                .values(
-                    state="sending",
-                    attempts=outbox.c.attempts + 1,
-                    first_try_at=func.coalesce(outbox.c.first_try_at, now),
+            rows = conn.execute(self._claim, {"now": now, "limit": limit}).all()
+        return self._items(rows, now)
+
+    def _items(self, rows: Sequence[Any], now: datetime) -> list[OutboxItem]:
+        items = []
+        for r in sorted(rows, key=lambda r: (r.priority, r.id)):
+            body, has_original = self._notice_text(r.notice_id)
+            items.append(
+                OutboxItem(
+                    id=r.id,
+                    kind=r.kind,
+                    notice_id=r.notice_id,
+                    unit_code=r.unit_code,
+                    step=r.step,
+                    chat_id=r.chat_id,
+                    text=r.text if r.text is not None else body,
+                    with_button=r.with_button,
+                    attempts=r.attempts,
+                    first_try_at=r.first_try_at or now,
+                    has_original=has_original,
                 )
             )
-        return [
-            OutboxItem(
-                id=r.id,
-                kind=r.kind,
-                notice_id=r.notice_id,
-                unit_code=r.unit_code,
-                step=r.step,
-                chat_id=r.chat_id,
-                text=r.body,
-                with_button=r.with_button,
-                attempts=r.attempts + 1,
-                first_try_at=r.first_try_at or now,
-                has_original=bool(r.has_original),
-            )
-            for r in rows
-        ]
+        return items
+
+    def _notice_text(self, notice_id: int) -> tuple[str, bool]:
+        cached = self._texts.get(notice_id)
+        if cached is None:
+            with self._engine.connect() as conn:
+                row = conn.execute(
+                    select(notices.c.html, notices.c.original_hash).where(notices.c.id == notice_id)
+                ).one()
+            cached = (row.html, row.original_hash is not None)
+            if len(self._texts) > 256:
+                self._texts.clear()
+            self._texts[notice_id] = cached
+        return cached
 
     def _set(self, item_id: int, **values: object) -> None:
         with self._engine.begin() as conn:
             conn.execute(update(outbox).where(outbox.c.id == item_id).values(**values))
 
     def mark_sent(self, item_id: int, message_id: int, now: datetime) -> None:
-        self._set(item_id, state="sent", message_id=message_id, sent_at=now, last_error=None)
+        with self._engine.begin() as conn:
+            conn.execute(self._sent, {"row": item_id, "message_id": message_id, "now": now})
+
+    def mark_sent_and_claim(
+        self, item_id: int, message_id: int, now: datetime
+    ) -> OutboxItem | None:
+        """Record a sent row and claim the next due one in a single transaction."""
+        with self._engine.begin() as conn:
+            conn.execute(self._sent, {"row": item_id, "message_id": message_id, "now": now})
+            rows = conn.execute(self._claim, {"now": now, "limit": 1}).all()
+        return self._items(rows, now)[0] if rows else None
 
     def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
         self._set(item_id, state="pending", not_before=not_before, last_error=error)

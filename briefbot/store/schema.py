@@ -179,3 +179,15 @@ feed_items = Table(
     Column("note", Text, nullable=True),
     Column("seen_at", UTCDateTime, nullable=False),
 )
+
+# one office message per push, edited in place while the push runs (derived from the outbox)
+push_progress = Table(
+    "push_progress",
+    metadata,
+    Column("notice_id", Integer, ForeignKey("notices.id"), primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("message_id", BigInteger, nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("last_text", Text, nullable=True),
+)

@@ -1,0 +1,60 @@
+"""The office's view of a push in progress, and its final summary (HTML, names escaped)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
+
+from briefbot.causes import describe
+from briefbot.durations import format_duration
+from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
+from briefbot.render import esc
+from briefbot.store.progress import PushCounts
+
+
+def expected_finish(counts: PushCounts, now: datetime, pace: float) -> datetime | None:
+    """When the rest will be sent: at the rate seen so far, or at ``pace`` before any is sent."""
+    if counts.remaining == 0:
+        return now
+    rate = pace
+    if counts.first_sent_at is not None and counts.sent >= 10:
+        elapsed = (now - counts.first_sent_at).total_seconds()
+        if elapsed > 1:
+            rate = counts.sent / elapsed
+    return now + timedelta(seconds=counts.remaining / max(rate, 0.01))
+
+
+def progress_html(
+    notice: NoticeInfo, counts: PushCounts, now: datetime, tz: tzinfo, pace: float
+) -> str:
+    finish = expected_finish(counts, now, pace)
+    eta = f"，预计 {finish.astimezone(tz):%H:%M:%S} 完成" if finish is not None else ""
+    return (
+        f"📤 <b>正在推送</b>：通知 #{notice.id}《{esc(notice.label)}》\n"
+        f"已送达 {counts.sent}，失败 {counts.failed}，无法送达 {counts.unreachable}，"
+        f"待发送 {counts.remaining}（共 {counts.total} 个单位）{eta}"
+    )
+
+
+def final_html(
+    notice: NoticeInfo,
+    counts: PushCounts,
+    ledger: Sequence[UnitLedger],
+    started: datetime,
+    now: datetime,
+) -> str:
+    lines = [
+        f"✅ <b>推送完成</b>：通知 #{notice.id}《{esc(notice.label)}》",
+        f"共 {counts.total} 个单位：已送达 {counts.sent}，失败 {counts.failed}，"
+        f"无法送达 {counts.unreachable}；用时 {format_duration(now - started)}。",
+    ]
+    problems = [
+        u for u in ledger if u.delivery in (DeliveryState.UNREACHABLE, DeliveryState.FAILED)
+    ]
+    if problems:
+        lines.append("")
+        lines.append("以下单位未收到通知（不计入未签收，请核实群组后处理）：")
+        lines.extend(f"• {esc(u.unit_name)}：{esc(describe(u.last_error))}" for u in problems[:60])
+        if len(problems) > 60:
+            lines.append(f"……另有 {len(problems) - 60} 个单位，完整名单请用 report 命令导出。")
+    return "\n".join(lines)

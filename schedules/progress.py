@@ -1,0 +1,73 @@
+"""Push progress in the office chat: one message per notice, edited in place while the push
+runs, then turned into the final summary (with unreachable units and why, in one message).
+
+Everything shown is read from the ledger, so a restart simply carries on.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Bot
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, ContextTypes
+
+from briefbot.push_report import final_html, progress_html
+from briefbot.runtime import Services
+from briefbot.settings import Settings
+from handlers.context import services
+
+log = logging.getLogger(__name__)
+
+
+async def report_progress(bot: Bot, svc: Services) -> None:
+    repo = svc.store.progress
+    office = svc.settings.office.chat_id
+    pace = svc.settings.telegram.overall_rate * (1 - svc.settings.telegram.rate_margin)
+    for notice_id in repo.active_notices():
+        notice = svc.store.notices.notice(notice_id)
+        if notice is None:
+            continue
+        now = svc.now()
+        repo.start(notice_id, office, now)
+        progress = repo.get(notice_id)
+        assert progress is not None
+        counts = repo.counts(notice_id)
+        finished = counts.remaining == 0
+        if finished:
+            ledger = svc.store.ledger.for_notice(notice_id)
+            text = final_html(notice, counts, ledger, progress.started_at, now)
+        else:
+            text = progress_html(notice, counts, now, svc.settings.tz, pace)
+        if text == progress.last_text:
+            continue
+        try:
+            if progress.message_id is None:
+                message = await bot.send_message(office, text)
+                message_id = message.message_id
+            else:
+                await bot.edit_message_text(text, chat_id=office, message_id=progress.message_id)
+                message_id = progress.message_id
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                log.warning("progress message for notice %s: %s", notice_id, exc.message)
+            continue
+        except TelegramError as exc:
+            log.warning("progress message for notice %s: %s", notice_id, exc)
+            continue
+        repo.shown(notice_id, message_id, text, finished_at=now if finished else None)
+
+
+async def progress_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await report_progress(context.bot, services(context))
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+    assert app.job_queue is not None
+    app.job_queue.run_repeating(
+        progress_job,
+        interval=settings.delivery.progress_every,
+        first=settings.delivery.progress_every,
+        name="push-progress",
+    )
