@@ -1,0 +1,88 @@
+"""Delivery bookkeeping: the office's progress message, causes in words, the group limiter."""
+
+from __future__ import annotations
+
+import pytest
+from telegram.ext import AIORateLimiter
+
+from briefbot.causes import describe
+from briefbot.push_report import expected_finish
+from briefbot.store.progress import PushCounts
+from handlers.ratelimit import GroupLruRateLimiter
+from schedules.dispatcher import Dispatcher
+from schedules.progress import report_progress
+from tests.botkit import OFFICE, QINGLING, services_of
+from tests.conftest import SHIPPED, at
+
+
+def office_messages(emulator):
+    return [m for m in emulator.world.transcript(OFFICE) if m["from_bot"]]
+
+
+async def test_progress_message_is_edited_in_place_then_summarises(app, emulator):
+    from datetime import timedelta
+
+    from briefbot.publishing import parse_file, publish_file
+
+    svc = services_of(app)
+    emulator.world.chats[QINGLING].kicked = True
+    publish_file(
+        svc.store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), svc.now()
+    )
+    await report_progress(app.bot, svc)
+    [progress] = office_messages(emulator)
+    assert progress["text"].startswith("📤 <b>正在推送</b>：通知 #1")
+    assert "已送达 0，失败 0，无法送达 0，待发送 3（共 3 个单位）" in progress["text"]
+    await report_progress(app.bot, svc)  # nothing changed: no edit spent
+    assert emulator.world.chats[OFFICE].messages[progress["message_id"]]["_edits"] == []
+    await Dispatcher().run(app.bot, svc)
+    await report_progress(app.bot, svc)
+    [final] = office_messages(emulator)  # the same message, edited
+    assert final["message_id"] == progress["message_id"]
+    assert final["text"].startswith("✅ <b>推送完成</b>：通知 #1")
+    assert "已送达 2，失败 0，无法送达 1" in final["text"]
+    assert "青岭市：机器人已被移出该群" in final["text"]
+    await report_progress(app.bot, svc)  # finished pushes are left alone
+    assert len(emulator.world.chats[OFFICE].messages[progress["message_id"]]["_edits"]) == 1
+
+
+def test_expected_finish_uses_the_observed_rate():
+    now = at("2026-11-30 09:00")
+    from datetime import timedelta
+
+    counts = PushCounts(
+        sent=300, failed=0, unreachable=0, remaining=600, first_sent_at=now - timedelta(seconds=10)
+    )
+    assert expected_finish(counts, now, pace=29.4) == now + timedelta(seconds=20)
+    fresh = PushCounts(sent=0, failed=0, unreachable=0, remaining=294, first_sent_at=None)
+    assert expected_finish(fresh, now, pace=29.4) == now + timedelta(seconds=10)
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        ("403 Forbidden: bot was kicked from the supergroup chat", "机器人已被移出该群"),
+        ("400 Bad Request: chat not found", "群组不存在"),
+        ("gave up after 9 attempts: network: Bad Gateway", "网络故障"),
+        ("400 something new", "发送失败"),
+    ],
+)
+def test_causes_in_words(error, words):
+    assert describe(error).startswith(words)
+
+
+async def test_group_limiter_drops_only_idle_limiters_oldest_first():
+    # the private hook this subclass overrides must still be what PTB calls
+    assert "_get_group_limiter" in AIORateLimiter.__dict__
+    limiter = GroupLruRateLimiter(group_max_rate=20, group_time_period=60, max_idle_groups=4)
+    idle = [limiter._get_group_limiter(chat) for chat in (-2, -3, -4, -5)]
+    busy = limiter._get_group_limiter(-1)
+    await busy.acquire()  # used just now: it holds a token for the next 3 s
+    limiter._get_group_limiter(-6)
+    assert list(limiter._lru) == [-4, -5, -1, -6]  # -2 and -3 were idle and oldest
+    assert limiter._get_group_limiter(-4) is idle[2]  # kept ones are the same objects
+    limiter._get_group_limiter(-7)  # -5 is now the oldest idle one
+    assert list(limiter._lru) == [-1, -6, -4, -7]
+    limiter._get_group_limiter(-8)  # the oldest is busy: nothing may be dropped
+    assert list(limiter._lru) == [-1, -6, -4, -7, -8]
+    assert limiter._get_group_limiter(-1) is busy
