@@ -40,6 +40,8 @@ def parse_duration(value: object) -> timedelta:
 def format_duration(delta: timedelta) -> str:
     """Render a timedelta in Chinese for messages: ``2小时30分钟``."""
     seconds = int(delta.total_seconds())
+    if seconds < 1:
+        return "不到1秒"
     if seconds < 60:
         return f"{seconds}秒"
     days, rest = divmod(seconds, 86400)

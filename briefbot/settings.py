@@ -39,6 +39,9 @@ class TelegramSettings(_Frozen):
     base_url: str = TELEGRAM_API
     base_file_url: str | None = None
     overall_rate: float = Field(default=30, gt=0, description="messages per second, whole bot")
+    # send notices with allow_paid_broadcast: Telegram then allows up to 1 000 messages/s and
+    # charges Telegram Stars for them (PTB throttles such requests separately)
+    paid_broadcast: bool = False
     group_rate_per_minute: float = Field(default=20, gt=0)
     # pace this far under the limits: requests leave with a few ms of jitter, and a bot pacing at
     # exactly 30/s meets a 429 whenever two of them arrive closer than 1/30 s (measured: 28 429s

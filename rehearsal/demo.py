@@ -90,6 +90,15 @@ async def rehearse(seed: int, workdir: Path) -> int:
 
         await run.wait_for(all_delivered, 30, "every unit to receive the notice")
         _say(started, f"全部 {len(units)} 个单位群已收到通知，每群一条")
+
+        async def push_summary() -> str | None:
+            return next((t for t in run.plain_texts(office) if t.startswith("✅ 推送完成")), None)
+
+        _say(
+            started,
+            "办公室群的推送进度消息（原地更新）："
+            + await run.wait_for(push_summary, 15, "summary"),
+        )
         print(
             "\n----- 单位群收到的消息 -----\n"
             + visible_text(run.notices_in(units[0].chat_id)[0]["text"])

@@ -99,6 +99,8 @@ class Dispatcher:
             if item.with_button
             else None,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
+            allow_paid_broadcast=svc.settings.telegram.paid_broadcast
+            and item.kind in ("notice", "notice_part"),
         )
         return message.message_id
 

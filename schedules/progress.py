@@ -37,7 +37,7 @@ async def report_progress(bot: Bot, svc: Services) -> None:
         finished = counts.remaining == 0
         if finished:
             ledger = svc.store.ledger.for_notice(notice_id)
-            text = final_html(notice, counts, ledger, progress.started_at, now)
+            text = final_html(notice, counts, ledger, now)
         else:
             text = progress_html(notice, counts, now, svc.settings.tz, pace)
         if text == progress.last_text:

@@ -120,3 +120,11 @@ async def test_wrong_token_is_unauthorized(emulator):
             await stranger.initialize()
     finally:
         await stranger.shutdown()
+
+
+async def test_paid_broadcast_has_its_own_budget(bot, emulator):
+    emulator.world.set_limits(overall_per_second=2.0, paid_per_second=50.0)
+    for i in range(10):  # far past the ordinary 2/s, within the paid budget
+        await bot.send_message(-100 if i % 2 else -200, f"m{i}", allow_paid_broadcast=True)
+    assert emulator.world.stats["paid_messages"] == 10
+    assert emulator.world.stats["rate_limited"] == 0

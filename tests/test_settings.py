@@ -48,6 +48,7 @@ def test_bad_durations_are_refused_in_chinese(bad):
 
 def test_format_duration():
     assert format_duration(timedelta(seconds=42)) == "42秒"
+    assert format_duration(timedelta(milliseconds=300)) == "不到1秒"
     assert format_duration(timedelta(hours=2, minutes=5)) == "2小时5分钟"
     assert format_duration(timedelta(days=1, hours=1)) == "1天1小时"
 

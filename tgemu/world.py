@@ -40,6 +40,7 @@ class ApiError(Exception):
 class Limits:
     overall_per_second: float = 30.0
     group_per_minute: float = 20.0
+    paid_per_second: float = 1000.0  # requests with allow_paid_broadcast
     enforce: bool = True
     latency: float = 0.0  # seconds between storing a sent message and answering the request
     # faults injected before a send is processed (Telegram never saw it, so a retry is safe)
@@ -173,11 +174,27 @@ class World:
         if chat.kicked:
             raise ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
 
-    def _flood(self, bot: Bot, chat: Chat) -> None:
-        """Apply Telegram's overall and per-group limits; 429 with retry_after when exceeded."""
+    def _flood(self, bot: Bot, chat: Chat, paid: bool = False) -> None:
+        """Apply Telegram's overall and per-group limits; 429 with retry_after when exceeded.
+
+        A paid broadcast has its own, larger budget and no per-group limit.
+        """
         if not self.limits.enforce:
             return
         now = self.clock()
+        if paid:
+            bucket = self._overall.get(f"paid:{bot.token}")
+            if bucket is None:
+                rate = self.limits.paid_per_second
+                bucket = self._overall[f"paid:{bot.token}"] = TokenBucket(rate, rate, now)
+            if wait := bucket.take(now):
+                self.stats["rate_limited"] += 1
+                seconds = retry_after_seconds(wait)
+                raise ApiError(
+                    429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
+                )
+            self.stats["paid_messages"] += 1
+            return
         overall = self._overall.get(bot.token)
         if overall is None:
             rate = self.limits.overall_per_second
@@ -307,7 +324,7 @@ class World:
         self._writable(chat)
         self._check_text(p.get("text"), p.get("parse_mode"), TEXT_LIMIT)
         markup = self._check_markup(p.get("reply_markup"))
-        self._flood(bot, chat)
+        self._flood(bot, chat, paid=p.get("allow_paid_broadcast") is True)
         message: Json = {
             "from": bot.user(),
             "text": str(p["text"]),

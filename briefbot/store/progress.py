@@ -17,6 +17,7 @@ class PushCounts:
     unreachable: int
     remaining: int
     first_sent_at: datetime | None
+    last_sent_at: datetime | None = None
 
     @property
     def total(self) -> int:
@@ -64,17 +65,18 @@ class ProgressRepo:
                     .group_by(outbox.c.state)
                 ).all()
             )
-            first = conn.execute(
-                select(func.min(outbox.c.sent_at)).where(
+            first, last = conn.execute(
+                select(func.min(outbox.c.sent_at), func.max(outbox.c.sent_at)).where(
                     outbox.c.notice_id == notice_id, outbox.c.kind == "notice"
                 )
-            ).scalar()
+            ).one()
         return PushCounts(
             sent=rows.get("sent", 0),
             failed=rows.get("failed", 0),
             unreachable=rows.get("unreachable", 0),
             remaining=rows.get("pending", 0) + rows.get("sending", 0),
             first_sent_at=first,
+            last_sent_at=last,
         )
 
     def get(self, notice_id: int) -> Progress | None:
