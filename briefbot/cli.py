@@ -147,6 +147,7 @@ def publish_file(path: str, config: str, now: datetime | None = None) -> int:
             f"命令行：{Path(path).name}",
             settings.follow_up.ack_within,
             now or datetime.now(settings.tz),
+            settings.follow_up.directive.ack_within,
         )
     except MessageTooLong as exc:
         return _fail(f"无法发布：{exc}")
@@ -194,7 +195,7 @@ def report(
             notice,
             store.ledger.for_notice(notice_id),
             now or datetime.now(settings.tz),
-            settings.tz,
+            settings.working_time(),
         )
     finally:
         store.close()

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from briefbot.workcal import WorkingTime
+
 
 class DeliveryState(StrEnum):
     PENDING = "pending"
@@ -58,6 +60,6 @@ class UnitLedger:
     reminders: tuple[datetime, ...]
     escalated_at: datetime | None
 
-    def due_at(self, ack_within: timedelta) -> datetime | None:
-        """Acknowledgement is due ``ack_within`` after the unit received the notice."""
-        return None if self.sent_at is None else self.sent_at + ack_within
+    def due_at(self, ack_within: timedelta, clock: WorkingTime) -> datetime | None:
+        """Acknowledgement is due ``ack_within`` of working time after the unit received it."""
+        return None if self.sent_at is None else clock.add(self.sent_at, ack_within)

@@ -101,6 +101,7 @@ def new_notice(
     source: str,
     ack_within: timedelta,
     original_hash: str | None,
+    directive_ack_within: timedelta | None = None,
 ) -> NewNotice:
     """Render the unit message and describe the notice to store. Raises ``MessageTooLong``."""
     b = parsed.briefing
@@ -119,7 +120,7 @@ def new_notice(
         parts=tuple(parts),
         source=source,
         briefing_json=briefing_json(b),
-        ack_within=ack_within,
+        ack_within=(directive_ack_within or ack_within) if b.is_directive else ack_within,
         original_hash=original_hash,
         correction_of=correction_of,
     )
@@ -135,14 +136,20 @@ class Intake:
 
 
 def intake(
-    store: Store, parsed: Parsed, source: str, ack_within: timedelta, now: datetime
+    store: Store,
+    parsed: Parsed,
+    source: str,
+    ack_within: timedelta,
+    now: datetime,
+    directive_ack_within: timedelta | None = None,
 ) -> Intake:
     """Classify and describe the notice (storing the original); publishes nothing."""
     classified = classify(store, parsed.briefing)
     if classified.novelty is Novelty.DUPLICATE:
         return Intake(classified, None)
     digest = store.originals.put(parsed.original, now)
-    return Intake(classified, new_notice(parsed, classified, source, ack_within, digest))
+    notice = new_notice(parsed, classified, source, ack_within, digest, directive_ack_within)
+    return Intake(classified, notice)
 
 
 def publish(store: Store, notice: NewNotice, now: datetime) -> Published:
@@ -150,10 +157,15 @@ def publish(store: Store, notice: NewNotice, now: datetime) -> Published:
 
 
 def publish_file(
-    store: Store, parsed: Parsed, source: str, ack_within: timedelta, now: datetime
+    store: Store,
+    parsed: Parsed,
+    source: str,
+    ack_within: timedelta,
+    now: datetime,
+    directive_ack_within: timedelta | None = None,
 ) -> Intake:
     """Parse result straight to the outbox (the CLI and /publish). Duplicates are not re-queued."""
-    taken = intake(store, parsed, source, ack_within, now)
+    taken = intake(store, parsed, source, ack_within, now, directive_ack_within)
     if taken.notice is None:
         return taken
     return Intake(taken.classified, taken.notice, publish(store, taken.notice, now))

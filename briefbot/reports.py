@@ -15,6 +15,7 @@ from enum import StrEnum
 from briefbot.causes import describe
 from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
+from briefbot.workcal import WorkingTime
 
 
 class AckStatus(StrEnum):
@@ -29,8 +30,8 @@ class AckStatus(StrEnum):
 STATUS_ORDER = list(AckStatus)
 
 
-def status_of(unit: UnitLedger, notice: NoticeInfo, now: datetime) -> AckStatus:
-    due = unit.due_at(notice.ack_within)
+def status_of(unit: UnitLedger, notice: NoticeInfo, now: datetime, clock: WorkingTime) -> AckStatus:
+    due = unit.due_at(notice.ack_within, clock)
     if unit.ack is not None:
         return AckStatus.ON_TIME if due is None or unit.ack.acked_at <= due else AckStatus.LATE
     if unit.delivery in (DeliveryState.UNREACHABLE, DeliveryState.FAILED):
@@ -68,12 +69,13 @@ class Report:
 
 
 def build_report(
-    notice: NoticeInfo, ledger: Sequence[UnitLedger], now: datetime, tz: tzinfo
+    notice: NoticeInfo, ledger: Sequence[UnitLedger], now: datetime, clock: WorkingTime
 ) -> Report:
+    tz = clock.tz
     rows = []
     for unit in ledger:
-        status = status_of(unit, notice, now)
-        due = unit.due_at(notice.ack_within)
+        status = status_of(unit, notice, now, clock)
+        due = unit.due_at(notice.ack_within, clock)
         seconds_late = None
         if unit.ack is not None and due is not None and unit.ack.acked_at > due:
             seconds_late = int((unit.ack.acked_at - due).total_seconds())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from briefbot.durations import parse_duration
+from briefbot.workcal import ChineseCalendar, EveryDay, WorkingTime, parse_periods
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
@@ -76,12 +77,39 @@ class UnitSettings(_Frozen):
     liaisons: tuple[int, ...] = ()
 
 
+class StricterPolicy(_Frozen):
+    """What differs for notices that carry a leader's directive."""
+
+    ack_within: Duration | None = None
+    remind_every: Duration | None = None
+    max_reminders: int | None = Field(default=None, ge=0, le=20)
+
+
 class FollowUpSettings(_Frozen):
+    # counted in working time when the calendar is on
     ack_within: Duration = timedelta(hours=4)
     remind_every: Duration = timedelta(hours=2)
     max_reminders: int = Field(default=3, ge=0, le=20)
     escalate: bool = True
     check_every: Duration = timedelta(minutes=1)
+    directive: StricterPolicy = StricterPolicy()
+    undo_within: Duration = timedelta(minutes=10)  # a liaison may take back an ack this long
+    digest_at: time | None = time(9, 0)  # daily digest to the office on working days; null: off
+
+
+class CalendarSettings(_Frozen):
+    """Working days and hours. ``enabled: false`` makes every hour count (rehearsal, tests)."""
+
+    enabled: bool = True
+    working_hours: tuple[str, ...] = ("08:30-12:00", "14:30-18:00")
+    extra_holidays: tuple[date, ...] = ()  # days off the calendar package does not know yet
+    extra_workdays: tuple[date, ...] = ()  # 调休 make-up working days likewise
+
+    @field_validator("working_hours")
+    @classmethod
+    def _periods(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        parse_periods(value)
+        return value
 
 
 class DeliverySettings(_Frozen):
@@ -128,6 +156,7 @@ class Settings(_Frozen):
     office: OfficeSettings
     units: tuple[UnitSettings, ...] = Field(min_length=1)
     follow_up: FollowUpSettings = FollowUpSettings()
+    calendar: CalendarSettings = CalendarSettings()
     delivery: DeliverySettings = DeliverySettings()
     sources: SourcesSettings = SourcesSettings()
     health: HealthSettings = HealthSettings()
@@ -152,6 +181,16 @@ class Settings(_Frozen):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def working_time(self) -> WorkingTime:
+        c = self.calendar
+        if not c.enabled:
+            return WorkingTime(EveryDay(), self.tz)
+        return WorkingTime(
+            ChineseCalendar(frozenset(c.extra_holidays), frozenset(c.extra_workdays)),
+            self.tz,
+            parse_periods(c.working_hours),
+        )
 
     def unit_by_chat(self, chat_id: int) -> UnitSettings | None:
         return next((u for u in self.units if u.chat_id == chat_id), None)

@@ -79,7 +79,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(text)
         return
     report = build_report(
-        notice, svc.store.ledger.for_notice(notice.id), svc.now(), svc.settings.tz
+        notice, svc.store.ledger.for_notice(notice.id), svc.now(), svc.settings.working_time()
     )
     await message.reply_text(format_status_html(report))
 
@@ -122,7 +122,12 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     name = document.file_name or "upload"
     try:
         taken = publish_file(
-            svc.store, parsed, f"办公室上传：{name}", svc.settings.follow_up.ack_within, svc.now()
+            svc.store,
+            parsed,
+            f"办公室上传：{name}",
+            svc.settings.follow_up.ack_within,
+            svc.now(),
+            svc.settings.follow_up.directive.ack_within,
         )
     except MessageTooLong as exc:
         await message.reply_text(f"无法发布：{esc(str(exc))}")

@@ -39,7 +39,10 @@ async def offer(
     """Raises ``MessageTooLong`` when the briefing cannot be rendered (a Chinese message)."""
     office = svc.settings.office.chat_id
     title = esc(parsed.briefing.title)
-    taken = intake(svc.store, parsed, source, svc.settings.follow_up.ack_within, svc.now())
+    follow_up = svc.settings.follow_up
+    taken = intake(
+        svc.store, parsed, source, follow_up.ack_within, svc.now(), follow_up.directive.ack_within
+    )
     earlier = taken.classified.notice_id
     reply = {"reply_to_message_id": reply_to.message_id} if reply_to is not None else {}
     if taken.notice is None:

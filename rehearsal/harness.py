@@ -124,6 +124,7 @@ class Rehearsal:
                 for u in s.units
             ],
             "follow_up": s.follow_up,
+            "calendar": {"enabled": False},  # seconds-long rehearsal: every hour counts
             "delivery": s.delivery,
             "health": {"heartbeat_file": str(self.workdir / "data" / "heartbeat"), "every": "5s"},
         }

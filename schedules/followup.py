@@ -12,6 +12,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from briefbot.followup import FollowUpPolicy, plan_follow_up
+from briefbot.ledger import NoticeKind
 from briefbot.reminders import escalation_html, reminder_html
 from briefbot.runtime import Services
 from briefbot.settings import Settings
@@ -24,19 +25,27 @@ def follow_up_once(svc: Services) -> int:
     """One pass over open notices at ``svc.now()``. Returns the number of steps recorded."""
     settings = svc.settings.follow_up
     now = svc.now()
+    clock = svc.settings.working_time()
+    if not clock.is_working(now):
+        return 0  # nothing goes out outside working hours; the ledger waits
     steps = 0
     for notice_id in svc.store.ledger.open_notice_ids():
         notice = svc.store.notices.notice(notice_id)
         if notice is None:
             continue
+        stricter = settings.directive if notice.kind is NoticeKind.DIRECTIVE else None
         policy = FollowUpPolicy(
             ack_within=notice.ack_within,
-            remind_every=settings.remind_every,
-            max_reminders=settings.max_reminders,
+            remind_every=(stricter and stricter.remind_every) or settings.remind_every,
+            max_reminders=(
+                stricter.max_reminders
+                if stricter is not None and stricter.max_reminders is not None
+                else settings.max_reminders
+            ),
             escalate=settings.escalate,
         )
         ledger = svc.store.ledger.for_notice(notice_id)
-        plan = plan_follow_up(ledger, policy, now)
+        plan = plan_follow_up(ledger, policy, now, clock)
         if plan.empty:
             continue
         by_code = {u.unit_code: u for u in ledger}

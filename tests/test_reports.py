@@ -12,8 +12,11 @@ from briefbot.reports import (
     format_status_html,
     format_table,
 )
+from briefbot.workcal import EveryDay, WorkingTime
 from tests.conftest import TZ, at
 from tgemu.htmltext import visible_text
+
+ALWAYS = WorkingTime(EveryDay(), TZ)
 
 NOTICE = NoticeInfo(
     1, "测试简报", "第1期", NoticeKind.ROUTINE, at("2026-11-30 09:00"), timedelta(hours=4)
@@ -48,7 +51,7 @@ LEDGER = [
 
 
 def test_statuses_at_a_fixed_time():
-    early = build_report(NOTICE, LEDGER, at("2026-11-30 12:00"), TZ)
+    early = build_report(NOTICE, LEDGER, at("2026-11-30 12:00"), ALWAYS)
     assert [r.status for r in early.rows] == [
         AckStatus.ON_TIME,
         AckStatus.LATE,
@@ -56,7 +59,7 @@ def test_statuses_at_a_fixed_time():
         AckStatus.UNREACHABLE,
         AckStatus.QUEUED,
     ]
-    late = build_report(NOTICE, LEDGER, at("2026-11-30 15:00"), TZ)
+    late = build_report(NOTICE, LEDGER, at("2026-11-30 15:00"), ALWAYS)
     assert late.rows[2].status is AckStatus.OVERDUE and late.rows[2].seconds_late == 7200
     assert late.rows[1].seconds_late == 5400 and late.rows[1].acked_at == "2026-11-30 14:30:00"
     assert late.rows[3].note == "机器人已被移出该群（403 kicked）"
@@ -65,7 +68,7 @@ def test_statuses_at_a_fixed_time():
 
 
 def test_formats_agree():
-    report = build_report(NOTICE, LEDGER, at("2026-11-30 15:00"), TZ)
+    report = build_report(NOTICE, LEDGER, at("2026-11-30 15:00"), ALWAYS)
     rows = list(csv.reader(io.StringIO(format_csv(report))))
     assert rows[0][3] == "状态" and [r[3] for r in rows[1:]] == [
         "按时签收",
@@ -83,7 +86,7 @@ def test_formats_agree():
 
 def test_status_html_is_valid_and_fits():
     many = [_unit(f"u{i:04d}") for i in range(2000)]
-    report = build_report(NOTICE, many, at("2026-11-30 15:00"), TZ)
+    report = build_report(NOTICE, many, at("2026-11-30 15:00"), ALWAYS)
     text = format_status_html(report)
     plain = visible_text(text)
     assert len(plain) <= 4096 and "逾期未签收 2000" in plain and "report 命令导出" in plain
