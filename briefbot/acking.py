@@ -1,16 +1,17 @@
-"""Acknowledgement rules: who may acknowledge which notice, from which chat.
+"""Acknowledgement rules: who may acknowledge which notice, from which chat, and take it back.
 
-Returns a plain outcome; wording and Telegram calls belong to the handler.
+Returns plain outcomes; wording and Telegram calls belong to the handler.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from briefbot.ledger import Ack
 from briefbot.store import Store
+from briefbot.store.acks import Undo
 from briefbot.store.notices import UnitRecord
 
 
@@ -31,6 +32,16 @@ class AckOutcome:
     ack: Ack | None = None
 
 
+def _gate(store: Store, chat_id: int, user_id: int) -> AckOutcome | UnitRecord:
+    """The unit of this chat if ``user_id`` may act for it, else the refusal."""
+    unit = store.notices.unit_by_chat(chat_id)
+    if unit is None:
+        return AckOutcome(AckResult.NOT_A_UNIT)
+    if unit.liaisons and user_id not in unit.liaisons:
+        return AckOutcome(AckResult.NOT_LIAISON, unit)
+    return unit
+
+
 def acknowledge(
     store: Store,
     *,
@@ -40,23 +51,97 @@ def acknowledge(
     notice_id: int | None,
     via: str,
     now: datetime,
+    comment: str | None = None,
 ) -> AckOutcome:
     """Record an ack for the unit whose group ``chat_id`` is.
 
-    ``notice_id`` None means "the latest notice this unit received" (a bare ``/ack``).
+    ``notice_id`` None means "the latest notice this unit received".
     """
-    unit = store.notices.unit_by_chat(chat_id)
-    if unit is None:
-        return AckOutcome(AckResult.NOT_A_UNIT)
-    if unit.liaisons and user_id not in unit.liaisons:
-        return AckOutcome(AckResult.NOT_LIAISON, unit)
+    gate = _gate(store, chat_id, user_id)
+    if isinstance(gate, AckOutcome):
+        return gate
+    unit = gate
     if notice_id is None:
         notice_id = store.outbox.latest_delivered_notice(unit.code)
         if notice_id is None:
             return AckOutcome(AckResult.NO_NOTICE, unit)
     elif store.outbox.delivered_message(notice_id, unit.code) is None:
         return AckOutcome(AckResult.WRONG_NOTICE, unit, notice_id)
-    recorded = store.acks.record(notice_id, unit.code, user_id, user_name, via, now)
+    recorded = store.acks.record(notice_id, unit.code, user_id, user_name, via, now, comment)
     return AckOutcome(
         AckResult.RECORDED if recorded.new else AckResult.ALREADY, unit, notice_id, recorded.ack
     )
+
+
+def acknowledge_pending(
+    store: Store,
+    *,
+    chat_id: int,
+    user_id: int,
+    user_name: str,
+    via: str,
+    now: datetime,
+    comment: str | None = None,
+) -> list[AckOutcome]:
+    """A bare ``/ack``: every notice the unit has received and not acknowledged, oldest first.
+
+    With none pending it answers for the latest notice (already acknowledged, or none at all).
+    """
+    gate = _gate(store, chat_id, user_id)
+    if isinstance(gate, AckOutcome):
+        return [gate]
+    pending = store.acks.pending_for(gate.code)
+    if not pending:
+        return [
+            acknowledge(
+                store,
+                chat_id=chat_id,
+                user_id=user_id,
+                user_name=user_name,
+                notice_id=None,
+                via=via,
+                now=now,
+                comment=comment,
+            )
+        ]
+    return [
+        acknowledge(
+            store,
+            chat_id=chat_id,
+            user_id=user_id,
+            user_name=user_name,
+            notice_id=notice_id,
+            via=via,
+            now=now,
+            comment=comment,
+        )
+        for notice_id in pending
+    ]
+
+
+@dataclass(frozen=True)
+class UndoOutcome:
+    result: Undo | AckResult  # an AckResult when the chat or the person may not act at all
+    unit: UnitRecord | None = None
+    notice_id: int | None = None
+
+
+def undo(
+    store: Store,
+    *,
+    chat_id: int,
+    user_id: int,
+    notice_id: int | None,
+    now: datetime,
+    window: timedelta,
+) -> UndoOutcome:
+    """Take back the acknowledgement of ``notice_id`` (default: the latest notice)."""
+    gate = _gate(store, chat_id, user_id)
+    if isinstance(gate, AckOutcome):
+        return UndoOutcome(gate.result, gate.unit)
+    unit = gate
+    if notice_id is None:
+        notice_id = store.outbox.latest_delivered_notice(unit.code)
+    if notice_id is None:
+        return UndoOutcome(Undo.NOTHING, unit)
+    return UndoOutcome(store.acks.undo(notice_id, unit.code, user_id, now, window), unit, notice_id)

@@ -28,6 +28,7 @@ class Ack:
     user_name: str
     via: str
     acked_at: datetime
+    comment: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from briefbot.causes import describe
 from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
 from briefbot.render import esc
+from briefbot.reports import AckStatus, Report
 from briefbot.store.progress import PushCounts
 
 
@@ -34,6 +35,23 @@ def progress_html(
         f"已送达 {counts.sent}，失败 {counts.failed}，无法送达 {counts.unreachable}，"
         f"待发送 {counts.remaining}（共 {counts.total} 个单位）{eta}"
     )
+
+
+def ack_board(report: Report) -> str:
+    """The acknowledgement lines under a finished push, kept current as acks arrive."""
+    c = report.counts
+    acked = c[AckStatus.ON_TIME] + c[AckStatus.LATE]
+    received = len(report.rows) - c[AckStatus.UNREACHABLE] - c[AckStatus.QUEUED]
+    line = (
+        f"📋 签收：{acked}/{received}（按时 {c[AckStatus.ON_TIME]}，逾期签收 {c[AckStatus.LATE]}），"
+        f"待签收 {c[AckStatus.PENDING]}，逾期未签收 {c[AckStatus.OVERDUE]}"
+    )
+    overdue = [r.unit_name for r in report.rows if r.status is AckStatus.OVERDUE]
+    if overdue:
+        line += "\n逾期未签收：" + "、".join(esc(n) for n in overdue[:40])
+        if len(overdue) > 40:
+            line += f" 等 {len(overdue)} 个单位"
+    return line
 
 
 def final_html(

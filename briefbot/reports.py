@@ -55,6 +55,7 @@ class ReportRow:
     delivery: str
     delivered: str  # the delivery state in words, with the time it was delivered
     note: str
+    comment: str = ""  # the liaison's words with the acknowledgement
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def build_report(
                 delivery=unit.delivery.value,
                 delivered=_delivered(unit, tz),
                 note=describe(unit.last_error) if status is AckStatus.UNREACHABLE else "",
+                comment=(unit.ack.comment or "") if unit.ack else "",
             )
         )
     return Report(notice=notice, rows=tuple(rows), generated_at=now)
@@ -135,6 +137,7 @@ _HEADERS = [
     "提醒次数",
     "已上报",
     "投递",
+    "签收备注",
     "备注",
 ]
 
@@ -151,6 +154,7 @@ def _cells(row: ReportRow) -> list[str]:
         str(row.reminders),
         "是" if row.escalated else "",
         row.delivered,
+        row.comment,
         row.note,
     ]
 

@@ -2,8 +2,9 @@
 
 Order (PTB stops at the first matching handler in a group):
 1. errors — not a handler, but registered first so nothing runs without it;
-2. office commands — /status and /publish check the chat and the admin list themselves, so that
-   anyone else gets a polite refusal rather than silence;
+2. office commands — /status, /publish, /late, /remind, /export and the preview buttons check
+   the chat and the admin list themselves, so that anyone else gets a polite refusal rather than
+   silence;
 3. acknowledgements — /ack in groups and the "ack:<id>" button;
 4. help — /start, /help, and /ack in a private chat (the group /ack above has already matched
    groups, so this only sees private chats);
@@ -17,12 +18,13 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import ack, errors, help, office
+from handlers import ack, errors, help, office, office_views
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     errors.register(app)
     office.register(app)
+    office_views.register(app)
     ack.register(app)
     help.register(app)
     ack.register_fallbacks(app)

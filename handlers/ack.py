@@ -9,14 +9,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import ReactionTypeEmoji, Update
+from telegram import Message, ReactionTypeEmoji, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
-from briefbot.acking import AckOutcome, AckResult, acknowledge
+from briefbot.acking import AckOutcome, AckResult, acknowledge, acknowledge_pending, undo
+from briefbot.durations import format_duration
+from briefbot.render import esc
 from briefbot.runtime import Services
+from briefbot.store.acks import Undo
 from handlers.context import display_name, services
-from handlers.keyboards import ACK_PATTERN, ORIGINAL_PATTERN, acked_keyboard
+from handlers.keyboards import ACK_PATTERN, ORIGINAL_PATTERN, ack_keyboard, acked_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -66,13 +69,11 @@ async def _mark_notice_button(context: ContextTypes.DEFAULT_TYPE, outcome: AckOu
         log.warning("could not update the ack button of notice %s: %s", outcome.notice_id, exc)
 
 
-async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    user = update.effective_user
-    chat = update.effective_chat
-    if message is None or user is None or chat is None:
-        return
-    svc = services(context)
+def _target(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: Message
+) -> tuple[int | None, str, str | None]:
+    """(notice id or None for "pending ones", via, comment) from ``/ack [ID] [备注…]`` or a reply."""
+    args = list(context.args or [])
     notice_id = None
     via = "command"
     replied = message.reply_to_message
@@ -81,33 +82,108 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         and replied.from_user is not None
         and replied.from_user.id == context.bot.id
     ):
-        notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
+        notice_id = services(context).store.outbox.notice_for_message(chat_id, replied.message_id)
         via = "reply"
-    outcome = acknowledge(
-        svc.store,
-        chat_id=chat.id,
-        user_id=user.id,
-        user_name=display_name(user),
-        notice_id=notice_id,
-        via=via,
-        now=svc.now(),
-    )
-    text = refusal(outcome, svc)
-    if text is not None:
-        await message.reply_text(text)
+    elif args and args[0].lstrip("#").isdigit():
+        notice_id = int(args.pop(0).lstrip("#"))
+    comment = " ".join(args).strip()[:500] or None
+    return notice_id, via, comment
+
+
+async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ack (the unit's pending notices), /ack ID, /ack 备注…, or /ack as a reply to a notice."""
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or user is None or chat is None:
         return
-    log.info(
-        "ack: notice %s unit %s by %s via %s",
-        outcome.notice_id,
-        outcome.unit.code if outcome.unit else "?",
-        user.id,
-        via,
-    )
+    svc = services(context)
+    notice_id, via, comment = _target(context, chat.id, message)
+    common = {
+        "chat_id": chat.id,
+        "user_id": user.id,
+        "user_name": display_name(user),
+        "via": via,
+        "now": svc.now(),
+        "comment": comment,
+    }
+    if notice_id is None:
+        outcomes = acknowledge_pending(svc.store, **common)
+    else:
+        outcomes = [acknowledge(svc.store, notice_id=notice_id, **common)]
+    recorded = [o for o in outcomes if o.result is AckResult.RECORDED]
+    if not recorded:
+        text = refusal(outcomes[0], svc)
+        await message.reply_text(text or "已签收。")
+        return
+    for outcome in recorded:
+        log.info(
+            "ack: notice %s unit %s by %s via %s",
+            outcome.notice_id,
+            outcome.unit.code if outcome.unit else "?",
+            user.id,
+            via,
+        )
+        await _mark_notice_button(context, outcome)
+    if len(recorded) > 1:
+        labels = "、".join(_label(svc, o.notice_id) for o in recorded if o.notice_id is not None)
+        await message.reply_text(f"已签收以下 {len(recorded)} 份通知：{labels}")
+        return
     try:
         await message.set_reaction(ReactionTypeEmoji("👍"))
     except TelegramError:
         await message.reply_text("已签收，谢谢！")
-    await _mark_notice_button(context, outcome)
+
+
+def _label(svc: Services, notice_id: int) -> str:
+    notice = svc.store.notices.notice(notice_id)
+    return f"#{notice_id}《{esc(notice.label)}》" if notice else f"#{notice_id}"
+
+
+async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/undo (or as a reply to a notice): take back one's own acknowledgement, shortly after."""
+    message = update.effective_message
+    user = update.effective_user
+    chat = update.effective_chat
+    if message is None or user is None or chat is None:
+        return
+    svc = services(context)
+    notice_id, _via, _comment = _target(context, chat.id, message)
+    window = svc.settings.follow_up.undo_within
+    outcome = undo(
+        svc.store,
+        chat_id=chat.id,
+        user_id=user.id,
+        notice_id=notice_id,
+        now=svc.now(),
+        window=window,
+    )
+    if isinstance(outcome.result, AckResult):
+        text = refusal(AckOutcome(outcome.result, outcome.unit), svc)
+        await message.reply_text(text or "无法撤销。")
+        return
+    texts = {
+        Undo.NOTHING: "没有可以撤销的签收。",
+        Undo.NOT_YOURS: "只有签收人本人可以撤销签收。",
+        Undo.TOO_LATE: f"签收已超过 {format_duration(window)}，不能撤销；如有误请联系办公室。",
+    }
+    if outcome.result is not Undo.UNDONE:
+        await message.reply_text(texts[outcome.result])
+        return
+    assert outcome.notice_id is not None and outcome.unit is not None
+    log.info("ack undone: notice %s unit %s by %s", outcome.notice_id, outcome.unit.code, user.id)
+    where = svc.store.outbox.delivered_message(outcome.notice_id, outcome.unit.code)
+    if where is not None:
+        has_original = svc.store.notices.original_hash(outcome.notice_id) is not None
+        try:
+            await context.bot.edit_message_reply_markup(
+                chat_id=where[0],
+                message_id=where[1],
+                reply_markup=ack_keyboard(outcome.notice_id, has_original),
+            )
+        except TelegramError as exc:
+            log.warning("could not restore the ack button: %s", exc)
+    await message.reply_text(f"已撤销对{_label(svc, outcome.notice_id)}的签收，请确认后重新签收。")
 
 
 async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -176,6 +252,7 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("ack", ack_command, filters=filters.ChatType.GROUPS))
+    app.add_handler(CommandHandler("undo", undo_command, filters=filters.ChatType.GROUPS))
     app.add_handler(CallbackQueryHandler(ack_button, pattern=ACK_PATTERN))
     app.add_handler(CallbackQueryHandler(original_button, pattern=ORIGINAL_PATTERN))
 

@@ -7,7 +7,7 @@ from typing import Any
 from telegram.ext import Application
 
 from briefbot.settings import Settings
-from schedules import dispatcher, feeds, followup, heartbeat, inbox, progress
+from schedules import digest, dispatcher, feeds, followup, heartbeat, inbox, progress
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
@@ -17,3 +17,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings)
     inbox.register(app, settings)
     feeds.register(app, settings)
     progress.register(app, settings)
+    digest.register(app, settings)

@@ -1,5 +1,7 @@
 """Push progress in the office chat: one message per notice, edited in place while the push
-runs, then turned into the final summary (with unreachable units and why, in one message).
+runs, then turned into the final summary (with unreachable units and why, in one message), which
+stays a live ack board for a week: edited when the acknowledgement counts change, no more often
+than ``delivery.progress_every``.
 
 Everything shown is read from the ledger, so a restart simply carries on.
 """
@@ -7,13 +9,15 @@ Everything shown is read from the ledger, so a restart simply carries on.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
-from briefbot.push_report import final_html, progress_html
+from briefbot.push_report import ack_board, final_html, progress_html
+from briefbot.reports import build_report
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
@@ -21,11 +25,15 @@ from handlers.context import services
 log = logging.getLogger(__name__)
 
 
+BOARD_DAYS = 7
+
+
 async def report_progress(bot: Bot, svc: Services) -> None:
     repo = svc.store.progress
     office = svc.settings.office.chat_id
     pace = svc.settings.telegram.overall_rate * (1 - svc.settings.telegram.rate_margin)
-    for notice_id in repo.active_notices():
+    since = svc.now() - timedelta(days=BOARD_DAYS)
+    for notice_id in [*repo.active_notices(), *repo.board_notices(since)]:
         notice = svc.store.notices.notice(notice_id)
         if notice is None:
             continue
@@ -37,7 +45,8 @@ async def report_progress(bot: Bot, svc: Services) -> None:
         finished = counts.remaining == 0
         if finished:
             ledger = svc.store.ledger.for_notice(notice_id)
-            text = final_html(notice, counts, ledger, now)
+            report = build_report(notice, ledger, now, svc.settings.working_time())
+            text = final_html(notice, counts, ledger, now) + "\n\n" + ack_board(report)
         else:
             text = progress_html(notice, counts, now, svc.settings.tz, pace)
         if text == progress.last_text:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert, select, true
 from sqlalchemy.orm import aliased
 
 from briefbot.followup import FollowUpPlan
@@ -50,7 +50,7 @@ class LedgerRepo:
         for r in reminder_rows:
             reminders[r.unit_code].append(r.created_at)
         ack_by_unit = {
-            r.unit_code: Ack(r.user_id, r.user_name, r.via, r.acked_at) for r in ack_rows
+            r.unit_code: Ack(r.user_id, r.user_name, r.via, r.acked_at, r.comment) for r in ack_rows
         }
         escalated = {r.unit_code: r.decided_at for r in esc_rows}
         out = []
@@ -74,9 +74,14 @@ class LedgerRepo:
         out.sort(key=lambda u: (u.group, u.unit_code))
         return out
 
-    def open_notice_ids(self) -> list[int]:
-        """Notices with at least one delivered, unacknowledged, not yet escalated unit."""
+    def open_notice_ids(self, include_escalated: bool = False) -> list[int]:
+        """Notices with at least one delivered, unacknowledged unit (not yet escalated, unless
+        ``include_escalated``), leaving out notices replaced by a correction."""
         later = aliased(notices)
+        escalated = select(escalations.c.unit_code).where(
+            escalations.c.notice_id == outbox.c.notice_id,
+            escalations.c.unit_code == outbox.c.unit_code,
+        )
         with self._engine.connect() as conn:
             rows = conn.execute(
                 select(outbox.c.notice_id)
@@ -89,14 +94,7 @@ class LedgerRepo:
                     )
                     .exists()
                 )
-                .where(
-                    ~select(escalations.c.unit_code)
-                    .where(
-                        escalations.c.notice_id == outbox.c.notice_id,
-                        escalations.c.unit_code == outbox.c.unit_code,
-                    )
-                    .exists()
-                )
+                .where(true() if include_escalated else ~escalated.exists())
                 .where(
                     # a notice replaced by a correction is not chased any more
                     ~select(later.c.id).where(later.c.correction_of == outbox.c.notice_id).exists()
@@ -198,6 +196,43 @@ class LedgerRepo:
                     for c in fresh
                 ],
             )
+
+
+def queue_nudges(
+    engine: Engine, notice_id: int, targets: Sequence[UnitLedger], text: str, now: datetime
+) -> int:
+    """A manual reminder from the office, now, to each target; one round, numbered per notice.
+
+    Kind "nudge": it does not count against the scheduled reminders' cap or spacing.
+    """
+    with engine.begin() as conn:
+        step = (
+            conn.execute(
+                select(outbox.c.step)
+                .where(outbox.c.kind == "nudge", outbox.c.notice_id == notice_id)
+                .order_by(outbox.c.step.desc())
+                .limit(1)
+            ).scalar()
+            or 0
+        ) + 1
+        rows = [
+            {
+                "kind": "nudge",
+                "notice_id": notice_id,
+                "unit_code": u.unit_code,
+                "step": step,
+                "chat_id": u.chat_id,
+                "text": text,
+                "with_button": True,
+                "priority": 5,
+                "state": "pending",
+                "created_at": now,
+            }
+            for u in targets
+        ]
+        if rows:
+            conn.execute(insert(outbox), rows)
+    return len(rows)
 
 
 def delivery_summary(ledger: Sequence[UnitLedger]) -> dict[DeliveryState, int]:

@@ -201,6 +201,37 @@ class OutboxRepo:
                 .values(state="unreachable", last_error=error)
             )
 
+    def queue_once(
+        self, *, kind: str, notice_id: int, step: int, chat_id: int, text: str, now: datetime
+    ) -> bool:
+        """Queue an office message under a unique key; False if that key was queued before."""
+        with self._engine.begin() as conn:
+            exists = conn.execute(
+                select(outbox.c.id).where(
+                    outbox.c.kind == kind,
+                    outbox.c.notice_id == notice_id,
+                    outbox.c.unit_code == "",
+                    outbox.c.step == step,
+                )
+            ).first()
+            if exists:
+                return False
+            conn.execute(
+                outbox.insert().values(
+                    kind=kind,
+                    notice_id=notice_id,
+                    unit_code="",
+                    step=step,
+                    chat_id=chat_id,
+                    text=text,
+                    with_button=False,
+                    priority=15,
+                    state="pending",
+                    created_at=now,
+                )
+            )
+        return True
+
     def request_original(self, notice_id: int, unit_code: str, chat_id: int, now: datetime) -> bool:
         """Queue the original file for a unit, once. False if it was already queued or sent."""
         with self._engine.begin() as conn:

@@ -56,6 +56,22 @@ class ProgressRepo:
                 ).scalars()
             )
 
+    def board_notices(self, since: datetime) -> list[int]:
+        """Pushed notices published since ``since`` whose office message is on the board."""
+        with self._engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(push_progress.c.notice_id)
+                    .join(notices, notices.c.id == push_progress.c.notice_id)
+                    .where(
+                        push_progress.c.finished_at.is_not(None),
+                        push_progress.c.message_id.is_not(None),
+                        notices.c.published_at >= since,
+                    )
+                    .order_by(push_progress.c.notice_id)
+                ).scalars()
+            )
+
     def counts(self, notice_id: int) -> PushCounts:
         with self._engine.connect() as conn:
             rows: dict[str, int] = dict(

@@ -117,6 +117,7 @@ acks = Table(
     Column("user_name", Text, nullable=False, server_default=""),
     Column("via", String(12), nullable=False),  # command | reply | button
     Column("acked_at", UTCDateTime, nullable=False),
+    Column("comment", Text, nullable=True),  # "/ack 已转分管领导阅处"
 )
 
 # which units were escalated to the office for a notice, and by which office message

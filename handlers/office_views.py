@@ -1,0 +1,117 @@
+"""The office's other views: /late (who is overdue now), /remind [ID] (nudge now),
+/export [ID] (the 签收单 as XLSX and CSV). Office admins in the office chat only."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import InputFile, Message, Update
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from briefbot.export import to_xlsx
+from briefbot.ledger import NoticeInfo
+from briefbot.render import esc
+from briefbot.reports import AckStatus, Report, build_report, format_csv
+from briefbot.runtime import Services
+from briefbot.store.ledger import queue_nudges
+from handlers.context import services
+from handlers.office import office_only
+
+log = logging.getLogger(__name__)
+
+
+def _report(svc: Services, notice: NoticeInfo) -> Report:
+    return build_report(
+        notice, svc.store.ledger.for_notice(notice.id), svc.now(), svc.settings.working_time()
+    )
+
+
+async def _chosen_notice(message: Message, svc: Services, args: list[str]) -> NoticeInfo | None:
+    if args and not args[0].lstrip("#").isdigit():
+        await message.reply_text("通知编号应为数字，例如 3。")
+        return None
+    notice_id = int(args[0].lstrip("#")) if args else svc.store.notices.latest_id()
+    notice = svc.store.notices.notice(notice_id) if notice_id is not None else None
+    if notice is None:
+        await message.reply_text(
+            "还没有发布过任何通知。" if not args else f"找不到编号为 {esc(args[0])} 的通知。"
+        )
+    return notice
+
+
+@office_only
+async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None
+    svc = services(context)
+    lines = []
+    for notice_id in svc.store.ledger.open_notice_ids(include_escalated=True):
+        notice = svc.store.notices.notice(notice_id)
+        if notice is None:
+            continue
+        overdue = [r for r in _report(svc, notice).rows if r.status is AckStatus.OVERDUE]
+        if overdue:
+            names = "、".join(
+                f"{esc(r.unit_name)}［提醒{r.reminders}次］" if r.reminders else esc(r.unit_name)
+                for r in overdue
+            )
+            lines.append(
+                f"<b>#{notice.id}《{esc(notice.label)}》</b>逾期 {len(overdue)} 个：{names}"
+            )
+    if not lines:
+        await message.reply_text("目前没有逾期未签收的单位。")
+        return
+    await message.reply_text("⏰ <b>逾期未签收</b>\n" + "\n".join(lines)[:3900])
+
+
+@office_only
+async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None
+    svc = services(context)
+    notice = await _chosen_notice(message, svc, list(context.args or []))
+    if notice is None:
+        return
+    ledger = svc.store.ledger.for_notice(notice.id)
+    targets = [u for u in ledger if u.ack is None and u.delivery.value == "sent"]
+    if not targets:
+        await message.reply_text(f"通知 #{notice.id} 已收到的单位都已签收，无需提醒。")
+        return
+    text = (
+        f"⏰ <b>办公室提醒</b>：请尽快签收《{esc(notice.label)}》。"
+        "请联络员点击下方“已收到”按钮，或回复 /ack 签收。"
+    )
+    count = queue_nudges(svc.store.engine, notice.id, targets, text, svc.now())
+    log.info("manual nudge for notice %s: %d units", notice.id, count)
+    await message.reply_text(f"已向 {count} 个未签收单位发送提醒（通知 #{notice.id}）。")
+
+
+@office_only
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None
+    svc = services(context)
+    notice = await _chosen_notice(message, svc, list(context.args or []))
+    if notice is None:
+        return
+    report = _report(svc, notice)
+    stamp = svc.now().strftime("%Y%m%d-%H%M")
+    await message.reply_document(
+        InputFile(to_xlsx([report]), filename=f"签收单-通知{notice.id}-{stamp}.xlsx"),
+        caption=f"签收单：通知 #{notice.id}《{notice.label}》",
+        parse_mode=None,
+    )
+    await message.reply_document(
+        InputFile(
+            format_csv(report).encode("utf-8-sig"), filename=f"签收单-通知{notice.id}-{stamp}.csv"
+        ),
+        caption="同一签收单（CSV，Excel 可直接打开）",
+        parse_mode=None,
+    )
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("late", late))
+    app.add_handler(CommandHandler("remind", remind))
+    app.add_handler(CommandHandler("export", export))

@@ -1,0 +1,86 @@
+"""Acknowledgement commands through the real Application: several pending notices, /ack ID,
+comments, undo within the window by the same person only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from briefbot.publishing import parse_file, publish_file
+from schedules.dispatcher import Dispatcher
+from tests.botkit import DONGJIANG, LIAISON, feed, message_json, replies, services_of
+from tests.conftest import SHIPPED
+from tests.fixtures.builders import txt
+from tests.fixtures.synthetic import RURAL
+
+
+async def two_notices(app) -> tuple[int, int]:
+    svc = services_of(app)
+    ids = []
+    for data, name in ((SHIPPED.read_bytes(), "a.txt"), (txt(RURAL), "b.txt")):
+        taken = publish_file(
+            svc.store, parse_file(data, name), "测试", timedelta(hours=4), svc.now()
+        )
+        ids.append(taken.published.notice_id)
+    await Dispatcher().run(app.bot, svc)
+    return ids[0], ids[1]
+
+
+async def test_bare_ack_takes_every_pending_notice_and_says_which(app, emulator):
+    first, second = await two_notices(app)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    svc = services_of(app)
+    assert svc.store.acks.get(first, "dongjiang") and svc.store.acks.get(second, "dongjiang")
+    text = replies(emulator, DONGJIANG)[-1]
+    assert (
+        text.startswith("已签收以下 2 份通知：#1《“清风惠企”行动简报")
+        and "#2《乡村振兴工作简报" in text
+    )
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    assert "无需重复签收" in replies(emulator, DONGJIANG)[-1]
+
+
+async def test_ack_by_id_with_a_comment(app, emulator):
+    first, second = await two_notices(app)
+    await feed(
+        app, {"message": message_json(DONGJIANG, LIAISON, f"/ack {second} 已转分管领导阅处")}
+    )
+    svc = services_of(app)
+    ack = svc.store.acks.get(second, "dongjiang")
+    assert ack is not None and ack.comment == "已转分管领导阅处"
+    assert svc.store.acks.get(first, "dongjiang") is None
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack 99")})
+    assert "不是发给本单位" in replies(emulator, DONGJIANG)[-1]
+
+
+async def test_undo_by_the_same_person_within_the_window(app, emulator):
+    first, _ = await two_notices(app)
+    svc = services_of(app)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/ack {first}")})
+    notice = next(m for m in emulator.world.transcript(DONGJIANG) if m["from_bot"])
+    assert notice["reply_markup"]["inline_keyboard"][0][0]["text"].startswith("✔️ 已签收")
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/undo {first}")})
+    assert svc.store.acks.get(first, "dongjiang") is None
+    assert replies(emulator, DONGJIANG)[-1].startswith("已撤销对#1《")
+    restored = emulator.world.chats[DONGJIANG].messages[notice["message_id"]]["reply_markup"]
+    assert restored["inline_keyboard"][0][0]["text"] == "✅ 已收到"
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/undo {first}")})
+    assert replies(emulator, DONGJIANG)[-1] == "没有可以撤销的签收。"
+
+
+async def test_undo_is_refused_after_the_window(app, emulator):
+    first, _ = await two_notices(app)
+    svc = services_of(app)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/ack {first}")})
+    real_clock = svc.clock
+    svc.clock = lambda: real_clock() + timedelta(minutes=11)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/undo {first}")})
+    assert "不能撤销" in replies(emulator, DONGJIANG)[-1]
+    assert svc.store.acks.get(first, "dongjiang") is not None
+
+
+async def test_only_the_acknowledging_person_may_undo(app, emulator):
+    first, _ = await two_notices(app)
+    svc = services_of(app)
+    svc.store.acks.record(first, "dongjiang", 77777, "别人", "command", svc.now())
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/undo {first}")})
+    assert replies(emulator, DONGJIANG)[-1] == "只有签收人本人可以撤销签收。"
