@@ -58,7 +58,11 @@ def build_application(settings: Settings, token: str) -> Any:
             app, Services(settings=settings, store=store, clock=system_clock(settings), http=http)
         )
         await app.bot.set_my_commands(
-            [BotCommand("ack", "签收最新简报"), BotCommand("help", "使用说明")],
+            [
+                BotCommand("ack", "签收待签收的简报"),
+                BotCommand("undo", "撤销刚才的签收"),
+                BotCommand("help", "使用说明"),
+            ],
             scope=BotCommandScopeAllGroupChats(),
         )
 

@@ -30,8 +30,15 @@ class AckStatus(StrEnum):
 STATUS_ORDER = list(AckStatus)
 
 
-def status_of(unit: UnitLedger, notice: NoticeInfo, now: datetime, clock: WorkingTime) -> AckStatus:
-    due = unit.due_at(notice.ack_within, clock)
+def status_of(
+    unit: UnitLedger,
+    notice: NoticeInfo,
+    now: datetime,
+    clock: WorkingTime,
+    due: datetime | None = None,
+) -> AckStatus:
+    if due is None:
+        due = unit.due_at(notice.ack_within, clock)
     if unit.ack is not None:
         return AckStatus.ON_TIME if due is None or unit.ack.acked_at <= due else AckStatus.LATE
     if unit.delivery in (DeliveryState.UNREACHABLE, DeliveryState.FAILED):
@@ -75,8 +82,8 @@ def build_report(
     tz = clock.tz
     rows = []
     for unit in ledger:
-        status = status_of(unit, notice, now, clock)
         due = unit.due_at(notice.ack_within, clock)
+        status = status_of(unit, notice, now, clock, due)
         seconds_late = None
         if unit.ack is not None and due is not None and unit.ack.acked_at > due:
             seconds_late = int((unit.ack.acked_at - due).total_seconds())

@@ -12,7 +12,7 @@ import itertools
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Protocol
 
 import chinese_calendar
@@ -37,8 +37,15 @@ class ChineseCalendar:
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     _fallback_years: dict[int, holidays.HolidayBase] = field(default_factory=dict)
+    _known: dict[date, bool] = field(default_factory=dict)
 
     def is_workday(self, day: date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._look_up(day)
+        return known
+
+    def _look_up(self, day: date) -> bool:
         if day in self.extra_workdays:
             return True
         if day in self.extra_holidays:
@@ -66,43 +73,50 @@ class ChineseCalendar:
 class WorkingTime:
     """Working periods of working days, in the office's time zone.
 
-    ``periods`` empty means the whole day counts.
+    ``periods`` empty means the whole day counts. Periods are computed once per day and held in
+    UTC: comparing datetimes that share one fixed tzinfo is cheap, which matters when a report
+    works out the due time of 2 000 units.
     """
 
     calendar: Calendar
     tz: tzinfo
     periods: tuple[tuple[time, time], ...] = ()
+    _days: dict[date, list[tuple[datetime, datetime]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def _periods_of(self, day: date) -> list[tuple[datetime, datetime]]:
-        if not self.calendar.is_workday(day):
-            return []
-        spans = self.periods or ((time(0), time(0)),)
+        cached = self._days.get(day)
+        if cached is not None:
+            return cached
         out = []
-        for start, end in spans:
-            begin = datetime.combine(day, start, self.tz)
-            finish = datetime.combine(
-                day + timedelta(days=1) if end == time(0) else day, end, self.tz
-            )
-            out.append((begin, finish))
+        if self.calendar.is_workday(day):
+            for start, end in self.periods or ((time(0), time(0)),):
+                begin = datetime.combine(day, start, self.tz)
+                next_day = day + timedelta(days=1) if end == time(0) else day
+                finish = datetime.combine(next_day, end, self.tz)
+                out.append((begin.astimezone(UTC), finish.astimezone(UTC)))
+        self._days[day] = out
         return out
 
     def is_working(self, moment: datetime) -> bool:
-        local = moment.astimezone(self.tz)
-        return any(a <= local < b for a, b in self._periods_of(local.date()))
+        day = moment.astimezone(self.tz).date()
+        instant = moment.astimezone(UTC)
+        return any(a <= instant < b for a, b in self._periods_of(day))
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The moment when ``duration`` of working time has passed since ``start``."""
-        local = start.astimezone(self.tz)
+        moment = start.astimezone(UTC)
         remaining = duration
-        day = local.date()
+        day = start.astimezone(self.tz).date()
         for _ in range(3700):  # ten years of days; a calendar with no working day ends here
             for begin, end in self._periods_of(day):
-                if local >= end:
+                if moment >= end:
                     continue
-                segment_start = max(local, begin)
+                segment_start = begin if begin > moment else moment
                 available = end - segment_start
                 if remaining <= available:
-                    return segment_start + remaining
+                    return (segment_start + remaining).astimezone(self.tz)
                 remaining -= available
             day += timedelta(days=1)
         raise ValueError("no working time in the next ten years: check the calendar settings")
@@ -112,11 +126,12 @@ class WorkingTime:
         if end <= start:
             return timedelta()
         total = timedelta()
-        a, b = start.astimezone(self.tz), end.astimezone(self.tz)
-        day = a.date()
-        while day <= b.date():
+        a, b = start.astimezone(UTC), end.astimezone(UTC)
+        day, last = start.astimezone(self.tz).date(), end.astimezone(self.tz).date()
+        while day <= last:
             for begin, finish in self._periods_of(day):
-                lo, hi = max(a, begin), min(b, finish)
+                lo = begin if begin > a else a
+                hi = finish if finish < b else b
                 if hi > lo:
                     total += hi - lo
             day += timedelta(days=1)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import subprocess
 import sys
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from briefbot.store import open_store
@@ -67,6 +69,29 @@ async def test_the_whole_loop(tmp_path):
         await emu.send(u4.chat_id, 39999, "/ack")  # not a liaison
         await emu.send(u4.chat_id, u4.liaisons[0].user_id, "/ack")
         await emu.send(u4.chat_id, u4.liaisons[0].user_id, "/ack")  # twice: harmless
+        # a group that is no unit
+        world.add_chat(-1009999000001, "闲聊群")
+        await emu.send(-1009999000001, u1.liaisons[0].user_id, "/ack")
+        # u6's liaison acknowledges by mistake and takes it back: u6 stays silent
+
+        async def refused_in_stranger_group() -> bool:
+            return any("尚未登记" in t for t in run.plain_texts(-1009999000001))
+
+        await run.wait_for(refused_in_stranger_group, 10, "the refusal in a non-unit chat")
+        await emu.send(u6.chat_id, u6.liaisons[0].user_id, "/ack")
+
+        async def u6_acked() -> bool:
+            return any(
+                m.get("reactions") for m in world.transcript(u6.chat_id) if not m["from_bot"]
+            )
+
+        await run.wait_for(u6_acked, 10, "u6's ack")
+        await emu.send(u6.chat_id, u6.liaisons[0].user_id, "/undo")
+
+        async def u6_undone() -> bool:
+            return any(t.startswith("已撤销") for t in run.plain_texts(u6.chat_id))
+
+        await run.wait_for(u6_undone, 10, "u6's undo")
 
         async def escalated() -> str | None:
             return next((t for t in run.plain_texts(office) if "逾期未签收上报" in t), None)
@@ -78,6 +103,21 @@ async def test_the_whole_loop(tmp_path):
             return next((t for t in run.plain_texts(office) if t.startswith("📊")), None)
 
         status_text = await run.wait_for(status, 10, "/status")
+        await emu.send(office, admin, "/export")
+
+        async def exported() -> dict | None:
+            return next(
+                (
+                    m
+                    for m in world.transcript(office)
+                    if m["from_bot"]
+                    and "document" in m
+                    and m["document"]["file_name"].endswith(".xlsx")
+                ),
+                None,
+            )
+
+        xlsx_message = await run.wait_for(exported, 10, "/export")
         assert await run.stop_bot() == 0
 
         # one notice message per unit, exactly
@@ -129,6 +169,23 @@ async def test_the_whole_loop(tmp_path):
         assert by_code["u004"]["acked_by"] == "联络员4"
         assert by_code["u005"]["reminders"] == 1 and by_code["u005"]["escalated"]
         assert "REHEARSAL-only-token" not in run.bot_log()
+
+        # the XLSX the office received agrees with what the emulator shows in each group: the
+        # notice's button names who acknowledged (any path), and was restored after u6's undo
+        data, _, _ = world.files[xlsx_message["document"]["file_id"]]
+        sheet = load_workbook(io.BytesIO(data))["#1"]
+        rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
+        assert len(rows) == 6
+        for unit in units:
+            button = world.chats[unit.chat_id].messages[notice[unit.code]["message_id"]]
+            label = button["reply_markup"]["inline_keyboard"][0][0]["text"]
+            if label.startswith("✔️ 已签收 · "):
+                assert rows[unit.name][2] in ("按时签收", "逾期签收"), unit.name
+                assert label.split(" · ")[1].startswith(rows[unit.name][3]), unit.name
+            else:
+                assert label == "✅ 已收到", unit.name
+                assert rows[unit.name][2] == "逾期未签收" and rows[unit.name][3] is None, unit.name
+        assert [rows[u.name][2] for u in units] == ["按时签收"] * 4 + ["逾期未签收"] * 2
 
 
 async def test_sigkill_mid_push_loses_nothing_and_duplicates_at_most_the_inflight(tmp_path):

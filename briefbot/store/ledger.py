@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Engine, insert, select, true
@@ -19,11 +20,34 @@ ReminderText = Callable[[str, int, bool], str]
 EscalationText = Callable[[Sequence[str]], str]
 
 
+@dataclass(frozen=True)
+class UnitInfo:
+    name: str
+    group: str
+    chat_id: int
+    liaisons: tuple[int, ...]
+
+
 class LedgerRepo:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def for_notice(self, notice_id: int) -> list[UnitLedger]:
+    def units_now(self) -> dict[str, UnitInfo]:
+        """Every unit's current name, group, chat and liaisons (read once for many notices)."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(units)).all()
+        return {
+            r.code: UnitInfo(r.name, r.grp, r.chat_id, tuple(json.loads(r.liaisons))) for r in rows
+        }
+
+    def for_notices(self, notice_ids: Sequence[int]) -> dict[int, list[UnitLedger]]:
+        roster = self.units_now()
+        return {notice_id: self.for_notice(notice_id, roster) for notice_id in notice_ids}
+
+    def for_notice(
+        self, notice_id: int, roster: dict[str, UnitInfo] | None = None
+    ) -> list[UnitLedger]:
+        roster = roster if roster is not None else self.units_now()
         with self._engine.connect() as conn:
             deliveries = conn.execute(
                 select(
@@ -45,7 +69,6 @@ class LedgerRepo:
                     escalations.c.notice_id == notice_id
                 )
             ).all()
-            unit_rows = {r.code: r for r in conn.execute(select(units)).all()}
         reminders: dict[str, list[datetime]] = defaultdict(list)
         for r in reminder_rows:
             reminders[r.unit_code].append(r.created_at)
@@ -55,14 +78,14 @@ class LedgerRepo:
         escalated = {r.unit_code: r.decided_at for r in esc_rows}
         out = []
         for d in deliveries:
-            unit = unit_rows.get(d.unit_code)
+            unit = roster.get(d.unit_code)
             out.append(
                 UnitLedger(
                     unit_code=d.unit_code,
                     unit_name=unit.name if unit else d.unit_code,
-                    group=unit.grp if unit else "",
+                    group=unit.group if unit else "",
                     chat_id=unit.chat_id if unit else d.chat_id,
-                    liaisons=tuple(json.loads(unit.liaisons)) if unit else (),
+                    liaisons=unit.liaisons if unit else (),
                     delivery=DeliveryState(d.state),
                     sent_at=d.sent_at,
                     last_error=d.last_error,

@@ -1,0 +1,122 @@
+"""/late, /remind, /export, the daily digest and the live board, through the real Application."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+
+from briefbot.publishing import parse_file, publish_file
+from schedules.digest import queue_digest
+from schedules.dispatcher import Dispatcher
+from schedules.progress import report_progress
+from tests.botkit import (
+    ADMIN,
+    DONGJIANG,
+    LIAISON,
+    OFFICE,
+    OTHER,
+    QINGLING,
+    feed,
+    message_json,
+    replies,
+    services_of,
+)
+from tests.conftest import SHIPPED, at
+
+
+async def published(app, *, later_by: timedelta = timedelta()) -> int:
+    """Publish and deliver the shipped briefing; the app's clock then runs ``later_by`` ahead."""
+    svc = services_of(app)
+    taken = publish_file(
+        svc.store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), svc.now()
+    )
+    await Dispatcher().run(app.bot, svc)
+    if later_by:
+        real = svc.clock
+        svc.clock = lambda: real() + later_by
+    return taken.published.notice_id
+
+
+def calendar_off(app) -> None:
+    """The fixture's config has the calendar on; these tests need every hour to count."""
+    svc = services_of(app)
+    svc.settings = svc.settings.model_copy(
+        update={"calendar": svc.settings.calendar.model_copy(update={"enabled": False})}
+    )
+
+
+async def test_late_lists_overdue_units(app, emulator):
+    calendar_off(app)
+    await published(app)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/late")})
+    assert replies(emulator, OFFICE)[-1] == "目前没有逾期未签收的单位。"
+    services_of(app).clock = (lambda real: lambda: real() + timedelta(hours=5))(
+        services_of(app).clock
+    )
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/late")})
+    text = replies(emulator, OFFICE)[-1]
+    assert "逾期 2 个：省教育厅、青岭市" in text and "东江市" not in text
+    await feed(app, {"message": message_json(OFFICE, OTHER, "/late")})
+    assert replies(emulator, OFFICE)[-1] == "抱歉，此命令仅限办公室管理员在办公室群中使用。"
+
+
+async def test_remind_nudges_only_units_that_have_not_acknowledged(app, emulator):
+    notice_id = await published(app)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    await feed(app, {"message": message_json(OFFICE, ADMIN, f"/remind {notice_id}")})
+    assert replies(emulator, OFFICE)[-1] == f"已向 2 个未签收单位发送提醒（通知 #{notice_id}）。"
+    await Dispatcher().run(app.bot, services_of(app))
+    assert replies(emulator, QINGLING)[-1].startswith("⏰ <b>办公室提醒</b>")
+    assert not any("办公室提醒" in t for t in replies(emulator, DONGJIANG))
+
+
+async def test_export_sends_an_xlsx_that_matches_the_record(app, emulator):
+    notice_id = await published(app)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack 已阅")})
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/export")})
+    documents = [m for m in emulator.world.transcript(OFFICE) if m["from_bot"] and "document" in m]
+    names = [d["document"]["file_name"] for d in documents]
+    assert len(names) == 2 and names[0].startswith(f"签收单-通知{notice_id}-")
+    assert [n.rsplit(".", 1)[1] for n in names] == ["xlsx", "csv"]
+    data, _, _ = emulator.world.files[documents[0]["document"]["file_id"]]
+    sheet = load_workbook(io.BytesIO(data))[f"#{notice_id}"]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
+    assert (
+        rows["东江市"][2] == "按时签收"
+        and rows["东江市"][3] == "赵联络员"
+        and rows["东江市"][7] == "已阅"
+    )
+    assert rows["青岭市"][2] == "待签收" and rows["青岭市"][3] is None
+    csv_bytes, _, _ = emulator.world.files[documents[1]["document"]["file_id"]]
+    assert csv_bytes.startswith(b"\xef\xbb\xbf") and "东江市" in csv_bytes.decode("utf-8-sig")
+
+
+async def test_digest_is_queued_once_per_working_day(app, emulator):
+    svc = services_of(app)
+    await published(app)
+    workday = at("2025-12-01 09:00")
+    assert queue_digest(svc, workday)
+    assert not queue_digest(svc, workday + timedelta(minutes=5))  # a restart the same day
+    assert not queue_digest(svc, at("2025-10-02 09:00"))  # National Day: no digest
+    await Dispatcher().run(app.bot, svc)
+    digest = replies(emulator, OFFICE)[-1]
+    assert digest.startswith("🗓 <b>每日签收情况</b>（12月01日）")
+    assert "已签收 0/3" in digest
+
+
+async def test_board_follows_acks_in_the_same_message(app, emulator):
+    svc = services_of(app)
+    await published(app)
+    await report_progress(app.bot, svc)
+    board = [m for m in emulator.world.transcript(OFFICE) if m["from_bot"]]
+    assert len(board) == 1 and "📋 签收：0/3" in board[0]["text"]
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    await report_progress(app.bot, svc)
+    edited = emulator.world.chats[OFFICE].messages[board[0]["message_id"]]
+    assert "📋 签收：1/3（按时 1" in edited["text"]
+    edits = len(edited["_edits"])
+    await report_progress(app.bot, svc)  # nothing changed: no edit spent
+    assert len(emulator.world.chats[OFFICE].messages[board[0]["message_id"]]["_edits"]) == edits
