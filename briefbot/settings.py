@@ -67,13 +67,16 @@ class StorageSettings(_Frozen):
 class OfficeSettings(_Frozen):
     chat_id: int
     admins: tuple[int, ...] = Field(min_length=1)
+    invite_valid_for: Duration = timedelta(hours=72)  # /invite codes expire after this
 
 
 class UnitSettings(_Frozen):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")
     name: str = Field(min_length=1)
     group: str = ""
-    chat_id: int
+    # the unit's group; leave out to bind it by invitation (/invite in the office chat, then
+    # /subscribe CODE in the unit's group)
+    chat_id: int | None = None
     liaisons: tuple[int, ...] = ()
 
 
@@ -173,7 +176,7 @@ class Settings(_Frozen):
     @model_validator(mode="after")
     def _unique_units(self) -> Settings:
         _no_duplicates((u.code for u in self.units), "单位代码")
-        _no_duplicates((u.chat_id for u in self.units), "单位群 chat_id")
+        _no_duplicates((u.chat_id for u in self.units if u.chat_id is not None), "单位群 chat_id")
         if any(u.chat_id == self.office.chat_id for u in self.units):
             raise ValueError("办公室群的 chat_id 不能同时是单位群")
         return self

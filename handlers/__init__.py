@@ -18,13 +18,14 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import ack, errors, help, office, office_views
+from handlers import ack, errors, help, office, office_views, roster
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     errors.register(app)
     office.register(app)
     office_views.register(app)
+    roster.register(app)
     ack.register(app)
     help.register(app)
     ack.register_fallbacks(app)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -67,9 +68,12 @@ async def emulator() -> AsyncIterator[EmulatorServer]:
     await server.stop()
 
 
-@pytest.fixture
-async def app(emulator, tmp_path):
-    """The real Application (bot.build_application) wired to the emulator, post_init done."""
+@asynccontextmanager
+async def running_app(emulator, tmp_path, units_yaml: str = "") -> AsyncIterator[object]:
+    """The real Application (bot.build_application) wired to the emulator, post_init done.
+
+    ``units_yaml`` adds lines under ``units:`` (e.g. a unit bound by invitation).
+    """
     from bot import build_application
     from tests.botkit import (
         ADMIN,
@@ -84,7 +88,10 @@ async def app(emulator, tmp_path):
         user,
     )
 
-    text = BASE_CONFIG % {"db": tmp_path / "bot.db"} + (
+    base = BASE_CONFIG % {"db": tmp_path / "bot.db"}
+    if units_yaml:
+        base = base.replace("follow_up:", units_yaml + "follow_up:")
+    text = base + (
         f"telegram: {{base_url: '{emulator.base_url}/bot', max_retries: 0}}\n"
         f"health: {{heartbeat_file: '{tmp_path / 'hb'}'}}\n"
     )
@@ -98,6 +105,14 @@ async def app(emulator, tmp_path):
     application = build_application(settings, TOKEN)
     await application.initialize()
     await application.post_init(application)
-    yield application
-    await application.post_shutdown(application)
-    await application.shutdown()
+    try:
+        yield application
+    finally:
+        await application.post_shutdown(application)
+        await application.shutdown()
+
+
+@pytest.fixture
+async def app(emulator, tmp_path):
+    async with running_app(emulator, tmp_path) as application:
+        yield application

@@ -15,6 +15,7 @@ from briefbot.store.notices import NoticeRepo
 from briefbot.store.originals import OriginalRepo
 from briefbot.store.outbox import OutboxRepo
 from briefbot.store.progress import ProgressRepo
+from briefbot.store.roster import RosterRepo
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Store:
     drafts: DraftRepo
     feeds: FeedRepo
     progress: ProgressRepo
+    roster: RosterRepo
 
     def close(self) -> None:
         self.engine.dispose()
@@ -47,6 +49,7 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         drafts=DraftRepo(engine),
         feeds=FeedRepo(engine),
         progress=ProgressRepo(engine),
+        roster=RosterRepo(engine),
     )
 
 

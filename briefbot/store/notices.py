@@ -18,7 +18,7 @@ class UnitRecord:
     code: str
     name: str
     group: str
-    chat_id: int
+    chat_id: int | None  # None: not bound to a group yet
     liaisons: tuple[int, ...]
 
 
@@ -62,13 +62,15 @@ class NoticeRepo:
             existing = {row.code for row in conn.execute(select(units.c.code))}
             wanted = {u.code for u in configured}
             for unit in configured:
-                values = {
+                values: dict[str, object] = {
                     "name": unit.name,
                     "grp": unit.group,
-                    "chat_id": unit.chat_id,
                     "liaisons": json.dumps(list(unit.liaisons)),
                     "active": True,
                 }
+                if unit.chat_id is not None or unit.code not in existing:
+                    # the config names the group; a unit without one keeps its invitation binding
+                    values["chat_id"] = unit.chat_id
                 if unit.code in existing:
                     conn.execute(update(units).where(units.c.code == unit.code).values(**values))
                 else:
@@ -125,7 +127,7 @@ class NoticeRepo:
             notice_id = int(inserted[0])
             targets = conn.execute(
                 select(units.c.code, units.c.chat_id)
-                .where(units.c.active.is_(True))
+                .where(units.c.active.is_(True), units.c.chat_id.is_not(None))
                 .order_by(units.c.code)
             ).all()
             base = {

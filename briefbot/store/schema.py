@@ -52,7 +52,7 @@ units = Table(
     Column("code", String(40), primary_key=True),
     Column("name", String(100), nullable=False),
     Column("grp", String(100), nullable=False, server_default=""),
-    Column("chat_id", BigInteger, nullable=False, index=True),
+    Column("chat_id", BigInteger, nullable=True, index=True),  # None: not bound to a group yet
     Column("liaisons", Text, nullable=False, server_default="[]"),
     Column("active", Boolean, nullable=False, server_default="1"),
 )
@@ -191,4 +191,18 @@ push_progress = Table(
     Column("started_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime, nullable=True),
     Column("last_text", Text, nullable=True),
+)
+
+# one-time codes that bind a unit's group: /invite CODE in the office, /subscribe CODE in the group
+invites = Table(
+    "invites",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(40), nullable=False),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("created_by", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+    Column("used_chat_id", BigInteger, nullable=True),
 )

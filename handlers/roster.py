@@ -1,0 +1,133 @@
+"""Binding unit groups: /invite CODE and /units in the office; /subscribe CODE and /unsubscribe in a
+unit's group."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from briefbot.durations import format_duration
+from briefbot.render import esc
+from briefbot.store.roster import Bind
+from handlers.context import services
+from handlers.office import office_only
+
+log = logging.getLogger(__name__)
+
+
+@office_only
+async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, user = update.effective_message, update.effective_user
+    assert message is not None and user is not None
+    svc = services(context)
+    args = context.args or []
+    configured = {u.code: u for u in svc.settings.units}
+    if len(args) != 1 or args[0] not in configured:
+        await message.reply_text(
+            "用法：/invite 单位代码，例如 /invite nanchang（单位代码见 /units）。"
+        )
+        return
+    unit = configured[args[0]]
+    if unit.chat_id is not None:
+        await message.reply_text(f"{esc(unit.name)}的工作群已在配置文件中指定，无需邀请绑定。")
+        return
+    valid = svc.settings.office.invite_valid_for
+    code = svc.store.roster.invite(unit.code, user.id, svc.now(), valid)
+    log.info("invite created for unit %s by %s", unit.code, user.id)
+    await message.reply_text(
+        f"{esc(unit.name)}的绑定邀请码：<code>{code}</code>\n"
+        f"请把机器人拉入该单位工作群，在群内发送 /subscribe {code}\n"
+        f"{format_duration(valid)}内有效，仅可使用一次。"
+    )
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    svc = services(context)
+    args = context.args or []
+    if len(args) != 1:
+        await message.reply_text("用法：/subscribe 邀请码（邀请码由办公室提供）。")
+        return
+    if chat.id == svc.settings.office.chat_id:
+        await message.reply_text("办公室群不能绑定为单位群。")
+        return
+    outcome = svc.store.roster.redeem(args[0], chat.id, svc.now())
+    names = {u.code: u.name for u in svc.settings.units}
+    name = esc(names.get(outcome.unit_code or "", outcome.unit_code or ""))
+    texts = {
+        Bind.UNKNOWN_CODE: "邀请码无效，请核对后重试，或联系办公室重新获取。",
+        Bind.USED: "该邀请码已经使用过，请联系办公室重新获取。",
+        Bind.EXPIRED: "该邀请码已过期，请联系办公室重新获取。",
+        Bind.CHAT_TAKEN: f"本群已是{name}的工作群，不能再绑定其他单位。",
+    }
+    if outcome.result is not Bind.BOUND:
+        await message.reply_text(texts[outcome.result])
+        return
+    log.info("unit %s bound to chat %s", outcome.unit_code, chat.id)
+    await message.reply_text(f"✅ 本群已绑定为{name}的工作群，今后的简报将推送到这里。")
+    await context.bot.send_message(
+        svc.settings.office.chat_id,
+        f"🔗 {name}已通过邀请码绑定工作群“{esc(chat.title or str(chat.id))}”。",
+    )
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    svc = services(context)
+    unit = svc.store.notices.unit_by_chat(chat.id)
+    if unit is None:
+        await message.reply_text("本群尚未登记为任何单位的工作群。")
+        return
+    if unit.liaisons and user.id not in unit.liaisons:
+        await message.reply_text(f"抱歉，只有{esc(unit.name)}的联络员可以解除绑定。")
+        return
+    configured = next((u for u in svc.settings.units if u.code == unit.code), None)
+    if configured is not None and configured.chat_id is not None:
+        await message.reply_text("本群在配置文件中指定，需由办公室修改配置后解除。")
+        return
+    svc.store.roster.unbind(unit.code)
+    log.info("unit %s unbound from chat %s by %s", unit.code, chat.id, user.id)
+    await message.reply_text(f"已解除本群与{esc(unit.name)}的绑定，不再推送简报。")
+    await context.bot.send_message(
+        svc.settings.office.chat_id, f"🔓 {esc(unit.name)}已解除工作群绑定，需重新邀请绑定。"
+    )
+
+
+@office_only
+async def list_units(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None
+    svc = services(context)
+    configured = {u.code for u in svc.settings.units if u.chat_id is not None}
+    bindings = svc.store.roster.bindings(configured)
+    unbound = [b for b in bindings if b.chat_id is None]
+    lines = [
+        f"📇 <b>单位名单</b>：共 {len(bindings)} 个，已绑定 {len(bindings) - len(unbound)}，"
+        f"未绑定 {len(unbound)}"
+    ]
+    if unbound:
+        lines.append(
+            "未绑定（可用 /invite 单位代码 生成邀请码）："
+            + "、".join(f"{esc(b.name)}（{b.code}）" for b in unbound)
+        )
+    by_group: dict[str, list[str]] = {}
+    for b in bindings:
+        if b.chat_id is not None:
+            how = "配置" if b.configured else "邀请"
+            by_group.setdefault(b.group or "未分组", []).append(f"{esc(b.name)}［{how}］")
+    lines.extend(f"{g}：" + "、".join(names) for g, names in by_group.items())
+    await message.reply_text("\n".join(lines)[:4000])
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("invite", invite))
+    app.add_handler(CommandHandler("units", list_units))
+    app.add_handler(CommandHandler("subscribe", subscribe, filters=filters.ChatType.GROUPS))
+    app.add_handler(CommandHandler("unsubscribe", unsubscribe, filters=filters.ChatType.GROUPS))
