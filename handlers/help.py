@@ -23,7 +23,9 @@ OFFICE_HELP = (
     "/status [编号] — 最新（或指定）通知的签收情况\n"
     "/late — 所有逾期未签收的单位\n"
     "/remind [编号] — 立即提醒未签收的单位\n"
-    "/export [编号] — 导出签收单（Excel 和 CSV）"
+    "/export [编号] — 导出签收单（Excel 和 CSV）\n"
+    "/ranking [天数] — 各单位签收及时率排名（默认近 7 天）\n"
+    "/units — 单位名单及工作群绑定情况；/invite 单位代码 — 生成绑定邀请码"
 )
 PRIVATE_HELP = "请在本单位的工作群中使用本机器人签收简报。"
 

@@ -4,13 +4,16 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
 from briefbot.ledger import NoticeInfo
+from briefbot.ranking import rank_units
 from briefbot.render import esc
 from briefbot.reports import AckStatus, Report, build_report, format_csv
 from briefbot.runtime import Services
@@ -111,7 +114,39 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
+@office_only
+async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ranking [天数]: timeliness across the period's briefings (default: the last 7 days)."""
+    message = update.effective_message
+    assert message is not None
+    svc = services(context)
+    args = context.args or []
+    if args and not (args[0].isdigit() and 0 < int(args[0]) <= 366):
+        await message.reply_text("用法：/ranking [天数]，例如 /ranking 30（默认 7 天）。")
+        return
+    days = int(args[0]) if args else 7
+    now = svc.now()
+    notices = svc.store.notices.published_since(now - timedelta(days=days))
+    if not notices:
+        await message.reply_text(f"近 {days} 天没有发布通知。")
+        return
+    ledgers = svc.store.ledger.for_notices([n.id for n in notices])
+    scores = rank_units(notices, ledgers, now, svc.settings.working_time())
+    lines = [
+        f"🏅 <b>签收及时率排名</b>（近 {days} 天，{len(notices)} 份通知）",
+        "名次 单位：按时/应签 · 及时率 · 签收用时中位数",
+    ]
+    for place, s in enumerate(scores, start=1):
+        median = format_duration(s.median_to_ack) if s.median_to_ack is not None else "—"
+        lines.append(
+            f"{place}. {esc(s.unit_name)}：{s.on_time}/{s.received} · "
+            f"{s.on_time_rate:.0%} · {median}" + (f"（未签收 {s.missing}）" if s.missing else "")
+        )
+    await message.reply_text("\n".join(lines)[:4000])
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("ranking", ranking))
     app.add_handler(CommandHandler("late", late))
     app.add_handler(CommandHandler("remind", remind))
     app.add_handler(CommandHandler("export", export))

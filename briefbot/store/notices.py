@@ -198,6 +198,17 @@ class NoticeRepo:
                 conn.execute(select(notices.c.html).where(notices.c.id == notice_id)).scalar_one()
             )
 
+    def published_since(self, since: datetime) -> list[NoticeInfo]:
+        with self._engine.connect() as conn:
+            ids = list(
+                conn.execute(
+                    select(notices.c.id)
+                    .where(notices.c.published_at >= since)
+                    .order_by(notices.c.id)
+                ).scalars()
+            )
+        return [n for i in ids if (n := self.notice(i)) is not None]
+
     def latest_id(self) -> int | None:
         with self._engine.connect() as conn:
             return conn.execute(select(func.max(notices.c.id))).scalar()
