@@ -212,7 +212,7 @@ def format_json(report: Report) -> str:
     )
 
 
-def format_status_html(report: Report, limit: int = 4000) -> str:
+def format_status_html(report: Report, limit: int = 4000, feedback: str | None = None) -> str:
     """The office's in-chat view: counts, then units grouped by status and unit group.
 
     Acknowledged units are listed last and are the first to be abbreviated when the list is long.
@@ -224,6 +224,8 @@ def format_status_html(report: Report, limit: int = 4000) -> str:
         f"📊 <b>签收情况</b>：通知 #{notice.id}《{esc(notice.label)}》",
         esc(summary_line(report)),
     ]
+    if feedback:
+        head.append(f"📌 反馈截止：{esc(feedback)}")
     order = [
         AckStatus.UNREACHABLE,
         AckStatus.OVERDUE,

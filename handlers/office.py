@@ -81,7 +81,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     report = build_report(
         notice, svc.store.ledger.for_notice(notice.id), svc.now(), svc.settings.working_time()
     )
-    await message.reply_text(format_status_html(report))
+    due = svc.store.notices.feedback_due(notice.id)
+    feedback = f"{due.day.month}月{due.day.day}日（{due.raw}）" if due else None
+    await message.reply_text(format_status_html(report, feedback=feedback))
 
 
 async def _download(message: Message, document: Document) -> Parsed | None:

@@ -33,6 +33,9 @@ def digest_html(svc: Services, now: datetime) -> str | None:
         acked = counts[AckStatus.ON_TIME] + counts[AckStatus.LATE]
         overdue = [r.unit_name for r in report.rows if r.status is AckStatus.OVERDUE]
         line = f"• #{notice.id}《{esc(notice.label)}》已签收 {acked}/{len(report.rows)}"
+        due = svc.store.notices.feedback_due(notice_id)
+        if due is not None:
+            line += f"，反馈截止 {due.day.month}月{due.day.day}日"
         if overdue:
             line += f"，逾期 {len(overdue)}：" + "、".join(esc(n) for n in overdue[:30])
             if len(overdue) > 30:

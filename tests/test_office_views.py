@@ -120,3 +120,9 @@ async def test_board_follows_acks_in_the_same_message(app, emulator):
     edits = len(edited["_edits"])
     await report_progress(app.bot, svc)  # nothing changed: no edit spent
     assert len(emulator.world.chats[OFFICE].messages[board[0]["message_id"]]["_edits"]) == edits
+
+
+async def test_status_shows_the_briefings_feedback_deadline(app, emulator):
+    await published(app)
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/status")})
+    assert "📌 反馈截止：12月5日（请各单位于12月5日前将本单位落实情况报送省“清风办”）" in replies(emulator, OFFICE)[-1]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
@@ -43,6 +44,23 @@ class Published:
     notice_id: int
     created: bool  # False: the same briefing was already published
     queued: int
+
+
+@dataclass(frozen=True)
+class FeedbackDue:
+    day: date
+    raw: str
+
+
+def feedback_due(briefing: dict[str, Any]) -> FeedbackDue | None:
+    for d in briefing.get("deadlines", []):
+        owner = d.get("owner")
+        for_units = owner is None or any(
+            w in owner for w in ("各", "单位", "部门", "市", "县", "区")
+        )
+        if d.get("date") and not d.get("approximate") and not d.get("recurring") and for_units:
+            return FeedbackDue(date.fromisoformat(d["date"]), d["raw"])
+    return None
 
 
 PRIORITY = {NoticeKind.DIRECTIVE: 0, NoticeKind.ROUTINE: 10}
@@ -208,6 +226,14 @@ class NoticeRepo:
                 ).scalars()
             )
         return [n for i in ids if (n := self.notice(i)) is not None]
+
+    def feedback_due(self, notice_id: int) -> FeedbackDue | None:
+        """The briefing's own deadline for units (请于12月5日前报送…), when it names a date."""
+        with self._engine.connect() as conn:
+            text = conn.execute(
+                select(notices.c.briefing_json).where(notices.c.id == notice_id)
+            ).scalar()
+        return feedback_due(json.loads(text)) if text else None
 
     def latest_id(self) -> int | None:
         with self._engine.connect() as conn:
