@@ -196,6 +196,7 @@ def report(
             store.ledger.for_notice(notice_id),
             now or datetime.now(settings.tz),
             settings.working_time(),
+            store.feedback_view(notice_id),
         )
     finally:
         store.close()

@@ -23,6 +23,7 @@ COLUMNS = [
     ("逾期分钟", 10),
     ("提醒次数", 9),
     ("签收备注", 30),
+    ("落实反馈", 12),
     ("投递", 22),
     ("备注", 30),
 ]
@@ -72,6 +73,7 @@ def to_xlsx(reports: Sequence[Report]) -> bytes:
                     None if row.seconds_late is None else row.seconds_late // 60,
                     row.reminders,
                     row.comment,
+                    row.feedback,
                     row.delivered,
                     row.note,
                 )

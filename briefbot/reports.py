@@ -7,7 +7,7 @@ import io
 import json
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -15,6 +15,7 @@ from enum import StrEnum
 from briefbot.causes import describe
 from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
+from briefbot.store.feedbacks import FEEDBACK_WORDS, FeedbackState
 from briefbot.workcal import WorkingTime
 
 
@@ -63,6 +64,9 @@ class ReportRow:
     delivered: str  # the delivery state in words, with the time it was delivered
     note: str
     comment: str = ""  # the liaison's words with the acknowledgement
+    feedback: str = (
+        ""  # 落实反馈: 未提交 / 已提交待审 / 已采纳 / 已退回, when the notice asks for it
+    )
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,13 @@ class Report:
 
 
 def build_report(
-    notice: NoticeInfo, ledger: Sequence[UnitLedger], now: datetime, clock: WorkingTime
+    notice: NoticeInfo,
+    ledger: Sequence[UnitLedger],
+    now: datetime,
+    clock: WorkingTime,
+    feedback: Mapping[str, FeedbackState] | None = None,
 ) -> Report:
+    """``feedback``: the units' 落实反馈 states, when the notice asks for feedback."""
     tz = clock.tz
     rows = []
     for unit in ledger:
@@ -108,6 +117,13 @@ def build_report(
                 delivered=_delivered(unit, tz),
                 note=describe(unit.last_error) if status is AckStatus.UNREACHABLE else "",
                 comment=(unit.ack.comment or "") if unit.ack else "",
+                feedback=(
+                    ""
+                    if feedback is None
+                    else FEEDBACK_WORDS[feedback[unit.unit_code]]
+                    if unit.unit_code in feedback
+                    else "未提交"
+                ),
             )
         )
     return Report(notice=notice, rows=tuple(rows), generated_at=now)
@@ -145,6 +161,7 @@ _HEADERS = [
     "已上报",
     "投递",
     "签收备注",
+    "落实反馈",
     "备注",
 ]
 
@@ -162,6 +179,7 @@ def _cells(row: ReportRow) -> list[str]:
         "是" if row.escalated else "",
         row.delivered,
         row.comment,
+        row.feedback,
         row.note,
     ]
 
@@ -226,6 +244,9 @@ def format_status_html(report: Report, limit: int = 4000, feedback: str | None =
     ]
     if feedback:
         head.append(f"📌 反馈截止：{esc(feedback)}")
+    states = Counter(r.feedback for r in report.rows if r.feedback)
+    if states:
+        head.append("落实反馈：" + "，".join(f"{k} {v}" for k, v in sorted(states.items())))
     order = [
         AckStatus.UNREACHABLE,
         AckStatus.OVERDUE,

@@ -18,7 +18,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import ack, errors, help, office, office_views, roster
+from handlers import ack, errors, feedback, help, office, office_views, roster
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -26,6 +26,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     office.register(app)
     office_views.register(app)
     roster.register(app)
+    feedback.register(app)
     ack.register(app)
     help.register(app)
     ack.register_fallbacks(app)

@@ -79,7 +79,11 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(text)
         return
     report = build_report(
-        notice, svc.store.ledger.for_notice(notice.id), svc.now(), svc.settings.working_time()
+        notice,
+        svc.store.ledger.for_notice(notice.id),
+        svc.now(),
+        svc.settings.working_time(),
+        svc.store.feedback_view(notice.id),
     )
     due = svc.store.notices.feedback_due(notice.id)
     feedback = f"{due.day.month}月{due.day.day}日（{due.raw}）" if due else None

@@ -26,7 +26,11 @@ log = logging.getLogger(__name__)
 
 def _report(svc: Services, notice: NoticeInfo) -> Report:
     return build_report(
-        notice, svc.store.ledger.for_notice(notice.id), svc.now(), svc.settings.working_time()
+        notice,
+        svc.store.ledger.for_notice(notice.id),
+        svc.now(),
+        svc.settings.working_time(),
+        svc.store.feedback_view(notice.id),
     )
 
 

@@ -125,4 +125,7 @@ async def test_board_follows_acks_in_the_same_message(app, emulator):
 async def test_status_shows_the_briefings_feedback_deadline(app, emulator):
     await published(app)
     await feed(app, {"message": message_json(OFFICE, ADMIN, "/status")})
-    assert "📌 反馈截止：12月5日（请各单位于12月5日前将本单位落实情况报送省“清风办”）" in replies(emulator, OFFICE)[-1]
+    assert (
+        "📌 反馈截止：12月5日（请各单位于12月5日前将本单位落实情况报送省“清风办”）"
+        in replies(emulator, OFFICE)[-1]
+    )

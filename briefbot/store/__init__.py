@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from briefbot.store.acks import AckRepo
 from briefbot.store.database import make_engine, migrate
 from briefbot.store.drafts import DraftRepo
+from briefbot.store.feedbacks import FeedbackRepo, FeedbackState
 from briefbot.store.feeds import FeedRepo
 from briefbot.store.ledger import LedgerRepo
 from briefbot.store.notices import NoticeRepo
@@ -30,9 +31,18 @@ class Store:
     feeds: FeedRepo
     progress: ProgressRepo
     roster: RosterRepo
+    feedbacks: FeedbackRepo
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def feedback_view(self, notice_id: int) -> dict[str, FeedbackState] | None:
+        """The units' 落实反馈 states when the notice asks for feedback (its briefing sets units a
+        deadline, or a unit has sent some), else None."""
+        states = self.feedbacks.states(notice_id)
+        if states or self.notices.feedback_due(notice_id) is not None:
+            return states
+        return None
 
 
 def open_store(url: str, *, run_migrations: bool = True) -> Store:
@@ -50,6 +60,7 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         feeds=FeedRepo(engine),
         progress=ProgressRepo(engine),
         roster=RosterRepo(engine),
+        feedbacks=FeedbackRepo(engine),
     )
 
 

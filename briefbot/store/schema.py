@@ -206,3 +206,20 @@ invites = Table(
     Column("used_at", UTCDateTime, nullable=True),
     Column("used_chat_id", BigInteger, nullable=True),
 )
+
+# 落实反馈: a unit's written report on how it carried out a notice; the office accepts or returns it
+feedbacks = Table(
+    "feedbacks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("notice_id", Integer, ForeignKey("notices.id"), nullable=False),
+    Column("unit_code", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("submitted_by", BigInteger, nullable=False),
+    Column("submitted_name", Text, nullable=False, server_default=""),
+    Column("submitted_at", UTCDateTime, nullable=False),
+    Column("state", String(12), nullable=False),  # submitted | accepted | returned
+    Column("reviewed_by", BigInteger, nullable=True),
+    Column("reviewed_at", UTCDateTime, nullable=True),
+    UniqueConstraint("notice_id", "unit_code", name="uq_feedback_unit"),
+)

@@ -1,0 +1,123 @@
+"""落实反馈: a liaison sends ``/feedback [编号] 内容`` (or replies to the notice with it); the office
+sees it with 采纳 / 退回 buttons; a returned feedback can be submitted again."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from briefbot.render import esc
+from handlers.context import display_name, services
+from handlers.office import office_only
+
+log = logging.getLogger(__name__)
+FEEDBACK_PATTERN = re.compile(r"^fb:(ok|ret):(\d{1,12})$")
+USAGE = "用法：/feedback 落实情况（也可写 /feedback 通知编号 落实情况，或回复通知发送）。"
+
+
+def _review_keyboard(feedback_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("✅ 采纳", callback_data=f"fb:ok:{feedback_id}"),
+                InlineKeyboardButton("↩️ 退回", callback_data=f"fb:ret:{feedback_id}"),
+            ]
+        ]
+    )
+
+
+async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return
+    svc = services(context)
+    unit = svc.store.notices.unit_by_chat(chat.id)
+    if unit is None:
+        await message.reply_text("本群尚未登记为任何单位的工作群，无法提交反馈。")
+        return
+    if unit.liaisons and user.id not in unit.liaisons:
+        await message.reply_text(f"抱歉，只有{esc(unit.name)}的联络员可以提交落实反馈。")
+        return
+    args = list(context.args or [])
+    notice_id = None
+    replied = message.reply_to_message
+    if (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+    ):
+        notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
+    elif args and args[0].lstrip("#").isdigit():
+        notice_id = int(args.pop(0).lstrip("#"))
+    text = " ".join(args).strip()
+    if not text:
+        await message.reply_text(USAGE)
+        return
+    if notice_id is None:
+        notice_id = svc.store.outbox.latest_delivered_notice(unit.code)
+    if notice_id is None or svc.store.outbox.delivered_message(notice_id, unit.code) is None:
+        await message.reply_text("没有找到发给本单位的这份通知。")
+        return
+    saved = svc.store.feedbacks.submit(
+        notice_id, unit.code, text[:3000], user.id, display_name(user), svc.now()
+    )
+    notice = svc.store.notices.notice(notice_id)
+    label = f"#{notice_id}《{esc(notice.label if notice else '')}》"
+    if saved is None:
+        await message.reply_text(f"本单位对{label}的落实反馈已被采纳，无需再次提交。")
+        return
+    log.info("feedback %s from unit %s on notice %s", saved.id, unit.code, notice_id)
+    await message.reply_text(f"已提交对{label}的落实反馈，等待办公室审阅。")
+    await context.bot.send_message(
+        svc.settings.office.chat_id,
+        f"📝 <b>落实反馈</b>：{esc(unit.name)} 对{label}（{esc(saved.submitted_name)}）\n{esc(saved.text)}",
+        reply_markup=_review_keyboard(saved.id),
+    )
+
+
+@office_only
+async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    match = FEEDBACK_PATTERN.match(query.data or "")
+    assert match is not None
+    accept, feedback_id = match.group(1) == "ok", int(match.group(2))
+    svc = services(context)
+    reviewed = svc.store.feedbacks.review(feedback_id, accept, query.from_user.id, svc.now())
+    if reviewed is None:
+        await query.answer("这条反馈已经审阅过，或已被重新提交。")
+        return
+    who = display_name(query.from_user)
+    verdict = "✅ 已采纳" if accept else "↩️ 已退回"
+    await query.answer(f"{verdict}。")
+    await query.edit_message_reply_markup(
+        InlineKeyboardMarkup(
+            [[InlineKeyboardButton(f"{verdict} · {who}", callback_data=f"fb:ok:{feedback_id}")]]
+        )
+    )
+    notice = svc.store.notices.notice(reviewed.notice_id)
+    label = f"《{esc(notice.label if notice else '')}》"
+    chat = next(
+        (u.chat_id for u in svc.store.notices.active_units() if u.code == reviewed.unit_code), None
+    )
+    if chat is None:
+        return
+    text = (
+        f"✅ 办公室已采纳本单位对{label}的落实反馈。"
+        if accept
+        else f"↩️ 办公室退回了本单位对{label}的落实反馈，请补充完善后重新提交：/feedback 内容"
+    )
+    try:
+        await context.bot.send_message(chat, text)
+    except TelegramError as exc:
+        log.warning("could not tell unit %s about its feedback review: %s", reviewed.unit_code, exc)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("feedback", feedback_command, filters=filters.ChatType.GROUPS))
+    app.add_handler(CallbackQueryHandler(review_button, pattern=FEEDBACK_PATTERN))
