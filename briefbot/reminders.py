@@ -22,6 +22,13 @@ def reminder_html(notice: NoticeInfo, unit: UnitLedger, step: int, mention: bool
     return text
 
 
+def leader_html(notice: NoticeInfo, unit: UnitLedger) -> str:
+    return (
+        f"⚠️ 您分管的{esc(unit.unit_name)}经多次提醒，仍未签收《{esc(notice.label)}》，"
+        "已报办公室。请督促联络员尽快签收。"
+    )
+
+
 def escalation_html(notice: NoticeInfo, late: Sequence[UnitLedger]) -> str:
     lines = [
         f"⚠️ <b>逾期未签收上报</b>：《{esc(notice.label)}》",

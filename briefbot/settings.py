@@ -78,6 +78,9 @@ class UnitSettings(_Frozen):
     # /subscribe CODE in the unit's group)
     chat_id: int | None = None
     liaisons: tuple[int, ...] = ()
+    # the unit's leader (a Telegram user id who has started the bot): told privately when the
+    # unit is escalated to the office
+    leader: int | None = None
 
 
 class StricterPolicy(_Frozen):

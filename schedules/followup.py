@@ -13,7 +13,7 @@ from telegram.ext import Application, ContextTypes
 
 from briefbot.followup import FollowUpPolicy, plan_follow_up
 from briefbot.ledger import NoticeKind
-from briefbot.reminders import escalation_html, reminder_html
+from briefbot.reminders import escalation_html, leader_html, reminder_html
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
@@ -59,6 +59,11 @@ def follow_up_once(svc: Services) -> int:
             ),
             lambda codes, n=notice, units=by_code: escalation_html(n, [units[c] for c in codes]),
             now,
+            {
+                u.code: (u.leader, leader_html(notice, by_code[u.code]))
+                for u in svc.settings.units
+                if u.leader is not None and u.code in by_code
+            },
         )
         steps += len(plan.reminders) + (1 if plan.escalate else 0)
         log.info(

@@ -86,3 +86,35 @@ async def test_group_limiter_drops_only_idle_limiters_oldest_first():
     limiter._get_group_limiter(-8)  # the oldest is busy: nothing may be dropped
     assert list(limiter._lru) == [-1, -6, -4, -7, -8]
     assert limiter._get_group_limiter(-1) is busy
+
+
+async def test_escalation_also_tells_the_units_leader_once(app, emulator):
+    from datetime import timedelta
+
+    from briefbot.followup import FollowUpPlan
+    from briefbot.publishing import parse_file, publish_file
+
+    svc = services_of(app)
+    emulator.world.add_user(30001, "东江市 分管领导")
+    emulator.world.add_chat(30001, "分管领导", "private")  # the leader has started the bot
+    taken = publish_file(
+        svc.store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), svc.now()
+    )
+    await Dispatcher().run(app.bot, svc)
+    notice_id = taken.published.notice_id
+    ledger = svc.store.ledger.for_notice(notice_id)
+    plan = FollowUpPlan((), ("dongjiang",))
+    for _ in range(2):  # the same decision twice: one message
+        svc.store.ledger.record_plan(
+            notice_id,
+            plan,
+            ledger,
+            OFFICE,
+            lambda *a: "",
+            lambda c: "上报",
+            svc.now(),
+            {"dongjiang": (30001, "⚠️ 您分管的东江市仍未签收")},
+        )
+    await Dispatcher().run(app.bot, svc)
+    private = [m["text"] for m in emulator.world.transcript(30001) if m["from_bot"]]
+    assert private == ["⚠️ 您分管的东江市仍未签收"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -136,8 +136,12 @@ class LedgerRepo:
         reminder_text: ReminderText,
         escalation_text: EscalationText,
         now: datetime,
+        leaders: Mapping[str, tuple[int, str]] | None = None,
     ) -> None:
         """Queue the plan's messages and mark the steps taken, atomically.
+
+        ``leaders`` maps a unit code to (leader's user id, private message): an escalated unit's
+        leader is told once, in a private chat, alongside the office list.
 
         The unique key (kind, notice, unit, step) makes a repeated decision a no-op, so two
         overlapping runs of the job cannot double a reminder.
@@ -219,6 +223,23 @@ class LedgerRepo:
                     for c in fresh
                 ],
             )
+            for code in fresh:
+                if leaders and code in leaders:
+                    user_id, text = leaders[code]
+                    conn.execute(
+                        insert(outbox).values(
+                            kind="leader",
+                            notice_id=notice_id,
+                            unit_code=code,
+                            step=1,
+                            chat_id=user_id,
+                            text=text,
+                            with_button=False,
+                            priority=5,
+                            state="pending",
+                            created_at=now,
+                        )
+                    )
 
 
 def queue_nudges(
