@@ -32,7 +32,7 @@ class AckOutcome:
     ack: Ack | None = None
 
 
-def _gate(store: Store, chat_id: int, user_id: int) -> AckOutcome | UnitRecord:
+def gate(store: Store, chat_id: int, user_id: int) -> AckOutcome | UnitRecord:
     """The unit of this chat if ``user_id`` may act for it, else the refusal."""
     unit = store.notices.unit_by_chat(chat_id)
     if unit is None:
@@ -57,10 +57,10 @@ def acknowledge(
 
     ``notice_id`` None means "the latest notice this unit received".
     """
-    gate = _gate(store, chat_id, user_id)
-    if isinstance(gate, AckOutcome):
-        return gate
-    unit = gate
+    allowed = gate(store, chat_id, user_id)
+    if isinstance(allowed, AckOutcome):
+        return allowed
+    unit = allowed
     if notice_id is None:
         notice_id = store.outbox.latest_delivered_notice(unit.code)
         if notice_id is None:
@@ -87,10 +87,10 @@ def acknowledge_pending(
 
     With none pending it answers for the latest notice (already acknowledged, or none at all).
     """
-    gate = _gate(store, chat_id, user_id)
-    if isinstance(gate, AckOutcome):
-        return [gate]
-    pending = store.acks.pending_for(gate.code)
+    allowed = gate(store, chat_id, user_id)
+    if isinstance(allowed, AckOutcome):
+        return [allowed]
+    pending = store.acks.pending_for(allowed.code)
     if not pending:
         return [
             acknowledge(
@@ -136,10 +136,10 @@ def undo(
     window: timedelta,
 ) -> UndoOutcome:
     """Take back the acknowledgement of ``notice_id`` (default: the latest notice)."""
-    gate = _gate(store, chat_id, user_id)
-    if isinstance(gate, AckOutcome):
-        return UndoOutcome(gate.result, gate.unit)
-    unit = gate
+    allowed = gate(store, chat_id, user_id)
+    if isinstance(allowed, AckOutcome):
+        return UndoOutcome(allowed.result, allowed.unit)
+    unit = allowed
     if notice_id is None:
         notice_id = store.outbox.latest_delivered_notice(unit.code)
     if notice_id is None:

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from briefbot.acking import AckOutcome, AckResult, gate
 from briefbot.render import esc
 from handlers.context import display_name, services
 from handlers.office import office_only
@@ -36,12 +37,13 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if message is None or chat is None or user is None:
         return
     svc = services(context)
-    unit = svc.store.notices.unit_by_chat(chat.id)
-    if unit is None:
-        await message.reply_text("本群尚未登记为任何单位的工作群，无法提交反馈。")
-        return
-    if unit.liaisons and user.id not in unit.liaisons:
-        await message.reply_text(f"抱歉，只有{esc(unit.name)}的联络员可以提交落实反馈。")
+    unit = gate(svc.store, chat.id, user.id)
+    if isinstance(unit, AckOutcome):
+        await message.reply_text(
+            "本群尚未登记为任何单位的工作群，无法提交反馈。"
+            if unit.result is AckResult.NOT_A_UNIT
+            else f"抱歉，只有{esc(unit.unit.name if unit.unit else '')}的联络员可以提交落实反馈。"
+        )
         return
     args = list(context.args or [])
     notice_id = None

@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from briefbot.acking import AckOutcome, AckResult, gate
 from briefbot.durations import format_duration
 from briefbot.render import esc
 from briefbot.store.roster import Bind
@@ -81,12 +82,13 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None or chat is None or user is None:
         return
     svc = services(context)
-    unit = svc.store.notices.unit_by_chat(chat.id)
-    if unit is None:
-        await message.reply_text("本群尚未登记为任何单位的工作群。")
-        return
-    if unit.liaisons and user.id not in unit.liaisons:
-        await message.reply_text(f"抱歉，只有{esc(unit.name)}的联络员可以解除绑定。")
+    unit = gate(svc.store, chat.id, user.id)
+    if isinstance(unit, AckOutcome):
+        await message.reply_text(
+            "本群尚未登记为任何单位的工作群。"
+            if unit.result is AckResult.NOT_A_UNIT
+            else f"抱歉，只有{esc(unit.unit.name if unit.unit else '')}的联络员可以解除绑定。"
+        )
         return
     configured = next((u for u in svc.settings.units if u.code == unit.code), None)
     if configured is not None and configured.chat_id is not None:
