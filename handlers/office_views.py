@@ -10,6 +10,7 @@ from typing import Any
 from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from briefbot.charts import progress_png
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
 from briefbot.ledger import NoticeInfo
@@ -149,7 +150,27 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text("\n".join(lines)[:4000])
 
 
+@office_only
+async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/chart [ID]: acknowledgements over time and per unit group, as a picture."""
+    message = update.effective_message
+    assert message is not None
+    svc = services(context)
+    notice = await _chosen_notice(message, svc, list(context.args or []))
+    if notice is None:
+        return
+    ledger = svc.store.ledger.for_notice(notice.id)
+    report = _report(svc, notice)
+    png = progress_png(notice, ledger, report, svc.now(), svc.settings.working_time())
+    await message.reply_photo(
+        InputFile(png, filename=f"签收进度-通知{notice.id}.png"),
+        caption=f"通知 #{notice.id}《{notice.label}》签收进度",
+        parse_mode=None,
+    )
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(CommandHandler("chart", chart))
     app.add_handler(CommandHandler("ranking", ranking))
     app.add_handler(CommandHandler("late", late))
     app.add_handler(CommandHandler("remind", remind))

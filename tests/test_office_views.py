@@ -129,3 +129,19 @@ async def test_status_shows_the_briefings_feedback_deadline(app, emulator):
         "📌 反馈截止：12月5日（请各单位于12月5日前将本单位落实情况报送省“清风办”）"
         in replies(emulator, OFFICE)[-1]
     )
+
+
+async def test_chart_is_sent_as_a_picture(app, emulator):
+    from PIL import Image
+
+    notice_id = await published(app)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    await feed(app, {"message": message_json(OFFICE, ADMIN, f"/chart {notice_id}")})
+    [photo] = [m for m in emulator.world.transcript(OFFICE) if m["from_bot"] and "photo" in m]
+    assert (
+        photo["caption"]
+        == f"通知 #{notice_id}《“清风惠企”行动简报 2026年第7期（总第31期）》签收进度"
+    )
+    data, _, _ = emulator.world.files[photo["photo"][0]["file_id"]]
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG" and image.size == (960, 780)

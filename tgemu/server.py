@@ -39,6 +39,7 @@ _METHODS = {
     "getmycommands",
     "close",
     "sendmessage",
+    "sendphoto",
     "senddocument",
     "editmessagetext",
     "editmessagereplymarkup",
