@@ -169,6 +169,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--output", help="write to this file instead of standard output")
 
+    p = sub.add_parser("export", help="the 签收单 of many notices as one XLSX workbook")
+    p.add_argument("--config", required=True)
+    p.add_argument(
+        "--since", help="notices published within this period, e.g. 7d, 30d (default 7d)"
+    )
+    p.add_argument("--notices", help="or these notice ids, e.g. 3,4,5")
+    p.add_argument("--output", required=True, help="the .xlsx file to write")
+
     p = sub.add_parser("healthcheck", help="exit 0 if the running bot's heartbeat is fresh")
     p.add_argument("--config", required=True)
 
@@ -188,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
             return cli.publish_file(args.file, args.config)
         case "report":
             return cli.report(args.config, args.notice, args.format, args.output)
+        case "export":
+            return cli.export(args.config, args.since, args.notices, args.output)
         case "healthcheck":
             return cli.healthcheck(args.config)
     return 2

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from briefbot.briefing import UnreadableDocument
 from briefbot.briefing.model import to_jsonable
-from briefbot.durations import format_duration
+from briefbot.durations import format_duration, parse_duration
 from briefbot.publishing import Novelty, Parsed, parse_file
 from briefbot.publishing import publish_file as publish_parsed
 from briefbot.render import MessageTooLong, RenderOptions, render_parts, visible_length
@@ -225,4 +225,41 @@ def healthcheck(config: str, now: datetime | None = None) -> int:
     if age > settings.health.stale_after:
         return _fail(f"心跳已停止 {int(age.total_seconds())} 秒。")
     print(f"正常：{int(age.total_seconds())} 秒前有心跳。")
+    return 0
+
+
+def export(
+    config: str, since: str | None, notices: str | None, output: str, now: datetime | None = None
+) -> int:
+    """The 签收单 of many notices as one XLSX workbook (one sheet per notice)."""
+    from briefbot.bulk_export import export_notices
+
+    settings = load_or_explain(config)
+    if settings is None:
+        return 2
+    moment = now or datetime.now(settings.tz)
+    store = open_store(settings.storage.url)
+    try:
+        if notices:
+            try:
+                ids = sorted(
+                    {int(part) for part in notices.replace("，", ",").split(",") if part.strip()}
+                )
+            except ValueError:
+                return _fail("--notices 应写成以逗号分隔的通知编号，例如 3,4,5")
+        else:
+            try:
+                window = parse_duration(since or "7d")
+            except ValueError as exc:
+                return _fail(f"--since：{exc}")
+            ids = [n.id for n in store.notices.published_since(moment - window)]
+        missing = [i for i in ids if store.notices.notice(i) is None]
+    finally:
+        store.close()
+    if missing:
+        return _fail(f"找不到编号为 {'、'.join(map(str, missing))} 的通知。")
+    if not ids:
+        return _fail("这段时间没有发布通知。")
+    Path(output).write_bytes(export_notices(settings, ids, moment))
+    print(f"已导出 {len(ids)} 份通知的签收单到 {output}", file=sys.stderr)
     return 0

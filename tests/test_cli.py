@@ -184,3 +184,61 @@ def test_log_formatter_redacts_tracebacks():
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
     text = RedactingFormatter("%(message)s").format(record)
     assert "Traceback" in text and "SECRET-token" not in text and "<token>" in text
+
+
+def test_export_of_several_notices(tmp_path):
+    from openpyxl import load_workbook
+
+    from tests.fixtures.builders import txt
+    from tests.fixtures.synthetic import ALL
+
+    config = tmp_path / "c.yaml"
+    config.write_text(BASE_CONFIG % {"db": tmp_path / "bot.db"}, encoding="utf-8")
+    for i, s in enumerate(ALL):
+        (tmp_path / f"{i}.txt").write_bytes(txt(s))
+        assert (
+            bot(
+                "publish", str(tmp_path / f"{i}.txt"), "--config", str(config), cwd=tmp_path
+            ).returncode
+            == 0
+        )
+    out = tmp_path / "签收单.xlsx"
+    result = bot("export", "--config", str(config), "--output", str(out), cwd=tmp_path)
+    assert result.returncode == 0 and "已导出 3 份通知" in result.stderr
+    book = load_workbook(out)
+    assert book.sheetnames == ["#1", "#2", "#3"]
+    assert [r[2] for r in book["#2"].iter_rows(min_row=4, values_only=True)] == ["待送达"] * 3
+    bad = bot(
+        "export", "--config", str(config), "--notices", "1,9", "--output", str(out), cwd=tmp_path
+    )
+    assert bad.returncode == 1 and "找不到编号为 9 的通知" in bad.stderr
+
+
+def test_pipelined_export_matches_the_single_process_one(tmp_path, store, settings):
+    """More notices than one chunk: the worker-process path gives the same sheets, in order."""
+    import io as _io
+    from datetime import timedelta
+
+    from openpyxl import load_workbook
+
+    from briefbot.bulk_export import CHUNK, export_notices
+    from briefbot.publishing import parse_file, publish_file
+    from tests.conftest import at
+    from tests.fixtures.builders import txt
+    from tests.fixtures.synthetic import ALL
+
+    count = 0
+    for i in range(CHUNK + 2):
+        s = ALL[i % len(ALL)]
+        text = txt(s).decode().replace(s.masthead[1], f"{s.masthead[1]}（{i}）")
+        publish_file(
+            store,
+            parse_file(text.encode(), f"{i}.txt"),
+            "测试",
+            timedelta(hours=4),
+            at("2025-12-01 09:00"),
+        )
+        count += 1
+    ids = list(range(1, count + 1))
+    book = load_workbook(_io.BytesIO(export_notices(settings, ids, at("2025-12-02 09:00"))))
+    assert book.sheetnames == [f"#{i}" for i in ids]
