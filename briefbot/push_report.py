@@ -65,7 +65,7 @@ def final_html(
     lines = [
         f"✅ <b>推送完成</b>：通知 #{notice.id}《{esc(notice.label)}》",
         f"共 {counts.total} 个单位：已送达 {counts.sent}，失败 {counts.failed}，"
-        f"无法送达 {counts.unreachable}；用时 {format_duration(took)}。",
+        f"无法送达 {counts.unreachable}；用时{format_duration(took)}。",
     ]
     problems = [
         u for u in ledger if u.delivery in (DeliveryState.UNREACHABLE, DeliveryState.FAILED)
