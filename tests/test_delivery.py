@@ -11,7 +11,7 @@ from briefbot.store.progress import PushCounts
 from handlers.ratelimit import GroupLruRateLimiter
 from schedules.dispatcher import Dispatcher
 from schedules.progress import report_progress
-from tests.botkit import OFFICE, QINGLING, services_of
+from tests.botkit import DONGJIANG, OFFICE, QINGLING, services_of
 from tests.conftest import SHIPPED, at
 
 
@@ -118,3 +118,48 @@ async def test_escalation_also_tells_the_units_leader_once(app, emulator):
     await Dispatcher().run(app.bot, svc)
     private = [m["text"] for m in emulator.world.transcript(30001) if m["from_bot"]]
     assert private == ["⚠️ 您分管的东江市仍未签收"]
+
+
+async def test_restarts_neither_drop_nor_repeat_a_reminder_step(app, emulator):
+    from datetime import timedelta
+
+    from briefbot.publishing import parse_file, publish_file
+    from schedules.followup import follow_up_once
+    from tests.test_office_views import calendar_off
+
+    calendar_off(app)
+    svc = services_of(app)
+    publish_file(
+        svc.store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), svc.now()
+    )
+    await Dispatcher().run(app.bot, svc)
+    real = svc.clock
+    svc.clock = lambda: real() + timedelta(hours=5)  # every unit is late: step 1 is due
+    assert follow_up_once(svc) == 3
+    # the process dies before anything is sent; a new one starts
+    svc.store.outbox.recover_inflight()
+    assert follow_up_once(svc) == 0  # the decision is in the ledger: not taken again
+    await Dispatcher().run(app.bot, svc)
+    reminders = {
+        u: [
+            t
+            for t in emulator.world.transcript(u)
+            if t["from_bot"] and t.get("text", "").startswith("⏰ <b>签收提醒（第1次）")
+        ]
+        for u in (DONGJIANG, QINGLING)
+    }
+    assert [len(v) for v in reminders.values()] == [1, 1]  # sent once, not dropped
+    # a crash while step 2 is being sent: the row is "sending" at the crash
+    svc.clock = lambda: real() + timedelta(hours=7)
+    assert follow_up_once(svc) == 3
+    claimed = svc.store.outbox.claim(svc.now(), limit=10)
+    assert {c.step for c in claimed} == {2}
+    assert svc.store.outbox.recover_inflight() == len(claimed)  # restart: back to pending
+    assert follow_up_once(svc) == 0
+    await Dispatcher().run(app.bot, svc)
+    second = [
+        t
+        for t in emulator.world.transcript(DONGJIANG)
+        if t["from_bot"] and t.get("text", "").startswith("⏰ <b>签收提醒（第2次）")
+    ]
+    assert len(second) == 1  # never sent before the crash, so sent exactly once after it
