@@ -6,6 +6,7 @@ the file are office staff. The bot token is never read from here: it comes from 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, time, timedelta
@@ -189,17 +190,25 @@ class Settings(_Frozen):
         return ZoneInfo(self.timezone)
 
     def working_time(self) -> WorkingTime:
-        c = self.calendar
-        if not c.enabled:
-            return WorkingTime(EveryDay(), self.tz)
-        return WorkingTime(
-            ChineseCalendar(frozenset(c.extra_holidays), frozenset(c.extra_workdays)),
-            self.tz,
-            parse_periods(c.working_hours),
-        )
+        """The office's working time. One object per calendar setting, kept for the process:
+        it caches day lookups, and the calendar's fallback warning must come once per year,
+        not once per job run."""
+        return _working_time(self.calendar, self.timezone)
 
     def unit_by_chat(self, chat_id: int) -> UnitSettings | None:
         return next((u for u in self.units if u.chat_id == chat_id), None)
+
+
+@functools.lru_cache(maxsize=8)
+def _working_time(calendar: CalendarSettings, timezone: str) -> WorkingTime:
+    zone = ZoneInfo(timezone)
+    if not calendar.enabled:
+        return WorkingTime(EveryDay(), zone)
+    return WorkingTime(
+        ChineseCalendar(frozenset(calendar.extra_holidays), frozenset(calendar.extra_workdays)),
+        zone,
+        parse_periods(calendar.working_hours),
+    )
 
 
 def _no_duplicates(values: Iterable[object], what: str) -> None:
