@@ -46,10 +46,6 @@ class Prepared:
     parts: list[str]
     source: str
 
-    @property
-    def html(self) -> str:
-        return self.parts[-1]
-
 
 def parse_file(data: bytes, file_name: str) -> Parsed:
     """Raises ``UnreadableDocument`` with a Chinese message."""

@@ -195,9 +195,6 @@ class Settings(_Frozen):
         not once per job run."""
         return _working_time(self.calendar, self.timezone)
 
-    def unit_by_chat(self, chat_id: int) -> UnitSettings | None:
-        return next((u for u in self.units if u.chat_id == chat_id), None)
-
 
 @functools.lru_cache(maxsize=8)
 def _working_time(calendar: CalendarSettings, timezone: str) -> WorkingTime:

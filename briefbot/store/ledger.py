@@ -277,10 +277,3 @@ def queue_nudges(
         if rows:
             conn.execute(insert(outbox), rows)
     return len(rows)
-
-
-def delivery_summary(ledger: Sequence[UnitLedger]) -> dict[DeliveryState, int]:
-    counts: dict[DeliveryState, int] = defaultdict(int)
-    for unit in ledger:
-        counts[unit.delivery] += 1
-    return dict(counts)

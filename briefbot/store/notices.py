@@ -210,12 +210,6 @@ class NoticeRepo:
             ack_within=timedelta(seconds=r.ack_within_s),
         )
 
-    def html(self, notice_id: int) -> str:
-        with self._engine.connect() as conn:
-            return str(
-                conn.execute(select(notices.c.html).where(notices.c.id == notice_id)).scalar_one()
-            )
-
     def published_since(self, since: datetime) -> list[NoticeInfo]:
         with self._engine.connect() as conn:
             ids = list(
@@ -238,10 +232,6 @@ class NoticeRepo:
     def latest_id(self) -> int | None:
         with self._engine.connect() as conn:
             return conn.execute(select(func.max(notices.c.id))).scalar()
-
-    def all_ids(self) -> list[int]:
-        with self._engine.connect() as conn:
-            return list(conn.execute(select(notices.c.id).order_by(notices.c.id)).scalars())
 
 
 def _insert_parts(

@@ -28,7 +28,6 @@ class PushCounts:
 class Progress:
     notice_id: int
     message_id: int | None
-    started_at: datetime
     finished: bool
     last_text: str | None
 
@@ -105,7 +104,6 @@ class ProgressRepo:
         return Progress(
             row.notice_id,
             row.message_id,
-            row.started_at,
             row.finished_at is not None,
             row.last_text,
         )
