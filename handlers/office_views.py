@@ -18,7 +18,6 @@ from briefbot.ranking import rank_units
 from briefbot.render import esc
 from briefbot.reports import AckStatus, Report, build_report, format_csv
 from briefbot.runtime import Services
-from briefbot.store.ledger import queue_nudges
 from handlers.context import services
 from handlers.office import office_only
 
@@ -90,7 +89,9 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         f"⏰ <b>办公室提醒</b>：请尽快签收《{esc(notice.label)}》。"
         "请联络员点击下方“已收到”按钮，或回复 /ack 签收。"
     )
-    count = queue_nudges(svc.store.engine, notice.id, targets, text, svc.now())
+    count = svc.store.outbox.queue_nudges(
+        notice.id, [(u.unit_code, u.chat_id) for u in targets], text, svc.now()
+    )
     log.info("manual nudge for notice %s: %d units", notice.id, count)
     await message.reply_text(f"已向 {count} 个未签收单位发送提醒（通知 #{notice.id}）。")
 

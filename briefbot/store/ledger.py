@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 
 from briefbot.followup import FollowUpPlan
 from briefbot.ledger import Ack, DeliveryState, UnitLedger
+from briefbot.store.outbox import next_step, queue_row
 from briefbot.store.schema import acks, escalations, notices, outbox, units
 
 # Presentation is the caller's: given the unit codes, return (chat text) for each message.
@@ -149,68 +150,37 @@ class LedgerRepo:
         by_code = {u.unit_code: u for u in ledger}
         with self._engine.begin() as conn:
             for r in plan.reminders:
-                unit = by_code[r.unit_code]
-                exists = conn.execute(
-                    select(outbox.c.id).where(
-                        outbox.c.kind == "reminder",
-                        outbox.c.notice_id == notice_id,
-                        outbox.c.unit_code == r.unit_code,
-                        outbox.c.step == r.step,
-                    )
-                ).first()
-                if exists:
-                    continue
-                conn.execute(
-                    insert(outbox).values(
-                        kind="reminder",
-                        notice_id=notice_id,
-                        unit_code=r.unit_code,
-                        step=r.step,
-                        chat_id=unit.chat_id,
-                        text=reminder_text(r.unit_code, r.step, r.mention),
-                        with_button=True,
-                        priority=5,
-                        state="pending",
-                        created_at=now,
-                    )
+                queue_row(
+                    conn,
+                    kind="reminder",
+                    notice_id=notice_id,
+                    unit_code=r.unit_code,
+                    step=r.step,
+                    chat_id=by_code[r.unit_code].chat_id,
+                    text=reminder_text(r.unit_code, r.step, r.mention),
+                    with_button=True,
+                    priority=5,
+                    now=now,
                 )
-            fresh = [
-                code
-                for code in plan.escalate
-                if conn.execute(
-                    select(escalations.c.unit_code).where(
-                        escalations.c.notice_id == notice_id, escalations.c.unit_code == code
-                    )
-                ).first()
-                is None
-            ]
+            escalated = set(
+                conn.execute(
+                    select(escalations.c.unit_code).where(escalations.c.notice_id == notice_id)
+                ).scalars()
+            )
+            fresh = [code for code in plan.escalate if code not in escalated]
             if not fresh:
                 return
-            step = (
-                conn.execute(
-                    select(outbox.c.step)
-                    .where(outbox.c.kind == "escalation", outbox.c.notice_id == notice_id)
-                    .order_by(outbox.c.step.desc())
-                    .limit(1)
-                ).scalar()
-                or 0
-            ) + 1
-            inserted = conn.execute(
-                insert(outbox).values(
-                    kind="escalation",
-                    notice_id=notice_id,
-                    unit_code="",
-                    step=step,
-                    chat_id=office_chat_id,
-                    text=escalation_text(fresh),
-                    with_button=False,
-                    priority=5,
-                    state="pending",
-                    created_at=now,
-                )
-            ).inserted_primary_key
-            assert inserted is not None
-            outbox_id = int(inserted[0])
+            outbox_id = queue_row(
+                conn,
+                kind="escalation",
+                notice_id=notice_id,
+                step=next_step(conn, "escalation", notice_id),
+                chat_id=office_chat_id,
+                text=escalation_text(fresh),
+                priority=5,
+                now=now,
+            )
+            assert outbox_id is not None  # next_step gives an unused key
             conn.execute(
                 insert(escalations),
                 [
@@ -226,54 +196,14 @@ class LedgerRepo:
             for code in fresh:
                 if leaders and code in leaders:
                     user_id, text = leaders[code]
-                    conn.execute(
-                        insert(outbox).values(
-                            kind="leader",
-                            notice_id=notice_id,
-                            unit_code=code,
-                            step=1,
-                            chat_id=user_id,
-                            text=text,
-                            with_button=False,
-                            priority=5,
-                            state="pending",
-                            created_at=now,
-                        )
+                    queue_row(
+                        conn,
+                        kind="leader",
+                        notice_id=notice_id,
+                        unit_code=code,
+                        step=1,
+                        chat_id=user_id,
+                        text=text,
+                        priority=5,
+                        now=now,
                     )
-
-
-def queue_nudges(
-    engine: Engine, notice_id: int, targets: Sequence[UnitLedger], text: str, now: datetime
-) -> int:
-    """A manual reminder from the office, now, to each target; one round, numbered per notice.
-
-    Kind "nudge": it does not count against the scheduled reminders' cap or spacing.
-    """
-    with engine.begin() as conn:
-        step = (
-            conn.execute(
-                select(outbox.c.step)
-                .where(outbox.c.kind == "nudge", outbox.c.notice_id == notice_id)
-                .order_by(outbox.c.step.desc())
-                .limit(1)
-            ).scalar()
-            or 0
-        ) + 1
-        rows = [
-            {
-                "kind": "nudge",
-                "notice_id": notice_id,
-                "unit_code": u.unit_code,
-                "step": step,
-                "chat_id": u.chat_id,
-                "text": text,
-                "with_button": True,
-                "priority": 5,
-                "state": "pending",
-                "created_at": now,
-            }
-            for u in targets
-        ]
-        if rows:
-            conn.execute(insert(outbox), rows)
-    return len(rows)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from briefbot.store.schema import notices, outbox, units
@@ -206,58 +206,54 @@ class OutboxRepo:
     ) -> bool:
         """Queue an office message under a unique key; False if that key was queued before."""
         with self._engine.begin() as conn:
-            exists = conn.execute(
-                select(outbox.c.id).where(
-                    outbox.c.kind == kind,
-                    outbox.c.notice_id == notice_id,
-                    outbox.c.unit_code == "",
-                    outbox.c.step == step,
-                )
-            ).first()
-            if exists:
-                return False
-            conn.execute(
-                outbox.insert().values(
-                    kind=kind,
-                    notice_id=notice_id,
-                    unit_code="",
-                    step=step,
-                    chat_id=chat_id,
-                    text=text,
-                    with_button=False,
-                    priority=15,
-                    state="pending",
-                    created_at=now,
-                )
+            queued = queue_row(
+                conn,
+                kind=kind,
+                notice_id=notice_id,
+                step=step,
+                chat_id=chat_id,
+                text=text,
+                priority=15,
+                now=now,
             )
-        return True
+        return queued is not None
 
     def request_original(self, notice_id: int, unit_code: str, chat_id: int, now: datetime) -> bool:
         """Queue the original file for a unit, once. False if it was already queued or sent."""
         with self._engine.begin() as conn:
-            exists = conn.execute(
-                select(outbox.c.id).where(
-                    outbox.c.kind == "original",
-                    outbox.c.notice_id == notice_id,
-                    outbox.c.unit_code == unit_code,
-                )
-            ).first()
-            if exists:
-                return False
-            conn.execute(
-                outbox.insert().values(
-                    kind="original",
+            queued = queue_row(
+                conn,
+                kind="original",
+                notice_id=notice_id,
+                unit_code=unit_code,
+                chat_id=chat_id,
+                priority=20,
+                now=now,
+            )
+        return queued is not None
+
+    def queue_nudges(
+        self, notice_id: int, targets: Sequence[tuple[str, int]], text: str, now: datetime
+    ) -> int:
+        """A manual reminder from the office, now, to each (unit code, chat id); one round,
+        numbered per notice. Kind "nudge": it does not count against the scheduled reminders'
+        cap or spacing."""
+        with self._engine.begin() as conn:
+            step = next_step(conn, "nudge", notice_id)
+            for unit_code, chat_id in targets:
+                queue_row(
+                    conn,
+                    kind="nudge",
                     notice_id=notice_id,
                     unit_code=unit_code,
-                    step=0,
+                    step=step,
                     chat_id=chat_id,
-                    with_button=False,
-                    priority=20,
-                    state="pending",
-                    created_at=now,
+                    text=text,
+                    with_button=True,
+                    priority=5,
+                    now=now,
                 )
-            )
-        return True
+        return len(targets)
 
     def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its unit and every unsent row follow the new id."""
@@ -309,3 +305,58 @@ class OutboxRepo:
                     outbox.c.state == "sent",
                 )
             ).scalar()
+
+
+def queue_row(
+    conn: Connection,
+    *,
+    kind: str,
+    notice_id: int,
+    chat_id: int,
+    now: datetime,
+    unit_code: str = "",
+    step: int = 0,
+    text: str | None = None,
+    with_button: bool = False,
+    priority: int = 10,
+) -> int | None:
+    """Queue one outbox row unless its key (kind, notice, unit, step) is there already.
+
+    Returns the new row's id, or None: a decision taken twice queues one message.
+    """
+    exists = conn.execute(
+        select(outbox.c.id).where(
+            outbox.c.kind == kind,
+            outbox.c.notice_id == notice_id,
+            outbox.c.unit_code == unit_code,
+            outbox.c.step == step,
+        )
+    ).first()
+    if exists:
+        return None
+    inserted = conn.execute(
+        insert(outbox).values(
+            kind=kind,
+            notice_id=notice_id,
+            unit_code=unit_code,
+            step=step,
+            chat_id=chat_id,
+            text=text,
+            with_button=with_button,
+            priority=priority,
+            state="pending",
+            created_at=now,
+        )
+    ).inserted_primary_key
+    assert inserted is not None
+    return int(inserted[0])
+
+
+def next_step(conn: Connection, kind: str, notice_id: int) -> int:
+    """The next round number of a repeatable office message (escalation, nudge) for a notice."""
+    last = conn.execute(
+        select(func.max(outbox.c.step)).where(
+            outbox.c.kind == kind, outbox.c.notice_id == notice_id
+        )
+    ).scalar()
+    return (last or 0) + 1
