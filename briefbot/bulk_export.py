@@ -14,7 +14,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 
 from briefbot.export import Sheet, sheet_of, to_xlsx
-from briefbot.reports import build_report
+from briefbot.reports import notice_report
 from briefbot.settings import Settings
 from briefbot.store import open_store
 
@@ -31,9 +31,7 @@ def _build(settings: Settings, notice_ids: Sequence[int], now: datetime) -> list
         for notice_id in notice_ids:
             notice = store.notices.notice(notice_id)
             if notice is not None:
-                report = build_report(
-                    notice, ledgers[notice_id], now, clock, store.feedback_view(notice_id)
-                )
+                report = notice_report(store, notice, now, clock, ledgers[notice_id])
                 sheets.append(sheet_of(report))
         return sheets
     finally:

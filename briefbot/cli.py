@@ -19,7 +19,7 @@ from briefbot.durations import format_duration, parse_duration
 from briefbot.publishing import Novelty, Parsed, parse_file
 from briefbot.publishing import publish_file as publish_parsed
 from briefbot.render import MessageTooLong, RenderOptions, render_parts, visible_length
-from briefbot.reports import build_report, format_csv, format_json, format_table
+from briefbot.reports import format_csv, format_json, format_table, notice_report
 from briefbot.settings import ConfigError, Settings, load_settings
 from briefbot.store import open_store
 from briefbot.store.notices import UnitRecord
@@ -191,12 +191,8 @@ def report(
         notice = store.notices.notice(notice_id)
         if notice is None:
             return _fail(f"找不到编号为 {notice_id} 的通知。")
-        result = build_report(
-            notice,
-            store.ledger.for_notice(notice_id),
-            now or datetime.now(settings.tz),
-            settings.working_time(),
-            store.feedback_view(notice_id),
+        result = notice_report(
+            store, notice, now or datetime.now(settings.tz), settings.working_time()
         )
     finally:
         store.close()

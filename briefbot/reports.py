@@ -11,12 +11,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from briefbot.causes import describe
 from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
 from briefbot.store.feedbacks import FEEDBACK_WORDS, FeedbackState
 from briefbot.workcal import WorkingTime
+
+if TYPE_CHECKING:  # the store imports this module's neighbours; only the type is needed
+    from briefbot.store import Store
 
 
 class AckStatus(StrEnum):
@@ -141,6 +145,19 @@ def _delivered(unit: UnitLedger, tz: tzinfo) -> str:
     if unit.delivery is DeliveryState.SENT and unit.sent_at is not None:
         return f"已送达 {unit.sent_at.astimezone(tz):%m-%d %H:%M:%S}"
     return _DELIVERY_WORDS.get(unit.delivery, unit.delivery.value)
+
+
+def notice_report(
+    store: Store,
+    notice: NoticeInfo,
+    now: datetime,
+    clock: WorkingTime,
+    ledger: Sequence[UnitLedger] | None = None,
+) -> Report:
+    """The office's ack list of one notice, with the units' 落实反馈 when it asks for it."""
+    if ledger is None:
+        ledger = store.ledger.for_notice(notice.id)
+    return build_report(notice, ledger, now, clock, store.feedback_view(notice.id))
 
 
 def summary_line(report: Report) -> str:

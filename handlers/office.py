@@ -20,9 +20,11 @@ from telegram.ext import (
 )
 
 from briefbot.briefing import UnreadableDocument
+from briefbot.ledger import NoticeInfo
 from briefbot.publishing import Novelty, Parsed, parse_file, publish, publish_file
 from briefbot.render import MessageTooLong, esc
-from briefbot.reports import build_report, format_status_html
+from briefbot.reports import format_status_html, notice_report
+from briefbot.runtime import Services
 from handlers.context import display_name, services
 from handlers.keyboards import DRAFT_PATTERN, decided_keyboard
 from handlers.previews import offer
@@ -63,28 +65,34 @@ def office_only(handler: OfficeHandler) -> OfficeHandler:
     return guarded
 
 
+async def chosen_notice(
+    message: Message, svc: Services, args: list[str], usage: str
+) -> NoticeInfo | None:
+    """The notice an office command names (``3`` or ``#3``), else the latest; None after telling
+    the office why (``usage`` for an argument that is not a number)."""
+    if args and not args[0].lstrip("#").isdigit():
+        await message.reply_text(usage)
+        return None
+    notice_id = int(args[0].lstrip("#")) if args else svc.store.notices.latest_id()
+    notice = svc.store.notices.notice(notice_id) if notice_id is not None else None
+    if notice is None:
+        await message.reply_text(
+            "还没有发布过任何通知。" if not args else f"找不到编号为 {esc(args[0])} 的通知。"
+        )
+    return notice
+
+
 @office_only
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     svc = services(context)
-    args = context.args or []
-    if args and not args[0].isdigit():
-        await message.reply_text("用法：/status [通知编号]，例如 /status 3")
-        return
-    notice_id = int(args[0]) if args else svc.store.notices.latest_id()
-    notice = svc.store.notices.notice(notice_id) if notice_id is not None else None
-    if notice is None:
-        text = "还没有发布过任何通知。" if not args else f"找不到编号为 {esc(args[0])} 的通知。"
-        await message.reply_text(text)
-        return
-    report = build_report(
-        notice,
-        svc.store.ledger.for_notice(notice.id),
-        svc.now(),
-        svc.settings.working_time(),
-        svc.store.feedback_view(notice.id),
+    notice = await chosen_notice(
+        message, svc, list(context.args or []), "用法：/status [通知编号]，例如 /status 3"
     )
+    if notice is None:
+        return
+    report = notice_report(svc.store, notice, svc.now(), svc.settings.working_time())
     due = svc.store.notices.feedback_due(notice.id)
     feedback = f"{due.day.month}月{due.day.day}日（{due.raw}）" if due else None
     await message.reply_text(format_status_html(report, feedback=feedback))

@@ -4,47 +4,34 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from briefbot.charts import progress_png
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
-from briefbot.ledger import NoticeInfo
+from briefbot.ledger import NoticeInfo, UnitLedger
 from briefbot.ranking import rank_units
 from briefbot.render import esc
-from briefbot.reports import AckStatus, Report, build_report, format_csv
+from briefbot.reports import AckStatus, Report, format_csv, notice_report
 from briefbot.runtime import Services
 from handlers.context import services
-from handlers.office import office_only
+from handlers.office import chosen_notice, office_only
 
 log = logging.getLogger(__name__)
 
 
-def _report(svc: Services, notice: NoticeInfo) -> Report:
-    return build_report(
-        notice,
-        svc.store.ledger.for_notice(notice.id),
-        svc.now(),
-        svc.settings.working_time(),
-        svc.store.feedback_view(notice.id),
-    )
+NOT_A_NUMBER = "通知编号应为数字，例如 3。"
 
 
-async def _chosen_notice(message: Message, svc: Services, args: list[str]) -> NoticeInfo | None:
-    if args and not args[0].lstrip("#").isdigit():
-        await message.reply_text("通知编号应为数字，例如 3。")
-        return None
-    notice_id = int(args[0].lstrip("#")) if args else svc.store.notices.latest_id()
-    notice = svc.store.notices.notice(notice_id) if notice_id is not None else None
-    if notice is None:
-        await message.reply_text(
-            "还没有发布过任何通知。" if not args else f"找不到编号为 {esc(args[0])} 的通知。"
-        )
-    return notice
+def _report(
+    svc: Services, notice: NoticeInfo, ledger: Sequence[UnitLedger] | None = None
+) -> Report:
+    return notice_report(svc.store, notice, svc.now(), svc.settings.working_time(), ledger)
 
 
 @office_only
@@ -77,7 +64,7 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     svc = services(context)
-    notice = await _chosen_notice(message, svc, list(context.args or []))
+    notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
     ledger = svc.store.ledger.for_notice(notice.id)
@@ -101,7 +88,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     svc = services(context)
-    notice = await _chosen_notice(message, svc, list(context.args or []))
+    notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
     report = _report(svc, notice)
@@ -157,11 +144,11 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     svc = services(context)
-    notice = await _chosen_notice(message, svc, list(context.args or []))
+    notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
     ledger = svc.store.ledger.for_notice(notice.id)
-    report = _report(svc, notice)
+    report = _report(svc, notice, ledger)
     png = progress_png(notice, ledger, report, svc.now(), svc.settings.working_time())
     await message.reply_photo(
         InputFile(png, filename=f"签收进度-通知{notice.id}.png"),
