@@ -31,23 +31,24 @@ _STRING_PARAMS = {
     "emoji",
     "language_code",
 }
-_METHODS = {
-    "getme",
-    "deletewebhook",
-    "getwebhookinfo",
-    "setmycommands",
-    "getmycommands",
+# the Bot API methods the world implements, by their Bot API names (getUpdates is served here)
+METHODS = (
+    "getMe",
+    "deleteWebhook",
+    "getWebhookInfo",
+    "setMyCommands",
+    "getMyCommands",
     "close",
-    "sendmessage",
-    "sendphoto",
-    "senddocument",
-    "editmessagetext",
-    "editmessagereplymarkup",
-    "setmessagereaction",
-    "answercallbackquery",
-    "getfile",
-    "getchat",
-}
+    "sendMessage",
+    "sendPhoto",
+    "sendDocument",
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "setMessageReaction",
+    "answerCallbackQuery",
+    "getFile",
+    "getChat",
+)
 
 
 def _coerce(name: str, value: Any) -> Any:
@@ -86,6 +87,8 @@ class EmulatorServer:
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
+        # Telegram matches method names case-insensitively
+        self._methods = {name.lower(): getattr(self.world, name) for name in METHODS}
         self._rng: random.Random | None = None
         self._rng_seed: int | None = None
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -149,10 +152,7 @@ class EmulatorServer:
                     )
             if method.lower() == "getupdates":
                 result: Any = await self._get_updates(bot, params)
-            elif method.lower() in _METHODS:
-                handler = next(
-                    getattr(world, name) for name in dir(world) if name.lower() == method.lower()
-                )
+            elif (handler := self._methods.get(method.lower())) is not None:
                 result = handler(bot, params)
                 if world.limits.latency and method.lower().startswith(("send", "edit")):
                     # the message exists now; the answer is still on the wire
