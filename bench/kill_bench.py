@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -44,19 +43,7 @@ async def one_run(n: int, rate: float, kill_after: float) -> dict[str, float]:
             world = run.server.world
             run.start_bot()
             await run.wait_ready()
-            await asyncio.to_thread(
-                subprocess.run,
-                [
-                    sys.executable,
-                    str(ROOT / "bot.py"),
-                    "publish",
-                    str(BRIEFING),
-                    "--config",
-                    str(run.config_path),
-                ],
-                check=True,
-                capture_output=True,
-            )
+            await run.cli("publish", str(BRIEFING))
             await asyncio.sleep(kill_after)
             await run.kill_bot()
             sent_at_kill = world.stats["messages_sent"]

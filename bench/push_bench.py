@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -84,19 +83,7 @@ async def run_once(
                 moved[old] = old - 500000000
             process = run.start_bot()
             await run.wait_ready()
-            await asyncio.to_thread(
-                subprocess.run,
-                [
-                    sys.executable,
-                    str(ROOT / "bot.py"),
-                    "publish",
-                    str(BRIEFING),
-                    "--config",
-                    str(run.config_path),
-                ],
-                check=True,
-                capture_output=True,
-            )
+            await run.cli("publish", str(BRIEFING))
             cpu_before = cpu_seconds(process.pid)
             started = time.monotonic()
             reachable = [u for u in spec if u.chat_id not in kicked]

@@ -135,6 +135,20 @@ class Rehearsal:
             yaml.safe_dump(self.config(), allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
 
+    async def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """``bot.py <args> --config <this config>``, off the loop that serves the emulator.
+
+        Raises CalledProcessError on a non-zero exit.
+        """
+        return await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, str(ROOT / "bot.py"), *args, "--config", str(self.config_path)],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=self.workdir,
+        )
+
     def start_bot(self) -> subprocess.Popen[bytes]:
         env = {**os.environ, "BOT_TOKEN": BOT_TOKEN, "PYTHONUNBUFFERED": "1"}
         self._log_file = self.log_path.open("ab")

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
-import subprocess
-import sys
 
 import pytest
 from openpyxl import load_workbook
@@ -14,7 +11,7 @@ from sqlalchemy import func, select
 
 from briefbot.store import open_store
 from briefbot.store.schema import outbox
-from rehearsal.harness import ROOT, Person, Rehearsal, Scenario, UnitSpec
+from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
 from tests.conftest import SHIPPED
 from tgemu.world import Limits
 
@@ -140,22 +137,7 @@ async def test_the_whole_loop(tmp_path):
         assert button["inline_keyboard"][0][0]["text"].startswith("✔️ 已签收 · 联络员1")
 
         # the ledger agrees with what the emulator saw
-        report = await asyncio.to_thread(
-            subprocess.run,
-            [
-                sys.executable,
-                str(ROOT / "bot.py"),
-                "report",
-                "--config",
-                str(run.config_path),
-                "--format",
-                "json",
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=tmp_path,
-        )
+        report = await run.cli("report", "--format", "json")
         data = json.loads(report.stdout)
         by_code = {u["unit_code"]: u for u in data["units"]}
         assert {c: u["status"] for c, u in by_code.items()} == {
@@ -202,21 +184,7 @@ async def test_sigkill_mid_push_loses_nothing_and_duplicates_at_most_the_infligh
     )
     async with Rehearsal(scenario, tmp_path) as run:
         world = run.server.world
-        published = await asyncio.to_thread(
-            subprocess.run,
-            [
-                sys.executable,
-                str(ROOT / "bot.py"),
-                "publish",
-                str(SHIPPED),
-                "--config",
-                str(run.config_path),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=tmp_path,
-        )
+        published = await run.cli("publish", str(SHIPPED))
         assert published.stdout.strip() == "1"
         run.start_bot()
 
