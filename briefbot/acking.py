@@ -5,6 +5,7 @@ Returns plain outcomes; wording and Telegram calls belong to the handler.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -90,33 +91,20 @@ def acknowledge_pending(
     allowed = gate(store, chat_id, user_id)
     if isinstance(allowed, AckOutcome):
         return [allowed]
+    one = functools.partial(
+        acknowledge,
+        store,
+        chat_id=chat_id,
+        user_id=user_id,
+        user_name=user_name,
+        via=via,
+        now=now,
+        comment=comment,
+    )
     pending = store.acks.pending_for(allowed.code)
-    if not pending:
-        return [
-            acknowledge(
-                store,
-                chat_id=chat_id,
-                user_id=user_id,
-                user_name=user_name,
-                notice_id=None,
-                via=via,
-                now=now,
-                comment=comment,
-            )
-        ]
-    return [
-        acknowledge(
-            store,
-            chat_id=chat_id,
-            user_id=user_id,
-            user_name=user_name,
-            notice_id=notice_id,
-            via=via,
-            now=now,
-            comment=comment,
-        )
-        for notice_id in pending
-    ]
+    if not pending:  # answers for the latest notice: already acknowledged, or none at all
+        return [one(notice_id=None)]
+    return [one(notice_id=notice_id) for notice_id in pending]
 
 
 @dataclass(frozen=True)
