@@ -9,6 +9,7 @@ Everything shown is read from the ledger, so a restart simply carries on.
 from __future__ import annotations
 
 import logging
+from collections.abc import Hashable
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +29,13 @@ log = logging.getLogger(__name__)
 BOARD_DAYS = 7
 
 
-async def report_progress(bot: Bot, svc: Services) -> None:
+async def report_progress(bot: Bot, svc: Services, seen: dict[int, Hashable] | None = None) -> None:
+    """Send or edit each notice's progress message.
+
+    ``seen`` (kept by the job between runs) holds a cheap fingerprint per finished push, so the
+    week-long board is rebuilt from the ledger only when deliveries or acks change, or once a
+    minute for units becoming overdue, not every few seconds for every notice.
+    """
     repo = svc.store.progress
     office = svc.settings.office.chat_id
     pace = svc.settings.telegram.overall_rate * (1 - svc.settings.telegram.rate_margin)
@@ -43,6 +50,15 @@ async def report_progress(bot: Bot, svc: Services) -> None:
         assert progress is not None
         counts = repo.counts(notice_id)
         finished = counts.remaining == 0
+        if finished and seen is not None and progress.last_text is not None:
+            fingerprint = (
+                counts,
+                svc.store.acks.summary(notice_id),
+                now.replace(second=0, microsecond=0),
+            )
+            if seen.get(notice_id) == fingerprint:
+                continue
+            seen[notice_id] = fingerprint
         if finished:
             ledger = svc.store.ledger.for_notice(notice_id)
             report = build_report(notice, ledger, now, svc.settings.working_time())
@@ -69,7 +85,9 @@ async def report_progress(bot: Bot, svc: Services) -> None:
 
 
 async def progress_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await report_progress(context.bot, services(context))
+    job = context.job
+    assert job is not None and isinstance(job.data, dict)
+    await report_progress(context.bot, services(context), job.data)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
@@ -79,4 +97,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings)
         interval=settings.delivery.progress_every,
         first=settings.delivery.progress_every,
         name="push-progress",
+        data={},  # fingerprints of finished pushes, see report_progress
     )

@@ -145,3 +145,22 @@ async def test_chart_is_sent_as_a_picture(app, emulator):
     data, _, _ = emulator.world.files[photo["photo"][0]["file_id"]]
     image = Image.open(io.BytesIO(data))
     assert image.format == "PNG" and image.size == (960, 780)
+
+
+async def test_board_is_rebuilt_only_when_something_changed(app, emulator):
+    svc = services_of(app)
+    await published(app)
+    seen: dict = {}
+    await report_progress(app.bot, svc, seen)  # the first board
+    reads = []
+    real_read = svc.store.ledger.for_notice
+    svc.store.ledger.for_notice = lambda *a, **k: reads.append(a) or real_read(*a, **k)
+    await report_progress(app.bot, svc, seen)
+    await report_progress(app.bot, svc, seen)
+    assert len(reads) <= 1  # at most one rebuild, when the minute turned between the calls
+    reads.clear()
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    await report_progress(app.bot, svc, seen)
+    assert len(reads) == 1
+    board = next(m for m in emulator.world.transcript(OFFICE) if m["from_bot"])
+    assert "📋 签收：1/3" in emulator.world.chats[OFFICE].messages[board["message_id"]]["text"]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from briefbot.ledger import Ack
@@ -67,6 +67,14 @@ class AckRepo:
                 select(acks).where(acks.c.notice_id == notice_id, acks.c.unit_code == unit_code)
             ).first()
         return None if r is None else Ack(r.user_id, r.user_name, r.via, r.acked_at, r.comment)
+
+    def summary(self, notice_id: int) -> tuple[int, datetime | None]:
+        """How many units acknowledged a notice, and when the latest did (one cheap query)."""
+        with self._engine.connect() as conn:
+            count, latest = conn.execute(
+                select(func.count(), func.max(acks.c.acked_at)).where(acks.c.notice_id == notice_id)
+            ).one()
+        return int(count), latest
 
     def pending_for(self, unit_code: str) -> list[int]:
         """Notices delivered to the unit and not acknowledged, oldest first."""
