@@ -29,7 +29,9 @@ def follow_up_once(svc: Services) -> int:
     if not clock.is_working(now):
         return 0  # nothing goes out outside working hours; the ledger waits
     steps = 0
-    for notice_id in svc.store.ledger.open_notice_ids():
+    open_ids = svc.store.ledger.open_notice_ids()
+    ledgers = svc.store.ledger.for_notices(open_ids)  # the unit roster is read once
+    for notice_id in open_ids:
         notice = svc.store.notices.notice(notice_id)
         if notice is None:
             continue
@@ -44,7 +46,7 @@ def follow_up_once(svc: Services) -> int:
             ),
             escalate=settings.escalate,
         )
-        ledger = svc.store.ledger.for_notice(notice_id)
+        ledger = ledgers[notice_id]
         plan = plan_follow_up(ledger, policy, now, clock)
         if plan.empty:
             continue
