@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from briefbot.briefing.blocks import Dropped, Part
+
 
 @dataclass(frozen=True)
 class Issue:
@@ -25,6 +27,7 @@ class Directive:
     date_raw: str
     text: str
     document: str | None = None
+    verb: str = "批示"  # 批示, 批语, 按, 认为 (a body's view), 转发 (a relay note)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ class Briefing:
     colophon: Colophon
     paragraphs: tuple[str, ...] = field(repr=False)
     content_hash: str = ""
+    editor_notes: tuple[str, ...] = ()
+    summary: tuple[str, ...] = ()  # extractive summary sentences, when the structure says little
+    parts: tuple[Part, ...] = field(default=(), repr=False)  # every piece of text with its role
+    dropped: tuple[Dropped, ...] = field(default=(), repr=False)  # what layout repair removed
 
     @property
     def is_directive(self) -> bool:

@@ -1,8 +1,7 @@
 """Repair the artifacts that page layout leaves in briefing text.
 
-Input is pages of lines (a plain-text file is one page unless it has form feeds). Output is the
-masthead, the body as paragraphs, and the colophon. The masthead and the colophon are never joined:
-only the body between them is re-flowed.
+Input is pages of lines (a plain-text file is one page unless it has form feeds). Output is
+paragraphs, each with the page it starts on, and the list of what repair removed and why.
 """
 
 from __future__ import annotations
@@ -11,6 +10,10 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+
+from briefbot.briefing import cues
+from briefbot.briefing.blocks import Dropped
+from briefbot.briefing.dates import is_date_only
 
 CJK = "\u4e00-\u9fff\u3400-\u4dbf"
 _CJK_CHAR = re.compile(f"[{CJK}]")
@@ -24,10 +27,6 @@ _PAGE_NUMBER = re.compile(
     r"|[0-9０-９]{1,3})$"
 )
 _SECTION = re.compile(r"^【[^】]{1,20}】$")
-_KNOWN_SECTIONS = re.compile(
-    r"^(?:领导批示|本期要闻|要闻|工作动态|工作进展|基层动态|地方动态|部门动态|经验交流|典型经验|"
-    r"督查通报|通报|简讯|信息|通知公告|工作要求|下步工作|下一步工作|重点工作|专题|编者按)$"
-)
 _NUMBERED_HEADING = re.compile(
     r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)[^。；]{1,24}$"
 )
@@ -36,11 +35,6 @@ _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}{_PUNCT_CLASS}])[ \u3000\t]+(?=[{CJK
 # "11 月 19 日", "第 13 期": spaces between a digit and a CJK character are layout, not text
 _SPACE_DIGIT_CJK = re.compile(
     f"(?<=[0-9０-９])[ \u3000]+(?=[{CJK}])|(?<=[{CJK}])[ \u3000]+(?=[0-9０-９])"
-)
-_COLOPHON = re.compile(
-    r"^(?:[报送发]\s*[:：]|抄\s*[送报]|主\s*送|分\s*送|印\s*发|共印\s*\d+\s*份|联系人|联系电话|电\s*话|传\s*真|"
-    r"责任编辑|审\s*核|编\s*辑\s*[:：]|签\s*发|"
-    r"(?:.*(?:办公室|领导小组|委员会|秘书处))?\s*编\s*$|.*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发)"
 )
 _RULE = re.compile(r"^[─━—\-_=＿·.。 ]{3,}$")
 PAGE_BREAK = "\f"
@@ -82,16 +76,9 @@ def as_section_heading(line: str) -> str | None:
     """The section name if ``line`` is a section heading in any of the genre's forms."""
     if _SECTION.match(line):
         return line.strip("【】")
-    if _KNOWN_SECTIONS.match(line):
+    if line in cues.SECTION_NAMES:
         return line
     return None
-
-
-@dataclass(frozen=True)
-class Layout:
-    masthead: list[str]
-    body: list[str]  # lines; "" is a blank line, PAGE_BREAK a page break
-    colophon: list[str]
 
 
 def _edges(page: list[str], n: int = 2) -> list[str]:
@@ -159,59 +146,55 @@ def _drop_repeated_lines(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def split_layout(pages: list[list[str]]) -> Layout:
-    """Clean lines, drop page numbers, rules and running heads; split masthead, body, colophon."""
+def lay_out(pages: list[list[str]]) -> tuple[list[str], list[Dropped]]:
+    """Clean lines and drop print furniture (page numbers, rules, running heads).
+
+    Returns the lines, pages joined with :data:`PAGE_BREAK`, and what was dropped and why. Nothing
+    is split off by position: the roles decide what the masthead and the colophon are.
+    """
+    dropped: list[Dropped] = []
     cleaned: list[list[str]] = []
-    for page in pages:
+    for number, page in enumerate(pages):
         lines = []
+        seen = 0
         for raw in page:
             line = clean_line(raw)
-            if _PAGE_NUMBER.match(line) or _RULE.match(line):
-                line = PAGE_BREAK if _PAGE_NUMBER.match(line) else ""
+            seen += bool(line)
+            masthead_number = number == 0 and seen <= 4 and line.isdigit() and len(page) > 8
+            if _PAGE_NUMBER.match(line) and not masthead_number:
+                dropped.append(Dropped(line, "page number"))
+                line = PAGE_BREAK
+            elif _RULE.match(line):
+                dropped.append(Dropped(line, "rule"))
+                line = ""
             elif line and raw[:1] in (" ", "\u3000", "\t"):
                 line = PARA + line
             lines.append(line)
         cleaned.append(lines)
-    cleaned = _drop_running_heads(cleaned)
+    kept = _drop_running_heads(cleaned)
+    for before, after in zip(cleaned, kept, strict=True):
+        for a, b in zip(before, after, strict=True):
+            if a and not b and a != PAGE_BREAK:
+                dropped.append(Dropped(_text(a), "running head"))
     lines = []
-    for i, page in enumerate(cleaned):
+    for i, page in enumerate(kept):
         if i:
             lines.append(PAGE_BREAK)
         lines.extend(page)
-    # masthead: up to the first section heading or the first full sentence
-    start = len(lines)
-    for i, raw in enumerate(lines):
-        line = _text(raw)
-        if not line or line == PAGE_BREAK:
-            continue
-        if as_section_heading(line) or (len(line) > 40 and "。" in line) or line.endswith("。"):
-            start = i
-            break
-    end = len(lines)
-    for i in range(len(lines) - 1, start - 1, -1):
-        line = _text(lines[i])
-        if not line or line == PAGE_BREAK:
-            continue
-        if _COLOPHON.match(line):
-            end = i
-            continue
-        break
-    masthead = [_text(ln) for ln in lines[:start] if ln and ln != PAGE_BREAK]
-    colophon = [_text(ln) for ln in lines[end:] if ln and ln != PAGE_BREAK]
-    return Layout(masthead=masthead, body=lines[start:end], colophon=colophon)
+    return lines, dropped
 
 
-def _merge_fragment(previous: str, fragment: str) -> str | None:
+def _merge_fragment(previous: str, fragment: str) -> tuple[str, str] | None:
     """A page break sometimes repeats the tail of a paragraph ("…贡献”" then "献。”").
 
-    Return the merged paragraph when ``fragment`` is such a repeat, else None.
+    Return the merged paragraph and what the merge removed when ``fragment`` is such a repeat.
     """
     if len(fragment) > 8 or fragment[-1] not in _TERMINAL or not _CJK_CHAR.match(fragment[0]):
         return None
     stem = previous.rstrip(_CLOSERS + "。")
     for k in range(min(len(fragment) - 1, len(stem)), 0, -1):
         if stem.endswith(fragment[:k]):
-            return stem + fragment[k:]
+            return stem + fragment[k:], previous[len(stem) :] + fragment[:k]
     return None
 
 
@@ -231,44 +214,87 @@ def looks_like_heading(line: str) -> bool:
     return bool(as_section_heading(line) or _NUMBERED_HEADING.match(line))
 
 
-def reflow(body: list[str]) -> list[str]:
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    page: int
+
+
+# a line ending like this cannot end a paragraph: "要于3月" / "31日前报送"
+_OPEN_END = re.compile(r"(?:[0-9０-９]|[于在至到和及与或的、，,（(《“]|[一二三四五六七八九十]月)$")
+_NUMBER_START = re.compile(r"^[0-9０-９日号时点]")
+
+
+def _stands_alone(line: str) -> bool:
+    """Colophon, web furniture and date lines are never part of a paragraph."""
+    compact = re.sub(r"\s", "", line)
+    return compact.startswith(cues.COLOPHON_STARTS + cues.BOILERPLATE_STARTS) or is_date_only(
+        compact
+    )
+
+
+def _addressee(line: str) -> bool:
+    return (
+        len(line) <= 60
+        and line.endswith(cues.ADDRESSEE_ENDINGS)
+        and line.startswith(cues.ADDRESSEE_STARTS)
+    )
+
+
+def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
     """Join lines broken inside sentences, across blank lines and page breaks, into paragraphs.
 
     A line that does not end a sentence continues on the next line when the break is a page break,
-    when the text is hard-wrapped and the line is full width, or when the line is long (a
-    paragraph, not a headline). Short headline-like lines stay on their own.
+    when the text is hard-wrapped and the line is full width, when the line is long (a paragraph,
+    not a headline), or when the break falls inside a number or a date. Short headline-like lines
+    stay on their own.
     """
-    width = wrap_width(body)
+    width = wrap_width(lines)
     # in typeset (wrapped, indented) text only an indented line starts a paragraph
-    by_indent = width is not None and sum(ln.startswith(PARA) for ln in body) >= 2
-    paragraphs: list[str] = []
+    by_indent = width is not None and sum(ln.startswith(PARA) for ln in lines) >= 2
+    paragraphs: list[Paragraph] = []
+    dropped: list[Dropped] = []
     last_line = ""  # the previous physical line
     page_break = False
-    for raw in body:
+    page = 0
+
+    def extend(line: str) -> None:
+        paragraphs[-1] = Paragraph(paragraphs[-1].text + line, paragraphs[-1].page)
+
+    for raw in lines:
         if raw == PAGE_BREAK:
             page_break = True
+            page += 1
             continue
         indented = raw.startswith(PARA)
         line = _text(raw)
         if not line:
             continue
-        if (
-            by_indent
-            and paragraphs
-            and not indented
-            and not looks_like_heading(paragraphs[-1])
+        previous = paragraphs[-1].text if paragraphs else ""
+        joinable = (
+            bool(previous)
+            and not looks_like_heading(previous)
             and not looks_like_heading(line)
+            and not _addressee(previous)
+            and not _stands_alone(previous)
+            and not _stands_alone(line)
+        )
+        if (
+            joinable
+            and by_indent
+            and not indented
             and width is not None
             and len(last_line) >= width - 2
         ):
-            paragraphs[-1] += line
+            extend(line)
             last_line, page_break = line, False
             continue
-        if paragraphs and not looks_like_heading(paragraphs[-1]) and not looks_like_heading(line):
-            previous = paragraphs[-1]
-            merged = _merge_fragment(previous, line)
-            if merged is not None:
-                paragraphs[-1] = merged
+        if joinable:
+            repaired = _merge_fragment(previous, line)
+            if repaired is not None:
+                merged, removed = repaired
+                dropped.append(Dropped(removed, "repeated fragment"))
+                paragraphs[-1] = Paragraph(merged, paragraphs[-1].page)
                 last_line, page_break = line, False
                 continue
             # inside an open quotation nothing ends: a quoted directive stays one paragraph
@@ -279,11 +305,16 @@ def reflow(body: list[str]) -> list[str]:
                 or len(last_line) >= 40
                 # a line with clause punctuation inside is a sentence, not a headline
                 or (len(last_line) >= 15 and re.search("[，,、：:]", last_line) is not None)
+                # the break falls inside a number or a date phrase
+                or (
+                    _OPEN_END.search(last_line) is not None
+                    and _NUMBER_START.match(line) is not None
+                )
             )
             if unfinished and (page_break or full_width or continues):
-                paragraphs[-1] = previous + line
+                extend(line)
                 last_line, page_break = line, False
                 continue
-        paragraphs.append(line)
+        paragraphs.append(Paragraph(line, page))
         last_line, page_break = line, False
-    return paragraphs
+    return paragraphs, dropped

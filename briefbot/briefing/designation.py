@@ -1,0 +1,118 @@
+"""Who instructed: a person's designation chain and name, or a body, read structurally.
+
+``市委副书记、市长林某某`` → designation ``市委副书记、市长``, name ``林某某``;
+``易炼红省长`` → ``省长``, ``易炼红``; ``中共某某省委`` → the body itself. A designation is a chain
+of elements joined by 、, each an organ (a place and a body or department, possibly empty) and a
+post from :mod:`briefbot.briefing.cues`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from briefbot.briefing import cues
+
+_CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+
+
+@dataclass(frozen=True)
+class Subject:
+    leader: str  # the person's name, or the body
+    designation: str  # "" for a body or a bare name
+    is_body: bool = False
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    posts = _alternation(cues.POSTS)
+    bodies = _alternation(cues.BODIES)
+    levels = _alternation(cues.LEVELS)
+    departments = _alternation(cues.DEPARTMENT_ENDINGS)
+    # an organ written out: free text up to a body or department ending (lazy: shortest first)
+    organ = rf"[{_CJK}“”‘’（）()·]{{0,16}}?"
+    element = rf"{organ}(?:{posts})"
+    name = rf"(?P<name>[{_CJK}·]{{2,4}}?)"
+    after = rf"(?=同志|在|对|于|就|作出|做出|{_alternation(cues.DIRECTIVE_VERBS)}|专门|亲自|近日|日前|[，,、：:（(]|$)"
+    title_first = re.compile(rf"^(?P<chain>(?:{element}、)*{element}){name}{after}")
+    # a name before its title: the organ must be a known body or a place + body ("易炼红省长")
+    known_organ = (
+        rf"(?:(?:[{_CJK}]{{1,6}}?(?:{levels}))?(?:{bodies})|[{_CJK}]{{1,8}}?(?:{departments}))?"
+    )
+    name_first = re.compile(
+        rf"^{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts})){after}"
+    )
+    body = re.compile(rf"^(?P<body>[{_CJK}“”（）()]{{0,20}}?(?:{bodies}|{departments}|会议))$")
+    return title_first, name_first, body
+
+
+_LEADING = re.compile(
+    r"^(?:\d{1,4}年)?(?:\d{1,2}月\d{1,2}日)?(?:[上下]午|晚上?)?[，,、\s]*"
+    r"|^(?:近日|日前|近期|最近|此前|随后|同时|另外|此外|对此|为此)[，,、\s]*"
+)
+
+
+def _is_name(name: str) -> bool:
+    return (
+        name not in cues.NOT_NAMES
+        and not name.endswith(cues.POSTS)
+        and not name.endswith(cues.BODIES)
+        and not name.endswith(cues.LEVELS)
+        and "委" not in name
+    )
+
+
+def parse_subject(clause: str) -> Subject | None:
+    """The subject at the start of ``clause`` (the words before 批示/批语/按 in one sentence)."""
+    clause = _LEADING.sub("", clause.strip(), count=1).strip("，,、 ")
+    if not clause:
+        return None
+    title_first, name_first, body = _patterns()
+    for pattern in (name_first, title_first):
+        m = pattern.match(clause)
+        if m and _is_name(m.group("name")):
+            return Subject(m.group("name"), m.group("chain"))
+    # a bare post chain with the name elsewhere ("省委主要领导") is no subject; a body is
+    cut = re.split(r"(?:在|对|于|就|作出|做出)", clause, maxsplit=1)[0].strip("，,、 ")
+    if cut and (m := body.match(cut)):
+        return Subject(m.group("body"), "", is_body=True)
+    return None
+
+
+def subject_before(text: str, end: int) -> Subject | None:
+    """The subject of the clause that ends at ``end`` (the start of a directive verb)."""
+    start = max(text.rfind(ch, 0, end) for ch in "。；;！？\n：:")
+    # a comma ends the subject only when it does not separate a date ("11月19日，省长…")
+    clause = text[start + 1 : end]
+    parts = re.split(r"[，,]", clause)
+    for k in range(len(parts)):
+        candidate = "，".join(parts[k:])
+        found = parse_subject(candidate)
+        if found is not None:
+            return found
+    return None
+
+
+@cache
+def post_pattern() -> re.Pattern[str]:
+    return re.compile(_alternation(cues.POSTS))
+
+
+def split_signature_name(line: str) -> Subject | None:
+    """A signature line of a signed note: "林某某", "市长 林某某", "林某某（市委书记）"."""
+    text = re.sub(r"\s+", "", line).strip("（）()")
+    text = re.sub(r"[（(]([^）)]+)[）)]$", r"，\1", text)
+    if "，" in text:  # name, (designation)
+        name, designation = text.split("，", 1)
+        if re.fullmatch(f"[{_CJK}·]{{2,4}}", name) and post_pattern().search(designation):
+            return Subject(name, designation)
+    if re.fullmatch(f"[{_CJK}·]{{2,4}}", text) and _is_name(text):
+        if post_pattern().fullmatch(text) or text.endswith(tuple(cues.ISSUER_ENDINGS)):
+            return None
+        return Subject(text, "")
+    return parse_subject(text) if post_pattern().search(text) else None

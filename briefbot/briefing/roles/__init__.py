@@ -1,0 +1,1 @@
+"""One module per role: each claims the blocks (or parts of blocks) its cues decide."""

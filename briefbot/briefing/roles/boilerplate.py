@@ -1,0 +1,44 @@
+"""Boilerplate: navigation, share links, copyright and 来源 lines — dropped only on evidence."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from briefbot.briefing import cues
+from briefbot.briefing.blocks import Block, Role
+
+# "[返回首页]", "【关闭窗口】", "首页 > 工作动态 > 正文"
+_BRACKETED = re.compile(r"^(?:\s*[\[【][^\]】]{1,12}[\]】])+$")
+_BREADCRUMB = re.compile(r"^[^。，]{1,12}(?:\s*[>»/]\s*[^。，>»/]{1,16}){2,}$")
+# "（来源：新华社）" closing an item's body
+_TRAILING_SOURCE = re.compile(r"[（(]\s*(?:来源|稿源|信息来源|作者)[:：][^）)]{1,40}[）)]\s*$")
+
+
+@cache
+def _contains() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(c) for c in cues.BOILERPLATE_CONTAINS))
+
+
+def cue_for(text: str) -> str | None:
+    """The cue that makes ``text`` boilerplate, or None."""
+    if text.startswith(cues.BOILERPLATE_STARTS):
+        return "网页/版式：" + next(c for c in cues.BOILERPLATE_STARTS if text.startswith(c))
+    if len(text) <= 200 and (m := _contains().search(text)):
+        return "网页/版式：" + m.group(0)
+    if _BRACKETED.match(text) and any(w in text for w in cues.NAVIGATION_WORDS):
+        return "网页导航链接"
+    if _BREADCRUMB.match(text):
+        return "网页面包屑导航"
+    return None
+
+
+def claim(blocks: list[Block]) -> None:
+    for block in blocks:
+        if block.role is not None:
+            continue
+        cue = cue_for(block.text)
+        if cue is not None:
+            block.assign(Role.BOILERPLATE, cue)
+        elif m := _TRAILING_SOURCE.search(block.text):
+            block.mark(m.start(), len(block.text), Role.BOILERPLATE, "文末来源")

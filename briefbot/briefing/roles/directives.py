@@ -1,0 +1,338 @@
+"""Directives in all their real forms, found anywhere in the document.
+
+- quoted: ``11月19日，省长易炼红在《…》上作出批示：“…”`` (in a directive section or inline in a
+  news item; several leaders in one paragraph);
+- unquoted after a colon inside a directive section: ``市长林某某批示：…``;
+- notes by a body: ``中共某某省委批语：…``, ``某某办公厅按：…``, ``中央认为，…``;
+- signed notes: paragraphs followed by a person's name and a date, without quotation marks;
+- relay (转发) notes: ``现将《…》印发给你们，请…`` — the body that relays is the "leader".
+
+A directive's text is the source's words after layout repair only. Headings that hold
+directives (``【领导批示】``, a bold ``区长批示``, ``批示精神``, a heading naming the leader) mark a
+directive section; editor's notes (编者按) are not directives and are left to their own module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+from briefbot.briefing import cues
+from briefbot.briefing.blocks import Block, Role
+from briefbot.briefing.dates import MONTH_DAY, find_date, is_date_only, resolve_month_day
+from briefbot.briefing.designation import (
+    Subject,
+    parse_subject,
+    split_signature_name,
+    subject_before,
+)
+from briefbot.briefing.model import Directive
+from briefbot.briefing.numerals import to_ascii_digits
+from briefbot.briefing.repair import as_section_heading
+from briefbot.briefing.roles.signature import is_organ
+
+_DOCUMENT = re.compile(r"《(?P<doc>[^》]{1,80})》")
+_SHORT_DATE = re.compile(r"^[（(]?\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*[）)]?$")
+
+
+@dataclass
+class Found:
+    directive: Directive
+    block: int
+
+
+@cache
+def _verbs() -> re.Pattern[str]:
+    verbs = "|".join(sorted(cues.DIRECTIVE_VERBS, key=len, reverse=True))
+    links = "|".join(cues.SPEECH_LINKS)
+    return re.compile(
+        rf"(?P<verb>{verbs})(?:(?:时|中)?[，,]?\s*(?P<link>{links})?)?\s*(?P<colon>[:：])?\s*(?P<quote>“)?"
+    )
+
+
+@cache
+def _body_note() -> re.Pattern[str]:
+    verbs = "|".join(sorted(cues.BODY_NOTE_VERBS, key=len, reverse=True))
+    return re.compile(rf"^(?P<who>[^，。：:“”]{{2,30}}?)(?P<verb>{verbs})\s*[:：]\s*")
+
+
+@cache
+def _opinion() -> re.Pattern[str]:
+    return re.compile(r"^(?P<who>[^，。：:“”]{1,20}?)认为[，,：:]")
+
+
+def quoted(text: str, start: int) -> tuple[str, int]:
+    """Text from ``start`` (just after an opening “) to its matching ”, nesting respected; and the
+    index after the closing mark."""
+    depth = 1
+    for i in range(start, len(text)):
+        if text[i] == "“":
+            depth += 1
+        elif text[i] == "”":
+            depth -= 1
+            if depth == 0:
+                return text[start:i], i + 1
+    return text[start:].rstrip("”"), len(text)
+
+
+def heading_kind(text: str) -> str | None:
+    """``"section"`` for a heading that holds directives, else None."""
+    name = as_section_heading(text) or (text.strip("【】") if text.startswith("【") else None)
+    candidate = name if name is not None else text
+    if len(candidate) > 30 or re.search(r"[。；]$", candidate):
+        return None
+    compact = re.sub(r"\s", "", candidate).rstrip("：:")
+    if any(compact.endswith(h) or compact == h for h in cues.DIRECTIVE_HEADINGS):
+        return "section"
+    if "批示" in compact and (name is not None or len(compact) <= 20):
+        return "section"
+    return None
+
+
+def _date_before(text: str, end: int, reference: date | None) -> tuple[date | None, str]:
+    """The date given in the clause before a verb: "11月19日，…作出批示"."""
+    start = max(text.rfind("。", 0, end), text.rfind("；", 0, end)) + 1
+    clause = to_ascii_digits(text[start:end])
+    full, raw = find_date(clause)
+    if full is not None and raw is not None:
+        return full, raw
+    if m := MONTH_DAY.search(clause):
+        return resolve_month_day(m.group(0), reference, forward=False), m.group(0)
+    return None, ""
+
+
+def _subject_start(text: str, verb_start: int) -> int:
+    return max(text.rfind(ch, 0, verb_start) for ch in "。；;！？\n") + 1
+
+
+class Finder:
+    def __init__(self, blocks: list[Block], reference: date | None, issuer: str | None) -> None:
+        self.blocks = blocks
+        self.reference = reference
+        self.issuer = issuer
+        self.found: list[Found] = []
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _add(self, block: int, subject: Subject, text: str, when: date | None, raw: str,
+             verb: str, document: str | None = None) -> None:  # fmt: skip
+        text = text.strip()
+        if not text:
+            return
+        self.found.append(
+            Found(
+                Directive(
+                    leader=subject.leader,
+                    title=subject.designation,
+                    date=when,
+                    date_raw=raw,
+                    text=text,
+                    document=document,
+                    verb=verb,
+                ),
+                block,
+            )
+        )
+
+    def _free(self, i: int) -> bool:
+        return 0 <= i < len(self.blocks) and self.blocks[i].role is None
+
+    # -- forms --------------------------------------------------------------------------------
+    def quoted_and_colon(self, i: int, in_section: bool) -> None:
+        """``…批示：“…”`` anywhere; ``…批示：…`` unquoted inside a directive section."""
+        block = self.blocks[i]
+        text = block.text
+        position = 0
+        while m := _verbs().search(text, position):
+            position = m.end()
+            subject = subject_before(text, m.start())
+            if subject is None:
+                continue
+            start = _subject_start(text, m.start())
+            when, raw = _date_before(text, m.start(), self.reference)
+            doc = _DOCUMENT.search(text[start : m.start()])
+            document = doc.group("doc") if doc else None
+            verb = "批示" if "批示" in m.group("verb") else m.group("verb")
+            if m.group("quote"):
+                words, end = quoted(text, m.end())
+                self._add(i, subject, words, when, raw, verb, document)
+                block.mark(start, end, Role.DIRECTIVE, f"{subject.leader}{verb}（引号）")
+                position = end
+                continue
+            rest = text[m.end() :]
+            if m.group("colon") and not rest.strip() and self._free(i + 1):
+                # the words stand in the next paragraph: "…作出批示：" / "“…”"
+                following = self.blocks[i + 1]
+                words = following.text
+                if words.startswith("“"):
+                    words = quoted(words, 1)[0]
+                self._add(i, subject, words, when, raw, verb, document)
+                block.mark(start, len(text), Role.DIRECTIVE, f"{subject.leader}{verb}")
+                following.assign(Role.DIRECTIVE, f"{subject.leader}{verb}（下段）")
+                return
+            if in_section and (m.group("colon") or m.group("link")):
+                rest_text = rest.lstrip("，, ")
+                self._add(i, subject, rest_text, when, raw, verb, document)
+                block.mark(start, len(text), Role.DIRECTIVE, f"{subject.leader}{verb}（批示栏目）")
+                return
+
+    def body_note(self, i: int) -> bool:
+        """``某某党委批语：…``, ``某某办公厅按：…``, ``中央认为，…``."""
+        block = self.blocks[i]
+        text = block.text
+        if text.startswith(cues.EDITOR_NOTE_CUES):
+            return False
+        if m := _body_note().match(text):
+            who = m.group("who")
+            subject = parse_subject(who) if not who.endswith("编者") else None
+            if subject is None or who.startswith(("编者", "编")):
+                return False
+            when, raw = _date_before(text, m.start("verb"), self.reference)
+            self._add(i, subject, text[m.end() :], when, raw, m.group("verb"))
+            block.assign(Role.DIRECTIVE, f"{subject.leader}{m.group('verb')}")
+            return True
+        if m := _opinion().match(text):
+            subject = parse_subject(m.group("who"))
+            if subject is None or not subject.is_body:
+                return False
+            self._add(i, subject, text, None, "", "认为")
+            block.assign(Role.DIRECTIVE, f"{subject.leader}认为（机关意见）")
+            return True
+        return False
+
+    def relay(self, i: int) -> bool:
+        """``现将《…》印发给你们，请…``: the note up to its signature."""
+        block = self.blocks[i]
+        text = block.text
+        opening = next((o for o in cues.RELAY_OPENINGS if o in text[:60]), None)
+        if opening is None or not any(v in text for v in cues.RELAY_VERBS):
+            return False
+        start = text.index(opening)
+        members = [i]
+        k = i + 1
+        while self._free(k) and len(members) < 6:
+            nxt = self.blocks[k].text
+            if (
+                is_organ(nxt)
+                or is_date_only(nxt)
+                or (len(nxt) <= 30 and not re.search("[。；]$", nxt))
+            ):
+                break
+            members.append(k)
+            k += 1
+        organ, when = self._signature_at(k)
+        leader = organ or self.issuer or ""
+        words = "\n".join([text[start:], *(self.blocks[j].text for j in members[1:])])
+        self._add(i, Subject(leader, "", is_body=True), words, when, "", "转发")
+        block.mark(start, len(text), Role.DIRECTIVE, "转发按语：现将…给你们")
+        for j in members[1:]:
+            self.blocks[j].assign(Role.DIRECTIVE, "转发按语（续）")
+        return True
+
+    def _signature_at(self, k: int) -> tuple[str | None, date | None]:
+        organ: str | None = None
+        for j in range(k, min(k + 3, len(self.blocks))):
+            text = re.sub(r"\s", "", self.blocks[j].text)
+            when, raw = find_date(text)
+            if when is not None and raw is not None:
+                rest = text.replace(raw, "")
+                return (rest if is_organ(rest) else organ), when
+            if is_organ(text):
+                organ = text
+                continue
+            break
+        return organ, None
+
+    def signed(self, first: int, i: int) -> bool:
+        """Paragraphs ``first..i-1`` followed by a name (block ``i``) and a date: a signed note."""
+        if i - first < 1 or not self._free(i):
+            return False
+        text = re.sub(r"\s", "", self.blocks[i].text)
+        when: date | None = None
+        raw = ""
+        found, found_raw = find_date(text)
+        if found is not None and found_raw is not None:  # "林某某 2024年4月5日"
+            when, raw, text = found, found_raw, text.replace(found_raw, "")
+        subject = split_signature_name(text)
+        if subject is None or subject.is_body:
+            return False
+        date_block = None
+        if when is None and self._free(i + 1):
+            nxt = re.sub(r"\s", "", self.blocks[i + 1].text)
+            if is_date_only(nxt) or _SHORT_DATE.match(to_ascii_digits(nxt)):
+                found, found_raw = find_date(nxt)
+                if found is None and (md := MONTH_DAY.search(to_ascii_digits(nxt))):
+                    found, found_raw = (
+                        resolve_month_day(md.group(0), self.reference, forward=False),
+                        md.group(0),
+                    )
+                when, raw, date_block = found, found_raw or nxt, i + 1
+        if when is None:
+            return False
+        members: list[int] = []
+        for j in range(i - 1, max(first, i - 6) - 1, -1):
+            if (
+                not self._free(j)
+                or heading_kind(self.blocks[j].text)
+                or as_section_heading(self.blocks[j].text)
+            ):
+                break
+            members.insert(0, j)
+        if not members:
+            return False
+        words = "\n".join(self.blocks[j].text for j in members)
+        self._add(members[0], subject, words, when, raw, "批示")
+        for j in members:
+            self.blocks[j].assign(Role.DIRECTIVE, f"{subject.leader}签批（无引号）")
+        self.blocks[i].assign(Role.DIRECTIVE, "批示落款：署名")
+        if date_block is not None:
+            self.blocks[date_block].assign(Role.DIRECTIVE, "批示落款：日期")
+        return True
+
+
+def claim(
+    blocks: list[Block], reference: date | None, issuer: str | None
+) -> tuple[list[Directive], set[int]]:
+    """Directives in document order, and the indices of headings that open directive sections."""
+    finder = Finder(blocks, reference, issuer)
+    section_heads: set[int] = set()
+    in_section = False
+    first = 0  # where the current run of paragraphs began (for signed notes)
+    for i, block in enumerate(blocks):
+        if block.role is not None and block.role is not Role.DIRECTIVE:
+            if block.role in (Role.MASTHEAD, Role.SIGNATURE, Role.COLOPHON):
+                first = i + 1
+            continue
+        if block.role is Role.DIRECTIVE:
+            first = i + 1
+            continue
+        text = block.text
+        kind = heading_kind(text)
+        if kind is not None and len(text) <= 30:
+            block.assign(Role.HEADING, "批示栏目标题")
+            section_heads.add(i)
+            in_section, first = True, i + 1
+            continue
+        if as_section_heading(text) is not None or (text.startswith("【") and text.endswith("】")):
+            in_section, first = False, i + 1
+            continue
+        if finder.signed(first, i):
+            first = i + 2
+            continue
+        if finder.body_note(i) or finder.relay(i):
+            first = i + 1
+            continue
+        finder.quoted_and_colon(i, in_section)
+    ordered = sorted(finder.found, key=lambda f: f.block)
+    return [f.directive for f in ordered], section_heads
+
+
+def cue_without_directive(text: str) -> str | None:
+    """A cue that a directive is probably here (for the preview's warnings)."""
+    for cue in cues.MISSED_DIRECTIVE_CUES:
+        if cue in text:
+            return cue
+    if (m := re.search("“", text)) and subject_before(text, m.start()) is not None:
+        return "引号前有领导职务"
+    return None

@@ -1,0 +1,191 @@
+"""The masthead: title, issue, issuer, date and classification — from wherever they are.
+
+The head of the document is read first (a block is masthead only when a cue says so: an issue
+number, a date line, an issuer line, a classification, a short title line above them). Missing
+fields are then taken from the signature, the colophon's 印发 line, or the web page's
+``<title>``/``<h1>``/``<meta>``. A date inside the title is an event date and never the
+document's own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from briefbot.briefing import cues
+from briefbot.briefing.blocks import Block, Role
+from briefbot.briefing.dates import find_date, is_date_only
+from briefbot.briefing.model import Issue
+from briefbot.briefing.numerals import parse_number, to_ascii_digits
+from briefbot.briefing.repair import as_section_heading
+from briefbot.briefing.roles import boilerplate
+from briefbot.briefing.roles.signature import is_organ
+
+_N = "0-9一二三四五六七八九十百零〇○两"
+_ISSUE = re.compile(
+    rf"(?:(?P<year>\d{{4}})\s*年\s*)?[（(〔\[]?\s*第\s*(?P<num>[{_N}]+)\s*[期号][）)〕\]]?"
+    rf"(?:\s*[（(]?\s*总第\s*(?P<cum>[{_N}]+)\s*期\s*[)）]?)?"
+    rf"|[（(]\s*总第\s*(?P<cumonly>[{_N}]+)\s*期\s*[)）]"
+)
+_BARE_NUMBER = re.compile(rf"^[（(〔\[]?\s*(?P<num>[0-9]{{1,4}}|[{_N}]{{1,5}})\s*[）)〕\]]?$")
+_SENTENCE_END = re.compile(r"[。！？；]$")
+_HEAD_LIMIT = 10  # blocks a masthead can span
+
+
+@dataclass(frozen=True)
+class Masthead:
+    title: str
+    issue: Issue | None
+    date: date | None
+    issuer: str | None
+    classification: str | None
+    title_source: str  # "head", "html", "first line"
+
+
+def _issue(text: str) -> tuple[Issue, str] | None:
+    m = _ISSUE.search(to_ascii_digits(text))
+    if m is None:
+        return None
+    if m.group("cumonly"):
+        return Issue(m.group(0).strip(), None, None, parse_number(m.group("cumonly"))), m.group(0)
+    return (
+        Issue(
+            raw=m.group(0).strip(),
+            number=parse_number(m.group("num")),
+            year=int(m.group("year")) if m.group("year") else None,
+            cumulative=parse_number(m.group("cum")) if m.group("cum") else None,
+        ),
+        m.group(0),
+    )
+
+
+def _classification(text: str) -> str | None:
+    compact = re.sub(r"\s", "", text)
+    for c in sorted(cues.CLASSIFICATIONS, key=len, reverse=True):
+        if compact.startswith(c) and len(compact) <= len(c) + 8:
+            return c
+    return None
+
+
+def _titleish(text: str) -> bool:
+    return (
+        len(text) <= 40
+        and not _SENTENCE_END.search(text)
+        and as_section_heading(text) is None
+        and not text.startswith("【")
+    )
+
+
+def _addressee(text: str) -> bool:
+    return (
+        len(text) <= 80
+        and text.endswith(cues.ADDRESSEE_ENDINGS)
+        and text.startswith(cues.ADDRESSEE_STARTS)
+    )
+
+
+def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
+    title_lines: list[str] = []
+    issue: Issue | None = None
+    issued: date | None = None
+    issuer: str | None = None
+    classification: str | None = None
+    seen_field = False  # an issue, date or issuer line has been seen
+    considered = 0
+    for block in blocks:
+        if block.role is Role.BOILERPLATE:
+            continue
+        if block.role is not None or considered >= _HEAD_LIMIT:
+            break
+        considered += 1
+        text = block.text
+        compact = re.sub(r"\s", "", text)
+        if classification is None and (c := _classification(text)):
+            classification = c
+            block.assign(Role.MASTHEAD, "报头：密级")
+            continue
+        found = _issue(compact) if len(compact) <= 60 else None
+        if found is not None and issue is None:
+            issue, raw = found
+            rest = compact.replace(raw, "")
+            when, raw_date = find_date(rest)
+            if when is not None and raw_date is not None:
+                issued, rest = when, rest.replace(raw_date, "")
+            if is_organ(rest):
+                issuer = rest
+            block.assign(Role.MASTHEAD, "报头：期号")
+            seen_field = True
+            continue
+        if (
+            issue is None
+            and not title_lines
+            and (m := _BARE_NUMBER.match(compact))
+            and considered <= 4
+        ):
+            issue = Issue(m.group(0), parse_number(m.group("num")))
+            block.assign(Role.MASTHEAD, "报头：序号")
+            seen_field = True
+            continue
+        if is_date_only(compact) and issued is None:
+            issued = find_date(compact, iso=True)[0]
+            block.assign(Role.MASTHEAD, "报头：日期")
+            seen_field = True
+            continue
+        when, raw_date = find_date(compact)
+        if when is not None and raw_date is not None and is_organ(compact.replace(raw_date, "")):
+            issued, issuer = issued or when, issuer or compact.replace(raw_date, "")
+            block.assign(Role.MASTHEAD, "报头：单位和日期")
+            seen_field = True
+            continue
+        edited = re.match(r"^(?P<by>.{2,40}?)(?:编印|编发|主办|编)$", compact)
+        if edited and is_organ(edited.group("by")) and issuer is None:
+            issuer = edited.group("by")
+            block.assign(Role.MASTHEAD, "报头：编印单位")
+            seen_field = True
+            continue
+        if _addressee(compact):
+            block.assign(Role.MASTHEAD, "主送单位")
+            break
+        if is_organ(compact) and issuer is None and (title_lines or seen_field):
+            issuer = compact
+            block.assign(Role.MASTHEAD, "报头：单位")
+            seen_field = True
+            continue
+        if _titleish(text) and not seen_field and len(title_lines) < 3:
+            title_lines.append(compact if len(title_lines) else text)
+            block.assign(Role.MASTHEAD, "报头：标题")
+            continue
+        break
+    title = "".join(title_lines)
+    source = "head"
+    html_title = _html_title(meta)
+    if html_title and (not title or not seen_field):
+        # a web page: its <h1>/<title> names the article; head lines were the article's own
+        if title and title != html_title:
+            _unclaim_title(blocks)
+        title, source = html_title, "html"
+    if issued is None and meta.get("date"):
+        issued = find_date(meta["date"], iso=True)[0]
+    if issue is not None and issue.year is None and issued is not None:
+        issue = Issue(issue.raw, issue.number, issued.year, issue.cumulative)
+    return Masthead(title, issue, issued, issuer, classification, source)
+
+
+def _unclaim_title(blocks: list[Block]) -> None:
+    for block in blocks:
+        if block.role is Role.MASTHEAD and block.cue == "报头：标题":
+            block.role, block.cue = None, ""
+
+
+def _html_title(meta: dict[str, str]) -> str:
+    for key in ("h1", "title"):
+        value = re.sub(r"\s+", " ", meta.get(key, "")).strip()
+        if not value:
+            continue
+        # "文章标题 - 某某市人民政府网站": the longest part is the article's own title
+        parts = [p.strip() for p in re.split(r"\s[-_|–—]\s|[_|]", value) if p.strip()]
+        best = max(parts, key=len) if parts else value
+        if boilerplate.cue_for(best) is None:
+            return best
+    return ""

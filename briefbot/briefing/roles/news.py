@@ -1,0 +1,105 @@
+"""News items: what remains under the section headings, cut at headlines and at dated leads.
+
+A headline is a short line without closing punctuation; bullets (◆■★…) are stripped from it.
+A bare outline marker, a date or a body's name on its own line is never an item.
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefbot.briefing import cues
+from briefbot.briefing.blocks import Block, Role
+from briefbot.briefing.dates import is_date_only
+from briefbot.briefing.model import NewsItem
+from briefbot.briefing.repair import as_section_heading, looks_like_heading
+from briefbot.briefing.roles.signature import is_organ
+from briefbot.briefing.roles.tasks import first_sentence
+
+_NEWS_START = re.compile(
+    r"^\d{1,2}月\d{1,2}日|^\d{1,2}月(?:上|中|下)旬|^(?:" + "|".join(cues.NEWS_STARTS) + ")"
+)
+_OUTLINE_ONLY = re.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．])$"
+)
+_OUTLINE_MARK = re.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d))\s*"
+)
+
+
+def strip_marks(text: str) -> str:
+    return text.lstrip(cues.BULLET_MARKS + " \u3000")
+
+
+def _is_headline(text: str) -> bool:
+    return (
+        len(text) <= 40
+        and text[-1] not in "。！？；：:，,"
+        and " | " not in text  # a table row
+        and not looks_like_heading(text)
+    )
+
+
+def claim(
+    blocks: list[Block], directive_sections: set[int]
+) -> tuple[tuple[str, ...], tuple[NewsItem, ...]]:
+    sections: list[str] = []
+    items: list[NewsItem] = []
+    section = "正文"
+    skip = False  # inside a directive section
+    current: list[Block] = []
+    headline: str | None = None
+
+    def close() -> None:
+        nonlocal current, headline
+        if current or headline:
+            paragraphs = [b.text for b in current]
+            lead = headline or first_sentence(strip_marks(paragraphs[0]))
+            lead = _OUTLINE_MARK.sub("", lead)
+            items.append(
+                NewsItem(section=section, lead=lead, body="\n".join(paragraphs), headline=headline)
+            )
+            role = Role.NEWS if headline or section != "正文" else Role.BODY
+            for b in current:
+                if b.role is None:
+                    b.assign(role, "要闻正文" if role is Role.NEWS else "正文")
+        current, headline = [], None
+
+    for i, block in enumerate(blocks):
+        if i in directive_sections:
+            close()
+            section, skip = block.text.strip("【】"), True
+            sections.append(section)
+            continue
+        if block.role is not None:
+            continue
+        text = strip_marks(block.text)
+        name = as_section_heading(text)
+        if name is None and text.startswith("【") and text.endswith("】") and len(text) <= 24:
+            name = text.strip("【】")
+        if name is not None:
+            close()
+            section, skip = name, False
+            sections.append(name)
+            block.assign(Role.HEADING, "栏目标题")
+            continue
+        if skip:
+            block.assign(Role.BODY, "批示栏目内其他文字")
+            continue
+        if _OUTLINE_ONLY.match(text):
+            block.assign(Role.HEADING, "提纲序号")
+            continue
+        if is_date_only(text) or (is_organ(text) and len(text) <= 24):
+            block.assign(Role.BODY, "孤立日期或单位名称")
+            continue
+        if _is_headline(text):
+            close()
+            headline = _OUTLINE_MARK.sub("", text)
+            block.assign(Role.NEWS, "要闻标题")
+            continue
+        if current and _NEWS_START.match(text):
+            close()
+        current.append(block)
+    close()
+    # headline-only items (a headline with no text under it) carry no news
+    return tuple(sections), tuple(it for it in items if it.body or it.lead)
