@@ -158,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ingest", help="parse a briefing and show what units would receive")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print the structure and message as JSON")
+    p.add_argument(
+        "--explain", action="store_true", help="print every block with its role and deciding cue"
+    )
 
     p = sub.add_parser("publish", help="store a briefing and queue it for every unit")
     p.add_argument("file")
@@ -191,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         case "check-config":
             return cli.check_config(args.file)
         case "ingest":
-            return cli.ingest(args.file, args.json)
+            return cli.ingest(args.file, args.json, explain=args.explain)
         case "publish":
             return cli.publish_file(args.file, args.config)
         case "report":

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TextIO
 
 from briefbot.briefing import UnreadableDocument
+from briefbot.briefing.explain import explain_parse
 from briefbot.briefing.model import to_jsonable
+from briefbot.briefing.review import review
 from briefbot.durations import format_duration, parse_duration
 from briefbot.publishing import Novelty, Parsed, parse_file
 from briefbot.publishing import publish_file as publish_parsed
@@ -94,16 +96,23 @@ def _parse(path: str, failure: str) -> Parsed | None:
         return None
 
 
-def ingest(path: str, as_json: bool) -> int:
+def ingest(path: str, as_json: bool, *, explain: bool = False) -> int:
     parsed = _parse(path, "无法解析简报")
     if parsed is None:
         return 1
+    if explain:
+        print(explain_parse(parsed.briefing))
+        return 0
     try:
         parts = render_parts(parsed.briefing, RenderOptions(has_original=True))
     except MessageTooLong as exc:
         return _fail(f"无法生成消息：{exc}")
     plains = [html.unescape(_TAG.sub("", part)) for part in parts]
     if as_json:
+        roles = [
+            {"block": p.block, "role": p.role, "cue": p.cue, "text": p.text}
+            for p in parsed.briefing.parts
+        ]
         message = {
             "html": "\n\n".join(parts),
             "text": "\n\n".join(plains),
@@ -115,7 +124,14 @@ def ingest(path: str, as_json: bool) -> int:
         }
         print(
             json.dumps(
-                {"briefing": to_jsonable(parsed.briefing), "message": message},
+                {
+                    "briefing": {
+                        k: v for k, v in to_jsonable(parsed.briefing).items() if k != "parts"
+                    },
+                    "roles": roles,
+                    "review": to_jsonable(review(parsed.briefing, parts)),
+                    "message": message,
+                },
                 ensure_ascii=False,
                 indent=2,
             )
@@ -128,6 +144,10 @@ def ingest(path: str, as_json: bool) -> int:
         print(
             f"\n（共 {len(parts)} 条消息，最长 {max(visible_length(p) for p in parts)} 字，单条上限 4096 字）"
         )
+        checked = review(parsed.briefing, parts)
+        print(checked.summary)
+        for warning in checked.warnings:
+            print(f"⚠️ {warning}")
     return 0
 
 

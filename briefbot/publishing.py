@@ -50,7 +50,7 @@ class Prepared:
 def parse_file(data: bytes, file_name: str) -> Parsed:
     """Raises ``UnreadableDocument`` with a Chinese message."""
     extracted = extract(data)
-    briefing = parse_briefing(extracted.pages)
+    briefing = parse_briefing(extracted.pages, extracted.meta)
     if not briefing.title or not briefing.paragraphs:
         raise NotABriefing("没有识别出简报的标题或正文，请确认上传的是简报全文。")
     mime = _MIME.get(extracted.format.value) or mimetypes.guess_type(file_name)[0]

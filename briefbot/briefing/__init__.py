@@ -3,7 +3,7 @@
 from briefbot.briefing.errors import UnreadableDocument
 from briefbot.briefing.extract import Format, extract, extract_text
 from briefbot.briefing.model import Briefing, Directive, NewsItem, Task
-from briefbot.briefing.parser import parse_briefing
+from briefbot.briefing.parser import parse_briefing, parse_document
 
 __all__ = [
     "Briefing",
@@ -15,4 +15,5 @@ __all__ = [
     "extract",
     "extract_text",
     "parse_briefing",
+    "parse_document",
 ]

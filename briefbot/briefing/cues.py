@@ -143,6 +143,10 @@ POSTS = (
 AFTER_NAME = ("同志",)
 # words that are never a person's name in a subject
 NOT_NAMES = (
+    "中共",
+    "中央",
+    "国务",
+    "全国",
     "同志",
     "领导",
     "主要领导",
@@ -177,6 +181,9 @@ NOT_NAMES = (
     "对于",
     "此前",
 )
+
+# characters a person's name does not start with (they start organ words and verbs)
+NOT_NAME_STARTS = "会编局厅委办部处室科院所在对于就把被将为的了和与及是有向从由经据按请要应"
 
 # --- directives -------------------------------------------------------------------------------
 # what a leader or a body does when it instructs: the verb ends the subject
@@ -249,12 +256,26 @@ ISSUER_ENDINGS = (
     "部",
     "会",
     "组",
+    "室",
+    "处",
+    "院",
+    "署",
+    "所",
+    "站",
+    "队",
+    "科",
 )
 # "某某办公室编", "某某办公室 主办"
 EDITED_BY = ("编印", "编发", "主办", "编")
 # a salutation line of a notice: "各市、县人民政府，省政府各部门："
 ADDRESSEE_ENDINGS = ("：", ":")
 ADDRESSEE_STARTS = ("各", "省直", "市直", "县直", "区直", "中央和国家机关", "有关")
+
+# a document's own title: "某某关于…的通知", standing on its own line however long
+DOC_TYPES = ("通知", "通报", "报告", "意见", "决定", "方案", "办法", "批复", "函", "纪要", "简报",
+             "请示", "规划", "细则", "规定", "公告", "通告", "工作方案", "实施方案", "情况")  # fmt: skip
+# a red-header document: "中共某某市委办公室文件", "某某发〔2024〕27号"
+DOC_HEADER_ENDINGS = ("文件",)
 
 # --- colophon and signature -------------------------------------------------------------------
 COLOPHON_STARTS = (
@@ -427,6 +448,10 @@ SECTION_NAMES = (
     "本期导读",
     "工作提示",
 )
+
+# a longer bracketed or bold line is a section heading when it ends like one
+SECTION_ENDINGS = ("动态", "要闻", "简讯", "快讯", "交流", "经验", "通报", "专题", "信息", "聚焦", "导读",
+                   "精神", "批示", "部署", "进展", "工作", "提示", "点评", "观察", "视点")  # fmt: skip
 
 # --- deadlines -------------------------------------------------------------------------------
 DEADLINE_IMPERATIVES = (

@@ -35,17 +35,19 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     levels = _alternation(cues.LEVELS)
     departments = _alternation(cues.DEPARTMENT_ENDINGS)
     # an organ written out: free text up to a body or department ending (lazy: shortest first)
-    organ = rf"[{_CJK}“”‘’（）()·]{{0,16}}?"
+    # it never holds a particle or a verb that ends the clause before it ("会上传达了市委书记")
+    stop = "了的在对把被将是有"
+    organ = rf"(?:[^\W\d_{stop}与和及](?:(?![{stop}])[{_CJK}“”‘’（）()·]){{0,15}}?)?"
     element = rf"{organ}(?:{posts})"
     name = rf"(?P<name>[{_CJK}·]{{2,4}}?)"
     after = rf"(?=同志|在|对|于|就|作出|做出|{_alternation(cues.DIRECTIVE_VERBS)}|专门|亲自|近日|日前|[，,、：:（(]|$)"
-    title_first = re.compile(rf"^(?P<chain>(?:{element}、)*{element}){name}{after}")
+    title_first = re.compile(rf"(?P<chain>(?:{element}、)*{element}){name}{after}")
     # a name before its title: the organ must be a known body or a place + body ("易炼红省长")
     known_organ = (
         rf"(?:(?:[{_CJK}]{{1,6}}?(?:{levels}))?(?:{bodies})|[{_CJK}]{{1,8}}?(?:{departments}))?"
     )
     name_first = re.compile(
-        rf"^{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts})){after}"
+        rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts})){after}"
     )
     body = re.compile(rf"^(?P<body>[{_CJK}“”（）()]{{0,20}}?(?:{bodies}|{departments}|会议))$")
     return title_first, name_first, body
@@ -60,11 +62,17 @@ _LEADING = re.compile(
 def _is_name(name: str) -> bool:
     return (
         name not in cues.NOT_NAMES
+        and name[0] not in cues.NOT_NAME_STARTS
+        and not any(ch in name for ch in "了的在批示")
         and not name.endswith(cues.POSTS)
         and not name.endswith(cues.BODIES)
         and not name.endswith(cues.LEVELS)
         and "委" not in name
     )
+
+
+def _clean_chain(chain: str) -> bool:
+    return not re.search(r"[了的在是有]", chain.split("、")[0][:2])
 
 
 def parse_subject(clause: str) -> Subject | None:
@@ -73,10 +81,12 @@ def parse_subject(clause: str) -> Subject | None:
     if not clause:
         return None
     title_first, name_first, body = _patterns()
-    for pattern in (name_first, title_first):
-        m = pattern.match(clause)
-        if m and _is_name(m.group("name")):
-            return Subject(m.group("name"), m.group("chain"))
+    # the leftmost place where a designation and a name stand, skipping words before them
+    for start in range(len(clause)):
+        for pattern in (title_first, name_first):
+            m = pattern.match(clause, start)
+            if m and _is_name(m.group("name")) and _clean_chain(m.group("chain")):
+                return Subject(m.group("name"), m.group("chain"))
     # a bare post chain with the name elsewhere ("省委主要领导") is no subject; a body is
     cut = re.split(r"(?:在|对|于|就|作出|做出)", clause, maxsplit=1)[0].strip("，,、 ")
     if cut and (m := body.match(cut)):
@@ -106,6 +116,8 @@ def post_pattern() -> re.Pattern[str]:
 def split_signature_name(line: str) -> Subject | None:
     """A signature line of a signed note: "林某某", "市长 林某某", "林某某（市委书记）"."""
     text = re.sub(r"\s+", "", line).strip("（）()")
+    if text.endswith(cues.EDITED_BY) or text.endswith(cues.ISSUER_ENDINGS):
+        return None
     text = re.sub(r"[（(]([^）)]+)[）)]$", r"，\1", text)
     if "，" in text:  # name, (designation)
         name, designation = text.split("，", 1)

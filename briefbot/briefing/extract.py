@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from io import BytesIO
 
@@ -25,6 +25,7 @@ class Format(StrEnum):
 class Extracted:
     format: Format
     pages: list[list[str]]
+    meta: dict[str, str] = field(default_factory=dict)  # a web page's title, h1 and date
 
     @property
     def text(self) -> str:
@@ -78,9 +79,10 @@ def extract(data: bytes) -> Extracted:
 
         return Extracted(kind, docx_pages(data))
     if kind is Format.HTML:
-        from briefbot.briefing.formats.html import html_pages
+        from briefbot.briefing.formats.html import html_document
 
-        return Extracted(kind, html_pages(data))
+        pages, meta = html_document(data)
+        return Extracted(kind, pages, meta)
     from briefbot.briefing.formats.text import text_pages
 
     return Extracted(kind, text_pages(data))

@@ -17,6 +17,7 @@ from datetime import date
 
 from briefbot.briefing.blocks import Block, Part, Role
 from briefbot.briefing.dates import resolve_month_day
+from briefbot.briefing.extract import extract
 from briefbot.briefing.model import Briefing, Directive, Issue
 from briefbot.briefing.repair import PAGE_BREAK, lay_out, reflow
 from briefbot.briefing.roles import (
@@ -38,6 +39,12 @@ SUMMARY_MIN = 600
 SUMMARY_MAX = 2400
 
 
+def parse_document(data: bytes) -> Briefing:
+    """Bytes of any supported format → Briefing. Raises ``UnreadableDocument`` (Chinese)."""
+    extracted = extract(data)
+    return parse_briefing(extracted.pages, extracted.meta)
+
+
 def _pages(source: str | list[list[str]]) -> list[list[str]]:
     if isinstance(source, str):
         return [page.split("\n") for page in source.split(PAGE_BREAK)]
@@ -56,6 +63,7 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
     notes = editor_notes.claim(blocks)
     found, directive_sections = directives.claim(blocks, head.date, head.issuer)
     signatures = signature.claim(blocks)
+    title = head.title or masthead.late_title(blocks)
     task_list, problems = tasks.claim(blocks)
     section_names, items = news.claim(blocks, directive_sections)
     for block in blocks:
@@ -78,7 +86,7 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
     )
     digest = hashlib.sha256("\n".join(b.text for b in blocks).encode()).hexdigest()
     briefing = Briefing(
-        title=head.title,
+        title=title,
         issue=issue,
         date=issued,
         issuer=issuer,

@@ -75,7 +75,11 @@ def is_section_heading(line: str) -> bool:
 def as_section_heading(line: str) -> str | None:
     """The section name if ``line`` is a section heading in any of the genre's forms."""
     if _SECTION.match(line):
-        return line.strip("【】")
+        inner = line[1:-1]
+        # a long bracketed line that does not end like a section is a bold headline (docx)
+        if len(inner) <= 8 or inner.endswith(cues.SECTION_ENDINGS) or inner in cues.SECTION_NAMES:
+            return inner
+        return None
     if line in cues.SECTION_NAMES:
         return line
     return None
@@ -225,11 +229,29 @@ _OPEN_END = re.compile(r"(?:[0-9０-９]|[于在至到和及与或的、，,（(
 _NUMBER_START = re.compile(r"^[0-9０-９日号时点]")
 
 
-def _stands_alone(line: str) -> bool:
-    """Colophon, web furniture and date lines are never part of a paragraph."""
+DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号")
+
+
+def is_doc_title(line: str) -> bool:
+    """ "某某关于印发…的通知": a document's own title line."""
     compact = re.sub(r"\s", "", line)
-    return compact.startswith(cues.COLOPHON_STARTS + cues.BOILERPLATE_STARTS) or is_date_only(
-        compact
+    return (
+        "关于" in compact[:40]
+        and compact.endswith(cues.DOC_TYPES)
+        and not re.search("[。；！？]", compact)
+        and len(compact) <= 100
+    )
+
+
+def _stands_alone(line: str) -> bool:
+    """Colophon, web furniture, date lines, document numbers and titles stand on their own."""
+    compact = re.sub(r"\s", "", line)
+    return (
+        compact.startswith(cues.COLOPHON_STARTS + cues.BOILERPLATE_STARTS)
+        or is_date_only(compact)
+        or DOC_NUMBER.match(compact) is not None
+        or is_doc_title(compact)
+        or compact.endswith(cues.DOC_HEADER_ENDINGS)
     )
 
 

@@ -77,13 +77,38 @@ def _lines(element: etree._Element) -> list[str]:
     return [re.sub(r"^\s*\|\s*", "", line).rstrip(" |") for line in text.split("\n")]
 
 
-def html_pages(data: bytes) -> list[list[str]]:
+# <meta> names CMSs give the publication date
+_DATE_META = ("pubdate", "publishdate", "firstpublishedtime", "article:published_time", "date",
+              "dc.date", "dcterms.created", "publish_date", "releasedate", "created")  # fmt: skip
+
+
+def _meta(root: etree._Element) -> dict[str, str]:
+    """What the page says about itself: its <title>, first <h1> and publication date."""
+    found: dict[str, str] = {}
+    if (title := root.find(".//title")) is not None and title.text_content().strip():
+        found["title"] = title.text_content().strip()
+    for h1 in root.iter("h1"):
+        text = h1.text_content().strip()
+        if text:
+            found["h1"] = text
+            break
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
+        if name in _DATE_META and meta.get("content"):
+            found["date"] = meta.get("content", "")
+            break
+    return found
+
+
+def html_document(data: bytes) -> tuple[list[list[str]], dict[str, str]]:
+    """The article's lines and the page's own metadata (``title``, ``h1``, ``date``)."""
     text = decode_html(data)
     text = re.sub(r"^\s*<\?xml[^>]*>", "", text)
     try:
         root = lxml.html.fromstring(text)
     except (etree.ParserError, ValueError):
         raise UnreadableDocument("网页内容为空或已损坏，无法读取。") from None
+    meta = _meta(root)
     for bad in root.xpath("|".join(f"//{t}" for t in _DROP)):
         bad.drop_tree()
     for comment in root.xpath("//comment()"):
@@ -100,4 +125,4 @@ def html_pages(data: bytes) -> list[list[str]]:
         score = len(_CJK.findall(el.text_content()))
         if score > best_score:
             best, best_score = el, score
-    return [_lines(best)]
+    return [_lines(best)], meta

@@ -79,6 +79,7 @@ def quoted(text: str, start: int) -> tuple[str, int]:
 
 def heading_kind(text: str) -> str | None:
     """``"section"`` for a heading that holds directives, else None."""
+    text = text.lstrip(cues.BULLET_MARKS + " ")
     name = as_section_heading(text) or (text.strip("【】") if text.startswith("【") else None)
     candidate = name if name is not None else text
     if len(candidate) > 30 or re.search(r"[。；]$", candidate):
@@ -89,6 +90,34 @@ def heading_kind(text: str) -> str | None:
     if "批示" in compact and (name is not None or len(compact) <= 20):
         return "section"
     return None
+
+
+def heading_subject(text: str) -> Subject | None:
+    """Who a directive heading names: "★林远山书记批示", "市长林某某批示", "区长批示"."""
+    words = re.sub(r"[【】\s]", "", text.lstrip(cues.BULLET_MARKS + " ")).rstrip("：:")
+    for verb in sorted(cues.DIRECTIVE_HEADINGS, key=len, reverse=True):
+        if words.endswith(verb):
+            words = words[: -len(verb)].removesuffix("的").removesuffix("同志")
+            break
+    if not words:
+        return None
+    subject = parse_subject(words)
+    if subject is not None:
+        return subject
+    if re.fullmatch(f"(?:{'|'.join(cues.LEVELS)})?(?:{'|'.join(cues.POSTS)})", words):
+        return Subject("", words)  # "区长批示": the post without a name
+    return None
+
+
+def _ends_section(text: str) -> bool:
+    """A heading-like line after a directive section's text ends the section."""
+    bare = text.lstrip(cues.BULLET_MARKS + " ")
+    return (
+        len(bare) <= 30
+        and not re.search(r"[。；！？”]$", bare)
+        and not is_date_only(bare)
+        and split_signature_name(bare) is None
+    )
 
 
 def _date_before(text: str, end: int, reference: date | None) -> tuple[date | None, str]:
@@ -144,12 +173,13 @@ class Finder:
         block = self.blocks[i]
         text = block.text
         position = 0
+        claimed = 0  # the end of the last directive taken from this block
         while m := _verbs().search(text, position):
             position = m.end()
             subject = subject_before(text, m.start())
             if subject is None:
                 continue
-            start = _subject_start(text, m.start())
+            start = max(_subject_start(text, m.start()), claimed)
             when, raw = _date_before(text, m.start(), self.reference)
             doc = _DOCUMENT.search(text[start : m.start()])
             document = doc.group("doc") if doc else None
@@ -158,7 +188,7 @@ class Finder:
                 words, end = quoted(text, m.end())
                 self._add(i, subject, words, when, raw, verb, document)
                 block.mark(start, end, Role.DIRECTIVE, f"{subject.leader}{verb}（引号）")
-                position = end
+                position = claimed = end
                 continue
             rest = text[m.end() :]
             if m.group("colon") and not rest.strip() and self._free(i + 1):
@@ -205,10 +235,10 @@ class Finder:
         """``现将《…》印发给你们，请…``: the note up to its signature."""
         block = self.blocks[i]
         text = block.text
-        opening = next((o for o in cues.RELAY_OPENINGS if o in text[:60]), None)
-        if opening is None or not any(v in text for v in cues.RELAY_VERBS):
+        if not any(v in text for v in cues.RELAY_VERBS):
             return False
-        start = text.index(opening)
+        opening = next((o for o in cues.RELAY_OPENINGS if o in text[:60]), None)
+        start = 0 if opening is None else text.index(opening)
         members = [i]
         k = i + 1
         while self._free(k) and len(members) < 6:
@@ -244,6 +274,23 @@ class Finder:
             break
         return organ, None
 
+    def headed(self, heading: int, end: int) -> None:
+        """A section whose heading names the leader and whose text has no directive of its own:
+        the section's paragraphs are the directive ("★林远山书记批示" / "请县住建局…")."""
+        if any(heading < f.block < end for f in self.found):
+            return
+        subject = heading_subject(self.blocks[heading].text)
+        members = [j for j in range(heading + 1, end) if self._free(j)]
+        if subject is None or not members:
+            return
+        text = "\n".join(self.blocks[j].text for j in members)
+        when, raw = _date_before(text, len(text), self.reference)
+        self._add(members[0], subject, text, when, raw, "批示")
+        for j in members:
+            self.blocks[j].assign(
+                Role.DIRECTIVE, f"{subject.designation}{subject.leader}批示（栏目标题署名）"
+            )
+
     def signed(self, first: int, i: int) -> bool:
         """Paragraphs ``first..i-1`` followed by a name (block ``i``) and a date: a signed note."""
         if i - first < 1 or not self._free(i):
@@ -267,8 +314,9 @@ class Finder:
                         resolve_month_day(md.group(0), self.reference, forward=False),
                         md.group(0),
                     )
+                # a month and day alone is resolved once the document's own date is known
                 when, raw, date_block = found, found_raw or nxt, i + 1
-        if when is None:
+        if when is None and not raw:
             return False
         members: list[int] = []
         for j in range(i - 1, max(first, i - 6) - 1, -1):
@@ -293,12 +341,20 @@ class Finder:
 
 def claim(
     blocks: list[Block], reference: date | None, issuer: str | None
-) -> tuple[list[Directive], set[int]]:
-    """Directives in document order, and the indices of headings that open directive sections."""
+) -> tuple[list[Directive], dict[int, int]]:
+    """Directives in document order, and the directive sections (heading index -> end index)."""
     finder = Finder(blocks, reference, issuer)
-    section_heads: set[int] = set()
-    in_section = False
+    section_heads: dict[int, int] = {}
+    section: int | None = None  # the heading of the directive section we are in
     first = 0  # where the current run of paragraphs began (for signed notes)
+
+    def close(end: int) -> None:
+        nonlocal section
+        if section is not None:
+            finder.headed(section, end)
+            section_heads[section] = end
+        section = None
+
     for i, block in enumerate(blocks):
         if block.role is not None and block.role is not Role.DIRECTIVE:
             if block.role in (Role.MASTHEAD, Role.SIGNATURE, Role.COLOPHON):
@@ -310,20 +366,26 @@ def claim(
         text = block.text
         kind = heading_kind(text)
         if kind is not None and len(text) <= 30:
+            close(i)
             block.assign(Role.HEADING, "批示栏目标题")
-            section_heads.add(i)
-            in_section, first = True, i + 1
+            section, first = i, i + 1
             continue
-        if as_section_heading(text) is not None or (text.startswith("【") and text.endswith("】")):
-            in_section, first = False, i + 1
+        bare = text.lstrip(cues.BULLET_MARKS + " ")
+        if as_section_heading(bare) is not None or (bare.startswith("【") and bare.endswith("】")):
+            close(i)
+            first = i + 1
             continue
+        if section is not None and i > section + 1 and _ends_section(text):
+            close(i)
+            first = i
         if finder.signed(first, i):
             first = i + 2
             continue
         if finder.body_note(i) or finder.relay(i):
             first = i + 1
             continue
-        finder.quoted_and_colon(i, in_section)
+        finder.quoted_and_colon(i, section is not None)
+    close(len(blocks))
     ordered = sorted(finder.found, key=lambda f: f.block)
     return [f.directive for f in ordered], section_heads
 

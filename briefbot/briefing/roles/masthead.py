@@ -18,7 +18,7 @@ from briefbot.briefing.blocks import Block, Role
 from briefbot.briefing.dates import find_date, is_date_only
 from briefbot.briefing.model import Issue
 from briefbot.briefing.numerals import parse_number, to_ascii_digits
-from briefbot.briefing.repair import as_section_heading
+from briefbot.briefing.repair import DOC_NUMBER, as_section_heading, is_doc_title
 from briefbot.briefing.roles import boilerplate
 from briefbot.briefing.roles.signature import is_organ
 
@@ -69,12 +69,29 @@ def _classification(text: str) -> str | None:
 
 
 def _titleish(text: str) -> bool:
+    if is_doc_title(text):
+        return True
     return (
         len(text) <= 40
         and not _SENTENCE_END.search(text)
         and as_section_heading(text) is None
         and not text.startswith("【")
     )
+
+
+def _named_like_title(text: str) -> bool:
+    return any(w in text for w in cues.TITLE_WORDS) and "批示" not in text
+
+
+def late_title(blocks: list[Block]) -> str:
+    """No title in the head (a signed note on top, say): the first document title or headline."""
+    for block in blocks:
+        text = block.text
+        titled = is_doc_title(text) or _titleish(text)
+        if block.role is None and titled and len(text) >= 6 and not is_date_only(text):
+            block.assign(Role.MASTHEAD, "报头：标题（正文前的批示之后）")
+            return text
+    return ""
 
 
 def _addressee(text: str) -> bool:
@@ -100,6 +117,28 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             break
         considered += 1
         text = block.text
+        if considered == 1 and as_section_heading(text) and _named_like_title(text):
+            title_lines.append(text.strip("【】"))  # "情况通报" atop a 通报 is its title
+            block.assign(Role.MASTHEAD, "报头：标题")
+            continue
+        if DOC_NUMBER.match(re.sub(r"\s", "", text)):
+            block.assign(Role.MASTHEAD, "报头：文号")
+            seen_field = seen_field or bool(title_lines)
+            continue
+        if re.sub(r"\s", "", text).endswith(cues.DOC_HEADER_ENDINGS) and len(text) <= 30:
+            block.assign(Role.MASTHEAD, "报头：文件头")
+            continue
+        if title_lines and is_doc_title(text) and not is_doc_title(title_lines[-1]):
+            # "某某简报" over "关于…的通报": the masthead's name is the title
+            block.assign(Role.MASTHEAD, "报头：文件标题")
+            continue
+        if text.startswith("【") and text.endswith("】") and not seen_field:
+            # a bold line at the very top (docx) is the title, unless it names a section
+            inner = text[1:-1]
+            if as_section_heading(inner) is None and "批示" not in inner and _titleish(inner):
+                title_lines.append(re.sub(r"\s", "", inner) if title_lines else inner)
+                block.assign(Role.MASTHEAD, "报头：标题（粗体）")
+                continue
         compact = re.sub(r"\s", "", text)
         if classification is None and (c := _classification(text)):
             classification = c
@@ -117,12 +156,7 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             block.assign(Role.MASTHEAD, "报头：期号")
             seen_field = True
             continue
-        if (
-            issue is None
-            and not title_lines
-            and (m := _BARE_NUMBER.match(compact))
-            and considered <= 4
-        ):
+        if issue is None and (m := _BARE_NUMBER.match(compact)) and considered <= 4:
             issue = Issue(m.group(0), parse_number(m.group("num")))
             block.assign(Role.MASTHEAD, "报头：序号")
             seen_field = True
@@ -133,8 +167,9 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             seen_field = True
             continue
         when, raw_date = find_date(compact)
-        if when is not None and raw_date is not None and is_organ(compact.replace(raw_date, "")):
-            issued, issuer = issued or when, issuer or compact.replace(raw_date, "")
+        organ = _edited_by(compact.replace(raw_date, "")) if raw_date else ""
+        if when is not None and organ and is_organ(organ):
+            issued, issuer = issued or when, issuer or organ
             block.assign(Role.MASTHEAD, "报头：单位和日期")
             seen_field = True
             continue
@@ -170,6 +205,14 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
     if issue is not None and issue.year is None and issued is not None:
         issue = Issue(issue.raw, issue.number, issued.year, issue.cumulative)
     return Masthead(title, issue, issued, issuer, classification, source)
+
+
+def _edited_by(text: str) -> str:
+    """ "某某办公室编" → "某某办公室"."""
+    for suffix in sorted(cues.EDITED_BY, key=len, reverse=True):
+        if text.endswith(suffix) and is_organ(text[: -len(suffix)]):
+            return text[: -len(suffix)]
+    return text
 
 
 def _unclaim_title(blocks: list[Block]) -> None:

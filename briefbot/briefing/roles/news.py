@@ -41,12 +41,12 @@ def _is_headline(text: str) -> bool:
 
 
 def claim(
-    blocks: list[Block], directive_sections: set[int]
+    blocks: list[Block], directive_sections: dict[int, int]
 ) -> tuple[tuple[str, ...], tuple[NewsItem, ...]]:
     sections: list[str] = []
     items: list[NewsItem] = []
     section = "正文"
-    skip = False  # inside a directive section
+    skip_until = -1  # inside a directive section up to this block
     current: list[Block] = []
     headline: str | None = None
 
@@ -68,22 +68,22 @@ def claim(
     for i, block in enumerate(blocks):
         if i in directive_sections:
             close()
-            section, skip = block.text.strip("【】"), True
+            section, skip_until = strip_marks(block.text).strip("【】"), directive_sections[i]
             sections.append(section)
             continue
         if block.role is not None:
             continue
         text = strip_marks(block.text)
         name = as_section_heading(text)
-        if name is None and text.startswith("【") and text.endswith("】") and len(text) <= 24:
-            name = text.strip("【】")
+        if name is None and text.startswith("【") and text.endswith("】"):
+            text = text[1:-1]  # a bold headline (docx) rather than a section
         if name is not None:
             close()
-            section, skip = name, False
+            section = name
             sections.append(name)
             block.assign(Role.HEADING, "栏目标题")
             continue
-        if skip:
+        if i < skip_until:
             block.assign(Role.BODY, "批示栏目内其他文字")
             continue
         if _OUTLINE_ONLY.match(text):
