@@ -54,11 +54,26 @@ class RenderOptions:
     limit: int = TELEGRAM_TEXT_LIMIT
 
 
+# how each kind of directive is introduced: "省长 易炼红 11月19日批示：", "中共某某省委批语："
+_VERB_HEADS = {"批示": "批示", "批语": "批语", "按": "按", "按语": "按语", "批注": "批注",
+               "指示": "指示", "转发": "通知", "认为": "意见"}  # fmt: skip
+
+
 def _directive_head(directive: Directive) -> str:
-    who = " ".join(p for p in (directive.title, directive.leader) if p)
+    who = " ".join(p for p in (directive.title, directive.leader) if p) or "领导"
     when = f" {directive.date.month}月{directive.date.day}日" if directive.date else ""
     about = f"在《{esc(directive.document)}》上" if directive.document else ""
-    return f"{esc(who)}{when}{about}批示："
+    verb = _VERB_HEADS.get(directive.verb, "批示")
+    return f"{esc(who)}{when}{about}{verb}："
+
+
+def _directive_section(briefing: Briefing) -> str:
+    kinds = {d.verb for d in briefing.directives}
+    if kinds <= {"转发"}:
+        return "【通知要求】"
+    if kinds <= {"批语", "按", "按语", "认为"}:
+        return "【批语】"
+    return "【领导批示】"
 
 
 def _head(briefing: Briefing, options: RenderOptions) -> list[str]:
@@ -66,6 +81,8 @@ def _head(briefing: Briefing, options: RenderOptions) -> list[str]:
     if options.correction:
         lines.append("🔁 <b>【更正】本期简报内容有更新，请以本条为准。</b>")
     lines.append(f"📄 <b>{esc(briefing.title or '简报')}</b>")
+    if briefing.subtitle:
+        lines.append(f"<b>{esc(briefing.subtitle)}</b>")
     mast = masthead_line(briefing)
     if mast:
         lines.append(esc(mast))
@@ -80,7 +97,9 @@ def _tail(
     options: RenderOptions,
 ) -> list[str]:
     lines: list[str] = []
-    if news:
+    if news and briefing.summary:  # sentences of an extractive summary, in document order
+        lines += ["", "<b>【内容摘要】</b>", esc("".join(news))]
+    elif news:
         lines += ["", "<b>【要闻摘要】</b>", *(f"• {esc(lead)}" for lead in news)]
     if tasks:
         lines += ["", "<b>【重点任务】</b>"]
@@ -102,8 +121,10 @@ def _compose(
     options: RenderOptions,
 ) -> str:
     lines = _head(briefing, options)
+    if briefing.editor_notes:
+        lines += ["", "<b>【编者按】</b>", *(esc(note) for note in briefing.editor_notes)]
     if briefing.directives:
-        lines += ["", "<b>【领导批示】</b>"]
+        lines += ["", f"<b>{_directive_section(briefing)}</b>"]
         lines += [
             f"{_directive_head(d)}\n<blockquote>{esc(d.text)}</blockquote>"
             for d in briefing.directives
@@ -115,7 +136,8 @@ def _compose(
 def render_parts(briefing: Briefing, options: RenderOptions | None = None) -> list[str]:
     """The unit message, as one part whenever possible. Never cuts a directive."""
     options = options or RenderOptions()
-    news = [item.lead for item in briefing.news if item.lead]
+    # an unstructured document's summary stands where news headlines would
+    news = list(briefing.summary) or [item.lead for item in briefing.news if item.lead]
     tasks = [task.heading for task in briefing.tasks]
     deadlines = [d.raw for d in briefing.deadlines if d.concerns_units]
     full = (news, tasks, deadlines)
@@ -167,7 +189,9 @@ def _split(
                 head, chunk = "（批示续）", []
             chunk.append(sentence)
         blocks.append(f"{head}\n<blockquote>{esc(''.join(chunk))}</blockquote>")
-    parts: list[list[str]] = [[*_head(briefing, options), "", "<b>【领导批示】</b>"]]
+    parts: list[list[str]] = [
+        [*_head(briefing, options), "", f"<b>{_directive_section(briefing)}</b>"]
+    ]
     for block in blocks:
         if visible_length("\n".join([*parts[-1], block])) > limit:
             parts.append([f"📄 <b>{esc(briefing.title or '简报')}</b>（续）"])

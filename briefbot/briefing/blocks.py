@@ -70,8 +70,15 @@ class Block:
             return
         if any(s.start < end and start < s.end for s in self.segments):
             return
+        if start == 0 and end >= len(self.text) and not self.segments:
+            self.assign(role, cue)  # the whole block
+            return
         self.segments.append(Segment(start, end, role, cue))
         self.segments.sort(key=lambda s: s.start)
+
+    def text_outside(self, role: Role) -> str:
+        """The block's text without its segments of ``role``."""
+        return "".join(t for t, r, _ in self.parts() if r is not role)
 
     def parts(self) -> list[tuple[str, Role, str]]:
         """The block as consecutive (text, role, cue) pieces covering all of its text."""

@@ -40,7 +40,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     organ = rf"(?:[^\W\d_{stop}与和及](?:(?![{stop}])[{_CJK}“”‘’（）()·]){{0,15}}?)?"
     element = rf"{organ}(?:{posts})"
     name = rf"(?P<name>[{_CJK}·]{{2,4}}?)"
-    after = rf"(?=同志|在|对|于|就|作出|做出|{_alternation(cues.DIRECTIVE_VERBS)}|专门|亲自|近日|日前|[，,、：:（(]|$)"
+    after = rf"(?={_alternation(cues.AFTER_NAME + cues.DIRECTIVE_VERBS)}|[，,、：:（(]|$)"
     title_first = re.compile(rf"(?P<chain>(?:{element}、)*{element}){name}{after}")
     # a name before its title: the organ must be a known body or a place + body ("易炼红省长")
     known_organ = (

@@ -90,6 +90,7 @@ class Briefing:
     paragraphs: tuple[str, ...] = field(repr=False)
     content_hash: str = ""
     editor_notes: tuple[str, ...] = ()
+    subtitle: str | None = None  # a document title under the masthead's ("关于…的通报")
     summary: tuple[str, ...] = ()  # extractive summary sentences, when the structure says little
     parts: tuple[Part, ...] = field(default=(), repr=False)  # every piece of text with its role
     dropped: tuple[Dropped, ...] = field(default=(), repr=False)  # what layout repair removed

@@ -71,8 +71,10 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
             block.assign(Role.BODY, "正文")
 
     printed = colophon.fields(blocks)
-    issued = head.date or _signed_date(signatures) or printed.printed_on
-    issuer = head.issuer or _signed_organ(signatures) or printed.printed_by
+    # the document's own signature: after a relay note the first one, else the last one
+    own = _own_signature(signatures, found, blocks)
+    issued = head.date or printed.printed_on or (own.date if own else None)
+    issuer = head.issuer or printed.printed_by or (own.organ if own else None) or head.site
     issue = head.issue
     if issue is not None and issue.year is None and issued is not None:
         issue = Issue(issue.raw, issue.number, issued.year, issue.cumulative)
@@ -101,6 +103,7 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
         paragraphs=tuple(content),
         content_hash=digest,
         editor_notes=tuple(notes),
+        subtitle=head.subtitle,
         parts=parts,
         dropped=tuple(dropped + repaired),
     )
@@ -110,14 +113,18 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
 _NOT_CONTENT = (Role.MASTHEAD, Role.SIGNATURE, Role.COLOPHON, Role.BOILERPLATE, Role.HEADING)
 
 
-def _signed_date(signatures: list[signature.Signature]) -> date | None:
-    dated = [s.date for s in signatures if s.date is not None]
-    return dated[-1] if dated else None
-
-
-def _signed_organ(signatures: list[signature.Signature]) -> str | None:
-    organs = [s.organ for s in signatures if s.organ]
-    return organs[-1] if organs else None
+def _own_signature(
+    signatures: list[signature.Signature], found: list[Directive], blocks: list[Block]
+) -> signature.Signature | None:
+    if not signatures:
+        return None
+    relays = [b.index for b in blocks if b.role is Role.DIRECTIVE and b.cue.startswith("转发")]
+    relays += [b.index for b in blocks if any(s.cue.startswith("转发") for s in b.segments)]
+    if relays and any(d.verb == "转发" for d in found):
+        after = [s for s in signatures if s.block > min(relays)]
+        if after:
+            return after[0]
+    return signatures[-1]
 
 
 def _dated(d: Directive, issued: date | None) -> Directive:

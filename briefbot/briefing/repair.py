@@ -252,6 +252,7 @@ def _stands_alone(line: str) -> bool:
         or DOC_NUMBER.match(compact) is not None
         or is_doc_title(compact)
         or compact.endswith(cues.DOC_HEADER_ENDINGS)
+        or (compact.startswith("【") and compact.endswith("】"))
     )
 
 

@@ -189,9 +189,11 @@ def score(doc: Document) -> Score:
             f"{when} not in {sorted(map(str, got_dates - {None}))}",
         )
     plain = norm(s.message)
+    # leaks are about copied text; the header line is generated from the scored fields
+    body = norm(s.message.split("\n\n", 1)[-1])
     for k, headline in enumerate(e.get("headlines") or []):
         check(f"headline {k + 1}", norm(headline) in plain, f"not in message: {headline}")
-    s.leaks = [x for x in (e.get("not_in_message") or []) if norm(x) and norm(x) in plain]
+    s.leaks = [x for x in (e.get("not_in_message") or []) if norm(x) and norm(x) in body]
     s.misses += [f"leak: {x}" for x in s.leaks]
     return s
 

@@ -94,9 +94,11 @@ def _meta(root: etree._Element) -> dict[str, str]:
             break
     for meta in root.iter("meta"):
         name = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
-        if name in _DATE_META and meta.get("content"):
-            found["date"] = meta.get("content", "")
-            break
+        content = (meta.get("content") or "").strip()
+        if name in _DATE_META and content and "date" not in found:
+            found["date"] = content
+        elif name in ("sitename", "og:site_name") and content:
+            found["site"] = content
     return found
 
 

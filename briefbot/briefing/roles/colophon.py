@@ -12,6 +12,7 @@ from briefbot.briefing.model import Colophon
 # not on 、: "各县（市、区）" and "省委、省政府领导同志" are single addressees
 _LIST_SPLIT = re.compile(r"[，,；;]\s*")
 _COPIES = re.compile(r"共印\s*(\d+)\s*份")
+_ANNOTATION = re.compile(r"^[（(]此件[^）)]{1,16}[）)]$")
 _EDITED = re.compile(r"^(?P<by>.{2,40}?)\s*(?:编印|编发|编)$")
 
 
@@ -37,10 +38,13 @@ def claim(blocks: list[Block]) -> None:
         if cue is None:
             break
         block.assign(Role.COLOPHON, cue)
-    # "某某办公室编" and the 印发 line also stand alone elsewhere (under the masthead)
+    # "某某办公室编", the 印发 line and "（此件公开发布）" also stand alone elsewhere
     for block in blocks:
         if block.role is None and len(block.text) <= 60:
             compact = re.sub(r"\s", "", block.text)
+            if _ANNOTATION.match(compact):
+                block.assign(Role.COLOPHON, "附注：此件…")
+                continue
             if ("印发" in compact and find_date(compact)[0] is not None) or (
                 _EDITED.match(compact) and compact.endswith(("编印", "编"))
             ):

@@ -219,14 +219,28 @@ class Finder:
             if subject is None or who.startswith(("编者", "编")):
                 return False
             when, raw = _date_before(text, m.start("verb"), self.reference)
-            self._add(i, subject, text[m.end() :], when, raw, m.group("verb"))
+            words = text[m.end() :]
             block.assign(Role.DIRECTIVE, f"{subject.leader}{m.group('verb')}")
+            if not words and self._free(i + 1):  # "中共某某省委批语：" over its paragraph
+                words = self.blocks[i + 1].text
+                self.blocks[i + 1].assign(
+                    Role.DIRECTIVE, f"{subject.leader}{m.group('verb')}（下段）"
+                )
+            if when is None and not raw:
+                last = (
+                    i + 1
+                    if self.blocks[i + 1 : i + 2] and self.blocks[i + 1].role is Role.DIRECTIVE
+                    else i
+                )
+                when, raw = self._trailing_date(last + 1)
+            self._add(i, subject, words, when, raw, m.group("verb"))
             return True
         if m := _opinion().match(text):
             subject = parse_subject(m.group("who"))
             if subject is None or not subject.is_body:
                 return False
-            self._add(i, subject, text, None, "", "认为")
+            when, raw = self._trailing_date(i + 1)
+            self._add(i, subject, text, when, raw, "认为")
             block.assign(Role.DIRECTIVE, f"{subject.leader}认为（机关意见）")
             return True
         return False
@@ -237,8 +251,7 @@ class Finder:
         text = block.text
         if not any(v in text for v in cues.RELAY_VERBS):
             return False
-        opening = next((o for o in cues.RELAY_OPENINGS if o in text[:60]), None)
-        start = 0 if opening is None else text.index(opening)
+        start = 0  # the whole paragraph: "经…研究同意，现将…印发给你们，请…"
         members = [i]
         k = i + 1
         while self._free(k) and len(members) < 6:
@@ -255,10 +268,25 @@ class Finder:
         leader = organ or self.issuer or ""
         words = "\n".join([text[start:], *(self.blocks[j].text for j in members[1:])])
         self._add(i, Subject(leader, "", is_body=True), words, when, "", "转发")
-        block.mark(start, len(text), Role.DIRECTIVE, "转发按语：现将…给你们")
+        block.assign(Role.DIRECTIVE, "转发按语：…给你们")
         for j in members[1:]:
             self.blocks[j].assign(Role.DIRECTIVE, "转发按语（续）")
         return True
+
+    def _trailing_date(self, k: int) -> tuple[date | None, str]:
+        """A date standing right after a directive ("（10月18日）", "中央 / 一九六四年十月八日"),
+        claimed as the directive's own."""
+        if not self._free(k):
+            return None, ""
+        text = re.sub(r"\s", "", self.blocks[k].text)
+        if not (is_date_only(text) or _SHORT_DATE.match(to_ascii_digits(text))):
+            _organ, when = self._signature_at(k)
+            return when, ""
+        found, raw = find_date(text)
+        if found is None and (md := MONTH_DAY.search(to_ascii_digits(text))):
+            found, raw = resolve_month_day(md.group(0), self.reference, forward=False), md.group(0)
+        self.blocks[k].assign(Role.DIRECTIVE, "批示日期")
+        return found, raw or ""
 
     def _signature_at(self, k: int) -> tuple[str | None, date | None]:
         organ: str | None = None
@@ -283,8 +311,17 @@ class Finder:
         members = [j for j in range(heading + 1, end) if self._free(j)]
         if subject is None or not members:
             return
+        when, raw = self._trailing_date(members[-1] + 1)
+        if (
+            when is None
+            and not raw
+            and _SHORT_DATE.match(to_ascii_digits(self.blocks[members[-1]].text))
+        ):
+            members = members[:-1]
+            when, raw = self._trailing_date(members[-1] + 1) if members else (None, "")
         text = "\n".join(self.blocks[j].text for j in members)
-        when, raw = _date_before(text, len(text), self.reference)
+        if text.startswith("“") and text.endswith("”"):
+            text = quoted(text, 1)[0]
         self._add(members[0], subject, text, when, raw, "批示")
         for j in members:
             self.blocks[j].assign(
@@ -364,6 +401,10 @@ def claim(
             first = i + 1
             continue
         text = block.text
+        if _body_note().match(text) and finder.body_note(i):
+            close(i)
+            first = i + 1
+            continue
         kind = heading_kind(text)
         if kind is not None and len(text) <= 30:
             close(i)

@@ -41,6 +41,8 @@ class Masthead:
     issuer: str | None
     classification: str | None
     title_source: str  # "head", "html", "first line"
+    site: str | None = None  # the web site that published the page
+    subtitle: str | None = None  # "关于…的通报" under a masthead title
 
 
 def _issue(text: str) -> tuple[Issue, str] | None:
@@ -79,6 +81,17 @@ def _titleish(text: str) -> bool:
     )
 
 
+def _continues_title(previous: str, text: str) -> bool:
+    """A title broken over lines: an organ over "关于…", or an open 《 or “ on the line before."""
+    compact = re.sub(r"\s", "", text.strip("【】"))
+    if is_organ(previous) and compact.startswith("关于"):
+        return True
+    unclosed = previous.count("《") > previous.count("》") or previous.count("“") > previous.count(
+        "”"
+    )
+    return unclosed and len(compact) <= 60 and not re.search("[。；！？]", compact)
+
+
 def _named_like_title(text: str) -> bool:
     return any(w in text for w in cues.TITLE_WORDS) and "批示" not in text
 
@@ -108,6 +121,7 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
     issued: date | None = None
     issuer: str | None = None
     classification: str | None = None
+    subtitle: str | None = None
     seen_field = False  # an issue, date or issuer line has been seen
     considered = 0
     for block in blocks:
@@ -128,13 +142,21 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
         if re.sub(r"\s", "", text).endswith(cues.DOC_HEADER_ENDINGS) and len(text) <= 30:
             block.assign(Role.MASTHEAD, "报头：文件头")
             continue
+        if title_lines and _continues_title(title_lines[-1], text):
+            title_lines.append(re.sub(r"\s", "", text.strip("【】")))
+            block.assign(Role.MASTHEAD, "报头：标题（续行）")
+            continue
         if title_lines and is_doc_title(text) and not is_doc_title(title_lines[-1]):
-            # "某某简报" over "关于…的通报": the masthead's name is the title
+            # "情况通报" over "关于…的通报": the masthead's name is the title, this its subject
+            subtitle = subtitle or re.sub(r"\s", "", text)
             block.assign(Role.MASTHEAD, "报头：文件标题")
             continue
         if text.startswith("【") and text.endswith("】") and not seen_field:
             # a bold line at the very top (docx) is the title, unless it names a section
             inner = text[1:-1]
+            if inner.endswith(cues.DOC_HEADER_ENDINGS):
+                block.assign(Role.MASTHEAD, "报头：文件头")
+                continue
             if as_section_heading(inner) is None and "批示" not in inner and _titleish(inner):
                 title_lines.append(re.sub(r"\s", "", inner) if title_lines else inner)
                 block.assign(Role.MASTHEAD, "报头：标题（粗体）")
@@ -187,6 +209,9 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             block.assign(Role.MASTHEAD, "报头：单位")
             seen_field = True
             continue
+        if title_lines and compact == re.sub(r"\s", "", title_lines[-1]):
+            block.assign(Role.MASTHEAD, "报头：重复的标题（页眉）")
+            continue
         if _titleish(text) and not seen_field and len(title_lines) < 3:
             title_lines.append(compact if len(title_lines) else text)
             block.assign(Role.MASTHEAD, "报头：标题")
@@ -204,7 +229,18 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
         issued = find_date(meta["date"], iso=True)[0]
     if issue is not None and issue.year is None and issued is not None:
         issue = Issue(issue.raw, issue.number, issued.year, issue.cumulative)
-    return Masthead(title, issue, issued, issuer, classification, source)
+    return Masthead(title, issue, issued, issuer, classification, source, _site(meta), subtitle)
+
+
+def _site(meta: dict[str, str]) -> str | None:
+    """The publishing body of a web page: its SiteName, or the organ ending its <title>."""
+    candidates = [meta.get("site", "")]
+    candidates += re.split(r"\s*[-_|–—]\s*", meta.get("title", ""))[1:][-1:]
+    for candidate in candidates:
+        name = re.sub(r"(门户网站|政府网站|网站|网)$", "", re.sub(r"\s", "", candidate))
+        if name and is_organ(name):
+            return name
+    return None
 
 
 def _edited_by(text: str) -> str:

@@ -54,7 +54,11 @@ def claim(
         nonlocal current, headline
         if current or headline:
             paragraphs = [b.text for b in current]
-            lead = headline or first_sentence(strip_marks(paragraphs[0]))
+            # a directive quoted in the item is shown as a directive, not again as its lead
+            opening = next(
+                (t for b in current if (t := b.text_outside(Role.DIRECTIVE).strip())), ""
+            )
+            lead = headline or first_sentence(strip_marks(opening))
             lead = _OUTLINE_MARK.sub("", lead)
             items.append(
                 NewsItem(section=section, lead=lead, body="\n".join(paragraphs), headline=headline)
@@ -102,4 +106,4 @@ def claim(
         current.append(block)
     close()
     # headline-only items (a headline with no text under it) carry no news
-    return tuple(sections), tuple(it for it in items if it.body or it.lead)
+    return tuple(sections), tuple(it for it in items if it.lead)

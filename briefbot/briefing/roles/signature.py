@@ -24,6 +24,8 @@ class Signature:
 
 def is_organ(text: str) -> bool:
     compact = re.sub(r"\s", "", text)
+    if compact in cues.BODIES:  # "中央", "国务院" signing a note
+        return True
     return (
         2 < len(compact) <= 40
         and compact.endswith(cues.ISSUER_ENDINGS)
