@@ -5,6 +5,9 @@ Order (PTB stops at the first matching handler in a group):
 2. office commands — /status, /publish, /late, /remind, /export and the preview buttons check
    the chat and the admin list themselves, so that anyone else gets a polite refusal rather than
    silence;
+   corrections — the preview's 编辑 button and the replies to its prompt: a text-reply handler
+   that returns at once for anything but a reply to a live prompt in the office chat; before
+   ack/help, none of which handles plain (non-command) text;
 3. acknowledgements — /ack in groups and the "ack:<id>" button;
 4. help — /start, /help, and /ack in a private chat (the group /ack above has already matched
    groups, so this only sees private chats);
@@ -18,12 +21,13 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import ack, errors, feedback, help, office, office_views, roster
+from handlers import ack, corrections, errors, feedback, help, office, office_views, roster
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     errors.register(app)
     office.register(app)
+    corrections.register(app)
     office_views.register(app)
     roster.register(app)
     feedback.register(app)

@@ -56,7 +56,7 @@ async def _mark_notice_button(context: ContextTypes.DEFAULT_TYPE, outcome: AckOu
     if where is None:
         return
     when = outcome.ack.acked_at.astimezone(svc.settings.tz)
-    has_original = svc.store.notices.original_hash(outcome.notice_id) is not None
+    has_original = svc.store.notices.offers_original(outcome.notice_id)
     try:
         await context.bot.edit_message_reply_markup(
             chat_id=where[0],
@@ -174,7 +174,7 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     log.info("ack undone: notice %s unit %s by %s", outcome.notice_id, outcome.unit.code, user.id)
     where = svc.store.outbox.delivered_message(outcome.notice_id, outcome.unit.code)
     if where is not None:
-        has_original = svc.store.notices.original_hash(outcome.notice_id) is not None
+        has_original = svc.store.notices.offers_original(outcome.notice_id)
         try:
             await context.bot.edit_message_reply_markup(
                 chat_id=where[0],

@@ -9,7 +9,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 ACK_PATTERN = re.compile(r"^ack:(\d{1,12})$")
 ORIGINAL_PATTERN = re.compile(r"^doc:(\d{1,12})$")
-DRAFT_PATTERN = re.compile(r"^draft:(pub|cxl|done):(\d{1,12})$")
+DRAFT_PATTERN = re.compile(r"^draft:(pub|orig|cxl|done):(\d{1,12})$")
+EDIT_PATTERN = re.compile(r"^draft:edit:(\d{1,12})$")
 
 
 def _original(notice_id: int) -> InlineKeyboardButton:
@@ -42,7 +43,11 @@ def draft_keyboard(draft_id: int, correction: bool) -> InlineKeyboardMarkup:
                     callback_data=f"draft:pub:{draft_id}",
                 ),
                 InlineKeyboardButton("✖️ 取消", callback_data=f"draft:cxl:{draft_id}"),
-            ]
+            ],
+            [
+                InlineKeyboardButton("✏️ 编辑", callback_data=f"draft:edit:{draft_id}"),
+                InlineKeyboardButton("📎 仅推送原文", callback_data=f"draft:orig:{draft_id}"),
+            ],
         ]
     )
 

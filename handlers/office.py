@@ -1,5 +1,6 @@
 """The office chat, for its admins: /status [ID], /publish (reply to a file), uploading a file for
-a preview, and the preview's 发布 / 取消 buttons. Everyone else is refused politely."""
+a preview, and the preview's 发布 / 取消 / 仅推送原文 buttons (编辑 is in corrections.py). Everyone
+else is refused politely."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from telegram.ext import (
 )
 
 from briefbot.briefing import UnreadableDocument
+from briefbot.corrections import publish_draft
 from briefbot.ledger import NoticeInfo
-from briefbot.publishing import Novelty, Parsed, parse_file, publish, publish_file
+from briefbot.publishing import Novelty, Parsed, parse_file, publish_file
 from briefbot.render import MessageTooLong, esc
 from briefbot.reports import format_status_html, notice_report
 from briefbot.runtime import Services
@@ -36,7 +38,7 @@ OfficeHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 REFUSAL = "抱歉，此命令仅限办公室管理员在办公室群中使用。"
 
 
-def _is_office_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def is_office_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     settings = services(context).settings
     chat, user = update.effective_chat, update.effective_user
     return (
@@ -54,7 +56,7 @@ def office_only(handler: OfficeHandler) -> OfficeHandler:
     async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.effective_message is None:
             return
-        if not _is_office_admin(update, context):
+        if not is_office_admin(update, context):
             if update.callback_query is not None:
                 await update.callback_query.answer(REFUSAL, show_alert=True)
             else:
@@ -169,7 +171,7 @@ async def uploaded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A file in the office chat from an admin: preview it for 发布 / 取消. Others' files are
     ordinary chat and are left alone."""
     message = update.effective_message
-    if message is None or message.document is None or not _is_office_admin(update, context):
+    if message is None or message.document is None or not is_office_admin(update, context):
         return
     parsed = await _download(message, message.document)
     if parsed is None:
@@ -198,6 +200,9 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if draft is None:
         await query.answer("找不到这份预览。", show_alert=True)
         return
+    if action == "done" and draft.state == "open":  # a preview replaced by an edited one
+        await query.answer("这份预览已被修改，请使用下方的新预览。")
+        return
     if action == "done" or draft.state != "open":
         await query.answer("这份预览已经处理过了。")
         return
@@ -211,16 +216,34 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         svc.store.drafts.decide(draft_id, "cancelled", query.from_user.id)
         await query.answer("相同内容已经发布过，不会重复推送。", show_alert=True)
         return
-    result = publish(svc.store, draft.notice, svc.now())
+    original_only = action == "orig"
+    if original_only and draft.notice.original_hash is None:
+        await query.answer("这份预览没有保存原文文件，无法仅推送原文。", show_alert=True)
+        return
+    # the parse, the office's edited text (编辑), or the original file (仅推送原文)
+    result = publish_draft(
+        svc.store,
+        draft,
+        svc.now(),
+        original_only=original_only,
+        by=query.from_user.id,
+        by_name=who,
+    )
     if not svc.store.drafts.decide(draft_id, "published", query.from_user.id, result.notice_id):
         await query.answer("这份预览已经处理过了。")
         return
+    what = "原文" if original_only else ("修改后的内容" if draft.edit is not None else "")
     log.info(
-        "draft %s published as notice %s by %s", draft_id, result.notice_id, query.from_user.id
+        "draft %s published as notice %s by %s (%s)",
+        draft_id,
+        result.notice_id,
+        query.from_user.id,
+        "original file" if original_only else "edited" if draft.edit is not None else "parsed",
     )
-    await query.answer(f"已发布，正在推送至 {result.queued} 个单位。")
+    await query.answer(f"已发布{what}，正在推送至 {result.queued} 个单位。")
+    label = "✅ 已发布原文" if original_only else "✅ 已发布"
     await query.edit_message_reply_markup(
-        decided_keyboard(draft_id, f"✅ 已发布 · 通知 #{result.notice_id} · {who}")
+        decided_keyboard(draft_id, f"{label} · 通知 #{result.notice_id} · {who}")
     )
 
 

@@ -77,30 +77,35 @@ class Dispatcher:
 
     async def _deliver(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool) -> int:
         """One request to Telegram; returns the message id."""
-        if item.kind == "original":
+        text = html.unescape(_TAG.sub("", item.text)) if plain else item.text
+        markup = ack_keyboard(item.notice_id, item.has_original) if item.with_button else None
+        paid = svc.settings.telegram.paid_broadcast and item.kind in ("notice", "notice_part")
+        if item.kind == "original" or item.as_original:
             digest = svc.store.notices.original_hash(item.notice_id)
             original = svc.store.originals.get(digest) if digest else None
             if original is None:
                 raise LookupError("the notice has no stored original")
-            notice = svc.store.notices.notice(item.notice_id)
+            if item.as_original:  # 仅推送原文: the notice itself, its header as the caption
+                caption, mode = text, None if plain else ParseMode.HTML
+            else:
+                notice = svc.store.notices.notice(item.notice_id)
+                caption, mode = f"《{notice.label if notice else '简报'}》原文", None
             document = await bot.send_document(
                 chat_id=item.chat_id,
                 document=InputFile(original.data, filename=original.file_name),
-                caption=f"《{notice.label if notice else '简报'}》原文",
-                parse_mode=None,
+                caption=caption,
+                parse_mode=mode,
+                reply_markup=markup,
+                allow_paid_broadcast=paid,
             )
             return document.message_id
-        text = html.unescape(_TAG.sub("", item.text)) if plain else item.text
         message = await bot.send_message(
             chat_id=item.chat_id,
             text=text,
             parse_mode=None if plain else ParseMode.HTML,
-            reply_markup=ack_keyboard(item.notice_id, item.has_original)
-            if item.with_button
-            else None,
+            reply_markup=markup,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
-            allow_paid_broadcast=svc.settings.telegram.paid_broadcast
-            and item.kind in ("notice", "notice_part"),
+            allow_paid_broadcast=paid,
         )
         return message.message_id
 

@@ -97,6 +97,17 @@ def _not_modified() -> ApiError:
     )
 
 
+def _attach_markup(message: Json, markup: Json | None) -> None:
+    """Like Telegram, a sent message shows only an inline keyboard; a reply keyboard or a
+    ForceReply is kept aside (``_markup``) for tests to inspect."""
+    if not markup:
+        return
+    if "inline_keyboard" in markup:
+        message["reply_markup"] = markup
+    else:
+        message["_markup"] = markup
+
+
 def _apply_edit(message: Json, markup: Json | None) -> Json:
     if markup:
         message["reply_markup"] = markup
@@ -338,8 +349,7 @@ class World:
         reply_to = reply_to or p.get("reply_to_message_id")
         if reply_to and int(reply_to) in chat.messages:
             message["reply_to_message"] = self._public(chat.messages[int(reply_to)])
-        if markup:
-            message["reply_markup"] = markup
+        _attach_markup(message, markup)
         self.stats["messages_sent"] += 1
         return self._public(self._store(chat, message))
 
@@ -351,6 +361,7 @@ class World:
         if not isinstance(upload, tuple):
             raise ApiError(400, "Bad Request: there is no document in the request")
         data, name, mime = upload
+        markup = self._check_markup(p.get("reply_markup"))
         self._flood(bot, chat)
         message: Json = {
             "from": bot.user(),
@@ -361,6 +372,7 @@ class World:
         }
         if p.get("caption"):
             message["caption"] = str(p["caption"])
+        _attach_markup(message, markup)
         self.stats["messages_sent"] += 1
         return self._public(self._store(chat, message))
 

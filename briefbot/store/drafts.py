@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Engine, insert, select, update
 
@@ -14,12 +15,30 @@ from briefbot.store.schema import drafts
 
 
 @dataclass(frozen=True)
+class DraftEdit:
+    """The office's replacement for the parsed message: Telegram HTML, validated."""
+
+    html: str
+    by: int  # Telegram user id
+    by_name: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class Draft:
     id: int
-    notice: NewNotice
+    notice: NewNotice  # as parsed: the parsed version is kept even after an edit
     source: str
     state: str
     notice_id: int | None
+    edit: DraftEdit | None = None
+    edit_prompt_id: int | None = None  # the open 编辑 prompt (a message in the office chat)
+    edit_preview_id: int | None = None  # the preview message 编辑 was pressed on
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """What units would receive now: the edited text if there is one, else the parse."""
+        return (self.edit.html,) if self.edit is not None else self.notice.parts
 
 
 def _encode(notice: NewNotice) -> str:
@@ -86,6 +105,58 @@ class DraftRepo:
             )
         return result.rowcount == 1
 
+    def ask_edit(self, draft_id: int, prompt_id: int, preview_id: int) -> bool:
+        """Remember the 编辑 prompt just sent for an open draft (replacing an older one)."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(drafts)
+                .where(drafts.c.id == draft_id, drafts.c.state == "open")
+                .values(edit_prompt_id=prompt_id, edit_preview_id=preview_id)
+            )
+        return result.rowcount == 1
+
+    def by_prompt(self, prompt_id: int) -> Draft | None:
+        """The draft whose current 编辑 prompt is this office-chat message (any state)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(drafts)
+                .where(drafts.c.edit_prompt_id == prompt_id)
+                .order_by(drafts.c.id.desc())
+            ).first()
+        return None if row is None else self._draft(row)
+
+    def record_edit(self, draft_id: int, html: str, by: int, by_name: str, now: datetime) -> bool:
+        """Store the replacement of an open draft and close its prompt; False if the draft was
+        decided meanwhile. The parsed version stays in ``notice_json``."""
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(drafts)
+                .where(drafts.c.id == draft_id, drafts.c.state == "open")
+                .values(
+                    edited_html=html,
+                    edited_by=by,
+                    edited_by_name=by_name,
+                    edited_at=now,
+                    edit_prompt_id=None,
+                    edit_preview_id=None,
+                )
+            )
+        return result.rowcount == 1
+
     @staticmethod
-    def _draft(row: object) -> Draft:
-        return Draft(row.id, _decode(row.notice_json), row.source, row.state, row.notice_id)  # type: ignore[attr-defined]
+    def _draft(row: Any) -> Draft:
+        edit = None
+        if row.edited_html is not None:
+            edit = DraftEdit(
+                row.edited_html, row.edited_by, row.edited_by_name or "", row.edited_at
+            )
+        return Draft(
+            row.id,
+            _decode(row.notice_json),
+            row.source,
+            row.state,
+            row.notice_id,
+            edit,
+            row.edit_prompt_id,
+            row.edit_preview_id,
+        )

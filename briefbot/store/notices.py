@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
@@ -37,6 +38,24 @@ class NewNotice:
     ack_within: timedelta
     original_hash: str | None = None
     correction_of: int | None = None
+
+
+class Body(StrEnum):
+    """What a notice's units receive (``notices.body``)."""
+
+    PARSED = "parsed"  # the message rendered from the parse
+    EDITED = "edited"  # the office's replacement text (编辑)
+    ORIGINAL = "original"  # the original file under a generic header (仅推送原文)
+
+
+@dataclass(frozen=True)
+class NoticeChange:
+    """The office's change to the parsed message before publishing: what and who, when."""
+
+    body: Body  # EDITED or ORIGINAL
+    by: int  # Telegram user id
+    by_name: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -116,8 +135,13 @@ class NoticeRepo:
             return None
         return UnitRecord(r.code, r.name, r.grp, r.chat_id, tuple(json.loads(r.liaisons)))
 
-    def publish(self, notice: NewNotice, now: datetime) -> Published:
-        """Store the notice and queue one delivery per active unit, in one transaction."""
+    def publish(
+        self, notice: NewNotice, now: datetime, change: NoticeChange | None = None
+    ) -> Published:
+        """Store the notice and queue one delivery per active unit, in one transaction.
+
+        ``change``: the office replaced the parsed message (``notice.parts`` is then what it
+        chose) — recorded on the notice."""
         with self._engine.begin() as conn:
             found = conn.execute(
                 select(notices.c.id).where(notices.c.content_hash == notice.content_hash)
@@ -139,6 +163,10 @@ class NoticeRepo:
                     ack_within_s=int(notice.ack_within.total_seconds()),
                     original_hash=notice.original_hash,
                     correction_of=notice.correction_of,
+                    body=(change.body if change else Body.PARSED).value,
+                    changed_by=change.by if change else None,
+                    changed_by_name=change.by_name if change else None,
+                    changed_at=change.at if change else None,
                 )
             ).inserted_primary_key
             assert inserted is not None
@@ -195,6 +223,32 @@ class NoticeRepo:
             return conn.execute(
                 select(notices.c.original_hash).where(notices.c.id == notice_id)
             ).scalar()
+
+    def offers_original(self, notice_id: int) -> bool:
+        """Whether the notice's message gets a 原文 button: it has a stored original and is not
+        itself that original (仅推送原文)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(notices.c.original_hash, notices.c.body).where(notices.c.id == notice_id)
+            ).first()
+        return row is not None and row.original_hash is not None and row.body != Body.ORIGINAL
+
+    def change(self, notice_id: int) -> NoticeChange | None:
+        """Who replaced the parsed message of a notice, how and when; None if units got the parse."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(
+                    notices.c.body,
+                    notices.c.changed_by,
+                    notices.c.changed_by_name,
+                    notices.c.changed_at,
+                ).where(notices.c.id == notice_id)
+            ).first()
+        if row is None or row.body == Body.PARSED or row.changed_by is None:
+            return None
+        return NoticeChange(
+            Body(row.body), row.changed_by, row.changed_by_name or "", row.changed_at
+        )
 
     def notice(self, notice_id: int) -> NoticeInfo | None:
         with self._engine.connect() as conn:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
+from briefbot.store.notices import Body
 from briefbot.store.schema import notices, outbox, units
 
 
@@ -31,7 +32,9 @@ class OutboxItem:
     with_button: bool
     attempts: int
     first_try_at: datetime | None
-    has_original: bool = False
+    has_original: bool = False  # the message offers the 原文 button
+    # 仅推送原文: the notice row is the original file with ``text`` as its caption
+    as_original: bool = False
 
 
 def _claim_statement() -> Any:
@@ -90,7 +93,7 @@ class OutboxRepo:
                 last_error=None,
             )
         )
-        self._texts: dict[int, tuple[str, bool]] = {}
+        self._texts: dict[int, tuple[str, bool, bool]] = {}
 
     def recover_inflight(self) -> int:
         """After a restart: rows left in ``sending`` go back to ``pending``. Returns how many."""
@@ -114,7 +117,7 @@ class OutboxRepo:
     def _items(self, rows: Sequence[Any], now: datetime) -> list[OutboxItem]:
         items = []
         for r in sorted(rows, key=lambda r: (r.priority, r.id)):
-            body, has_original = self._notice_text(r.notice_id)
+            body, has_original, as_original = self._notice_text(r.notice_id)
             items.append(
                 OutboxItem(
                     id=r.id,
@@ -128,18 +131,23 @@ class OutboxRepo:
                     attempts=r.attempts,
                     first_try_at=r.first_try_at or now,
                     has_original=has_original,
+                    as_original=as_original and r.kind == "notice",
                 )
             )
         return items
 
-    def _notice_text(self, notice_id: int) -> tuple[str, bool]:
+    def _notice_text(self, notice_id: int) -> tuple[str, bool, bool]:
+        """(the notice's html, whether it offers 原文, whether it *is* the original file)."""
         cached = self._texts.get(notice_id)
         if cached is None:
             with self._engine.connect() as conn:
                 row = conn.execute(
-                    select(notices.c.html, notices.c.original_hash).where(notices.c.id == notice_id)
+                    select(notices.c.html, notices.c.original_hash, notices.c.body).where(
+                        notices.c.id == notice_id
+                    )
                 ).one()
-            cached = (row.html, row.original_hash is not None)
+            as_original = row.body == Body.ORIGINAL
+            cached = (row.html, row.original_hash is not None and not as_original, as_original)
             if len(self._texts) > 256:
                 self._texts.clear()
             self._texts[notice_id] = cached

@@ -74,6 +74,12 @@ notices = Table(
     Column("ack_within_s", Integer, nullable=False),
     Column("original_hash", String(64), ForeignKey("originals.sha256"), nullable=True),
     Column("correction_of", Integer, ForeignKey("notices.id"), nullable=True),
+    # what units received: the parsed summary, the office's edited text, or the original file
+    # under a generic header (parsed | edited | original); who changed it from the parse, and when
+    Column("body", String(12), nullable=False, server_default="parsed"),
+    Column("changed_by", BigInteger, nullable=True),
+    Column("changed_by_name", Text, nullable=True),
+    Column("changed_at", UTCDateTime, nullable=True),
 )
 Index("ix_notices_title_issue", notices.c.title, notices.c.issue)
 
@@ -157,6 +163,14 @@ drafts = Table(
     Column("notice_id", Integer, ForeignKey("notices.id"), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("decided_by", BigInteger, nullable=True),
+    # the office's replacement for the parsed message (编辑); the parsed one stays in notice_json
+    Column("edited_html", Text, nullable=True),
+    Column("edited_by", BigInteger, nullable=True),
+    Column("edited_by_name", Text, nullable=True),
+    Column("edited_at", UTCDateTime, nullable=True),
+    # the open 编辑 prompt in the office chat and the preview it was asked from
+    Column("edit_prompt_id", BigInteger, nullable=True),
+    Column("edit_preview_id", BigInteger, nullable=True),
 )
 
 # HTTP feeds: conditional-request validators and the items already seen
