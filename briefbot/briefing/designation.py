@@ -47,7 +47,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         rf"(?:(?:[{_CJK}]{{1,6}}?(?:{levels}))?(?:{bodies})|[{_CJK}]{{1,8}}?(?:{departments}))?"
     )
     name_first = re.compile(
-        rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts})){after}"
+        rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts}))"
     )
     body = re.compile(rf"^(?P<body>[{_CJK}“”（）()]{{0,20}}?(?:{bodies}|{departments}|会议))$")
     return title_first, name_first, body
@@ -91,6 +91,30 @@ def parse_subject(clause: str) -> Subject | None:
     cut = re.split(r"(?:在|对|于|就|作出|做出)", clause, maxsplit=1)[0].strip("，,、 ")
     if cut and (m := body.match(cut)):
         return Subject(m.group("body"), "", is_body=True)
+    return None
+
+
+def people(texts: list[str]) -> dict[str, str]:
+    """Everyone named with a designation anywhere in the document: name -> designation.
+
+    "县委副书记、县长何卫东" early on lets a later bare "何卫东批示：“…”" be attributed.
+    """
+    title_first, name_first, _ = _patterns()
+    found: dict[str, str] = {}
+    for text in texts:
+        for pattern in (title_first, name_first):
+            for start in range(len(text)):
+                m = pattern.match(text, start)
+                if m and _is_name(m.group("name")) and _clean_chain(m.group("chain")):
+                    found.setdefault(m.group("name"), m.group("chain"))
+    return found
+
+
+def bare_name(clause: str) -> str | None:
+    """A clause that is only a person's name ("何卫东", "何卫东同志")."""
+    clause = _LEADING.sub("", clause.strip(), count=1).strip("，,、 ").removesuffix("同志")
+    if re.fullmatch(f"[{_CJK}·]{{2,4}}", clause) and _is_name(clause):
+        return clause
     return None
 
 

@@ -21,10 +21,20 @@ from functools import cache
 
 from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
-from briefbot.briefing.dates import MONTH_DAY, find_date, is_date_only, resolve_month_day
+from briefbot.briefing.dates import (
+    CN_MONTH_DAY,
+    MONTH_DAY,
+    SHORT_DATE,
+    find_date,
+    is_date_only,
+    month_day,
+    resolve_month_day,
+)
 from briefbot.briefing.designation import (
     Subject,
+    bare_name,
     parse_subject,
+    people,
     split_signature_name,
     subject_before,
 )
@@ -34,7 +44,6 @@ from briefbot.briefing.repair import as_section_heading
 from briefbot.briefing.roles.signature import is_organ
 
 _DOCUMENT = re.compile(r"《(?P<doc>[^》]{1,80})》")
-_SHORT_DATE = re.compile(r"^[（(]?\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日\s*[）)]?$")
 
 
 @dataclass
@@ -142,6 +151,23 @@ class Finder:
         self.reference = reference
         self.issuer = issuer
         self.found: list[Found] = []
+        self._people: dict[str, str] | None = None
+
+    def people(self) -> dict[str, str]:
+        if self._people is None:
+            self._people = people([b.text for b in self.blocks if b.role is None])
+        return self._people
+
+    def subject(self, text: str, end: int) -> Subject | None:
+        """Who stands before ``end``; a bare name is attributed from earlier mentions."""
+        found = subject_before(text, end)
+        if found is not None:
+            return found
+        start = max(text.rfind(ch, 0, end) for ch in "。；;！？\n：:") + 1
+        name = bare_name(text[start:end])
+        if name is not None and name in self.people():
+            return Subject(name, self.people()[name])
+        return None
 
     # -- helpers ------------------------------------------------------------------------------
     def _add(self, block: int, subject: Subject, text: str, when: date | None, raw: str,
@@ -176,7 +202,7 @@ class Finder:
         claimed = 0  # the end of the last directive taken from this block
         while m := _verbs().search(text, position):
             position = m.end()
-            subject = subject_before(text, m.start())
+            subject = self.subject(text, m.start())
             if subject is None:
                 continue
             start = max(_subject_start(text, m.start()), claimed)
@@ -279,12 +305,12 @@ class Finder:
         if not self._free(k):
             return None, ""
         text = re.sub(r"\s", "", self.blocks[k].text)
-        if not (is_date_only(text) or _SHORT_DATE.match(to_ascii_digits(text))):
+        if not (is_date_only(text) or SHORT_DATE.match(text)):
             _organ, when = self._signature_at(k)
             return when, ""
         found, raw = find_date(text)
-        if found is None and (md := MONTH_DAY.search(to_ascii_digits(text))):
-            found, raw = resolve_month_day(md.group(0), self.reference, forward=False), md.group(0)
+        if found is None and (md := month_day(text)):
+            found, raw = resolve_month_day(md, self.reference, forward=False), md
         self.blocks[k].assign(Role.DIRECTIVE, "批示日期")
         return found, raw or ""
 
@@ -296,6 +322,10 @@ class Finder:
             if when is not None and raw is not None:
                 rest = text.replace(raw, "")
                 return (rest if is_organ(rest) else organ), when
+            if (md := month_day(text)) and (m := CN_MONTH_DAY.search(text) or MONTH_DAY.search(text)):
+                rest = text[: m.start()]
+                if is_organ(rest) or (not rest and organ):
+                    return (rest or organ), resolve_month_day(md, self.reference, forward=False)
             if is_organ(text):
                 organ = text
                 continue
@@ -315,7 +345,7 @@ class Finder:
         if (
             when is None
             and not raw
-            and _SHORT_DATE.match(to_ascii_digits(self.blocks[members[-1]].text))
+            and SHORT_DATE.match(self.blocks[members[-1]].text)
         ):
             members = members[:-1]
             when, raw = self._trailing_date(members[-1] + 1) if members else (None, "")
@@ -344,13 +374,11 @@ class Finder:
         date_block = None
         if when is None and self._free(i + 1):
             nxt = re.sub(r"\s", "", self.blocks[i + 1].text)
-            if is_date_only(nxt) or _SHORT_DATE.match(to_ascii_digits(nxt)):
+            if is_date_only(nxt) or SHORT_DATE.match(nxt):
                 found, found_raw = find_date(nxt)
-                if found is None and (md := MONTH_DAY.search(to_ascii_digits(nxt))):
-                    found, found_raw = (
-                        resolve_month_day(md.group(0), self.reference, forward=False),
-                        md.group(0),
-                    )
+                if found is None and (md := month_day(nxt)):
+                    found = resolve_month_day(md, self.reference, forward=False)
+                    found_raw = md
                 # a month and day alone is resolved once the document's own date is known
                 when, raw, date_block = found, found_raw or nxt, i + 1
         if when is None and not raw:

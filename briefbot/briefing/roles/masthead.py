@@ -16,6 +16,7 @@ from datetime import date
 from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
 from briefbot.briefing.dates import find_date, is_date_only
+from briefbot.briefing.designation import bare_name
 from briefbot.briefing.model import Issue
 from briefbot.briefing.numerals import parse_number, to_ascii_digits
 from briefbot.briefing.repair import DOC_NUMBER, as_section_heading, is_doc_title
@@ -211,6 +212,16 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             continue
         if title_lines and compact == re.sub(r"\s", "", title_lines[-1]):
             block.assign(Role.MASTHEAD, "报头：重复的标题（页眉）")
+            continue
+        if as_section_heading(text) is not None:
+            break  # the body begins
+        if (
+            title_lines
+            and not seen_field
+            and bare_name(compact)
+            and not _continues_title(title_lines[-1], text)
+        ):
+            block.assign(Role.MASTHEAD, "报头：署名")  # "毛泽东" under a 批语's title
             continue
         if _titleish(text) and not seen_field and len(title_lines) < 3:
             title_lines.append(compact if len(title_lines) else text)

@@ -60,7 +60,8 @@ def claim(blocks: list[Block]) -> list[Signature]:
             organs.insert(0, k)
             k -= 1
         at_end = all(b.role is not None for b in blocks[i + 1 :])
-        if not organs and not at_end:
+        after_note = i > 0 and blocks[i - 1].role is Role.DIRECTIVE
+        if not organs and not at_end and not after_note:
             continue  # a bare date inside the text: a masthead date or a note's date
         for k in organs:
             blocks[k].assign(Role.SIGNATURE, "落款：单位")

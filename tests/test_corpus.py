@@ -1,0 +1,49 @@
+"""The corpus (tests/corpus): nothing silently lost, and fidelity that does not regress.
+
+The bounds are the figures measured when the parser was last changed (see bench/fidelity_report.py),
+for the open set and, apart, for the held-out set whose expectations were written blind.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from briefbot.briefing.blocks import Role
+from tests.corpus.fidelity import Score, Totals, documents, score
+
+DOCUMENTS = documents()
+
+
+@pytest.fixture(scope="module")
+def scores() -> dict[str, Score]:
+    return {f"{d.set}/{d.name}": score(d) for d in DOCUMENTS}
+
+
+def test_corpus_is_large_and_varied():
+    formats = {d.path.suffix for d in DOCUMENTS}
+    assert len(DOCUMENTS) >= 40 and formats == {".txt", ".docx", ".pdf", ".html"}
+    assert sum(d.set == "heldout" for d in DOCUMENTS) >= len(DOCUMENTS) // 3
+    assert sum(d.origin.startswith("real") for d in DOCUMENTS) >= 10
+
+
+@pytest.mark.parametrize("doc", DOCUMENTS, ids=lambda d: f"{d.set}/{d.name}")
+def test_every_character_has_exactly_one_role(doc, scores):
+    s = scores[f"{doc.set}/{doc.name}"]
+    assert not s.error
+    assert s.briefing is not None
+    assert s.coverage_missing == 0, f"{s.coverage_missing} of {s.coverage_total} characters lost"
+    roles = {r.value for r in Role}
+    assert all(p.role in roles and p.cue for p in s.briefing.parts)
+    # the parts of a block are its text, in order, once
+    by_block: dict[int, str] = {}
+    for p in s.briefing.parts:
+        by_block[p.block] = by_block.get(p.block, "") + p.text
+    assert len(by_block) == max(by_block) + 1
+
+
+def _totals(scores: dict[str, Score], which: str) -> Totals:
+    t = Totals()
+    for key, s in scores.items():
+        if key.startswith(which + "/"):
+            t.add(s)
+    return t
