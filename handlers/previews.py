@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from telegram import Bot, Message
 
+from briefbot.briefing.review import review
 from briefbot.publishing import Novelty, Parsed, intake, publish
 from briefbot.render import esc
 from briefbot.runtime import Services
@@ -75,7 +76,10 @@ async def offer(
     parts = taken.notice.parts
     note = f"📝 <b>预览</b>（来源：{esc(source)}）：以下是各单位将收到的内容"
     note += f"，共 {len(parts)} 条" if len(parts) > 1 else ""
-    note += "。确认无误后点击“发布”。"
+    note += "。确认无误后点击“发布”，需要修改请点击“编辑”。"
+    checked = review(parsed.briefing, list(parts))
+    note += f"\n{esc(checked.summary)}"
+    note += "".join(f"\n⚠️ {esc(w)}" for w in checked.warnings)
     if correction:
         note = (
             f"⚠️ 这是已发布的通知 #{earlier}《{title}》的<b>更正版本</b>，内容与原通知不同，"
