@@ -76,9 +76,9 @@ class Block:
         self.segments.append(Segment(start, end, role, cue))
         self.segments.sort(key=lambda s: s.start)
 
-    def text_outside(self, role: Role) -> str:
-        """The block's text without its segments of ``role``."""
-        return "".join(t for t, r, _ in self.parts() if r is not role)
+    def text_outside(self, *roles: Role) -> str:
+        """The block's text without its segments of ``roles``."""
+        return "".join(t for t, r, _ in self.parts() if r not in roles)
 
     def parts(self) -> list[tuple[str, Role, str]]:
         """The block as consecutive (text, role, cue) pieces covering all of its text."""

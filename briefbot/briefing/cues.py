@@ -318,7 +318,6 @@ COLOPHON_STARTS = (
     "地址",
     "核稿",
 )
-COLOPHON_CONTAINS = ("印发", "共印", "编印")
 
 # --- boilerplate: web pages and print furniture -----------------------------------------------
 BOILERPLATE_STARTS = (

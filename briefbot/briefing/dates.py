@@ -14,7 +14,9 @@ CN_DATE = re.compile(
 )
 ISO_DATE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})")
 MONTH_DAY = re.compile(r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日")
-CN_MONTH_DAY = re.compile(r"(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日")
+CN_MONTH_DAY = re.compile(
+    r"(?P<m>[一二三四五六七八九十]{1,2})月(?P<d>[一二三四五六七八九十]{1,3})日"
+)
 # a line that is only a month and a day: "（10月18日）", "九月十日"
 SHORT_DATE = re.compile(
     r"^[（(]?\s*(?:\d{4}年)?(?:\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,2}月[一二三四五六七八九十]{1,3}日)\s*[）)]?$"
@@ -22,7 +24,7 @@ SHORT_DATE = re.compile(
 
 
 def month_day(text: str) -> str | None:
-    """"11月19日" or "十一月十九日" as "11月19日"."""
+    """ "11月19日" or "十一月十九日" as "11月19日"."""
     if m := MONTH_DAY.search(to_ascii_digits(text)):
         return m.group(0)
     if m := CN_MONTH_DAY.search(text):
@@ -30,6 +32,8 @@ def month_day(text: str) -> str | None:
         if month and day:
             return f"{month}月{day}日"
     return None
+
+
 # a line that is only a date ("2024年4月5日", "二〇二四年四月五日", "（2024年4月5日）")
 DATE_ONLY = re.compile(
     r"^[（(〔\[]?\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"

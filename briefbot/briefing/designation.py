@@ -43,8 +43,9 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     after = rf"(?={_alternation(cues.AFTER_NAME + cues.DIRECTIVE_VERBS)}|[，,、：:（(]|$)"
     title_first = re.compile(rf"(?P<chain>(?:{element}、)*{element}){name}{after}")
     # a name before its title: the organ must be a known body or a place + body ("易炼红省长")
+    free = rf"(?:(?![{stop}])[{_CJK}])"
     known_organ = (
-        rf"(?:(?:[{_CJK}]{{1,6}}?(?:{levels}))?(?:{bodies})|[{_CJK}]{{1,8}}?(?:{departments}))?"
+        rf"(?:(?:{free}{{1,6}}?(?:{levels}))?(?:{bodies})|{free}{{1,8}}?(?:{departments}))?"
     )
     name_first = re.compile(
         rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts}))"
@@ -139,8 +140,10 @@ def post_pattern() -> re.Pattern[str]:
 
 def split_signature_name(line: str) -> Subject | None:
     """A signature line of a signed note: "林某某", "市长 林某某", "林某某（市委书记）"."""
-    text = re.sub(r"\s+", "", line).strip("（）()")
-    if text.endswith(cues.EDITED_BY) or text.endswith(cues.ISSUER_ENDINGS):
+    text = re.sub(r"\s+", "", line)
+    if re.fullmatch(r"[（(][^（）()]+[）)]", text):
+        text = text[1:-1]
+    if len(text) > 24 or text.endswith(cues.EDITED_BY) or text.endswith(cues.ISSUER_ENDINGS):
         return None
     text = re.sub(r"[（(]([^）)]+)[）)]$", r"，\1", text)
     if "，" in text:  # name, (designation)

@@ -20,8 +20,8 @@ def cue_for(text: str) -> str | None:
     compact = re.sub(r"\s", "", text)
     if compact.startswith(cues.COLOPHON_STARTS):
         return "版记：" + next(c for c in cues.COLOPHON_STARTS if compact.startswith(c))
-    if len(text) <= 80 and any(c in compact for c in cues.COLOPHON_CONTAINS):
-        return "版记：" + next(c for c in cues.COLOPHON_CONTAINS if c in compact)
+    if len(text) <= 80 and (compact.endswith(("印发", "编印")) or _COPIES.search(compact)):
+        return "版记：" + ("共印" if _COPIES.search(compact) else "印发")
     if len(text) <= 40 and _EDITED.match(compact) and compact.endswith(cues.EDITED_BY):
         return "版记：编印单位"
     return None

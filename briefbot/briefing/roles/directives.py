@@ -322,7 +322,9 @@ class Finder:
             if when is not None and raw is not None:
                 rest = text.replace(raw, "")
                 return (rest if is_organ(rest) else organ), when
-            if (md := month_day(text)) and (m := CN_MONTH_DAY.search(text) or MONTH_DAY.search(text)):
+            if (md := month_day(text)) and (
+                m := CN_MONTH_DAY.search(text) or MONTH_DAY.search(text)
+            ):
                 rest = text[: m.start()]
                 if is_organ(rest) or (not rest and organ):
                     return (rest or organ), resolve_month_day(md, self.reference, forward=False)
@@ -342,11 +344,7 @@ class Finder:
         if subject is None or not members:
             return
         when, raw = self._trailing_date(members[-1] + 1)
-        if (
-            when is None
-            and not raw
-            and SHORT_DATE.match(self.blocks[members[-1]].text)
-        ):
+        if when is None and not raw and SHORT_DATE.match(self.blocks[members[-1]].text):
             members = members[:-1]
             when, raw = self._trailing_date(members[-1] + 1) if members else (None, "")
         text = "\n".join(self.blocks[j].text for j in members)

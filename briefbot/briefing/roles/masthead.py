@@ -77,6 +77,7 @@ def _titleish(text: str) -> bool:
     return (
         len(text) <= 40
         and not _SENTENCE_END.search(text)
+        and "。" not in text
         and as_section_heading(text) is None
         and not text.startswith("【")
     )

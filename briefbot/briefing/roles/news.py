@@ -53,10 +53,15 @@ def claim(
     def close() -> None:
         nonlocal current, headline
         if current or headline:
-            paragraphs = [b.text for b in current]
+            paragraphs = [b.text_outside(Role.BOILERPLATE) for b in current]
             # a directive quoted in the item is shown as a directive, not again as its lead
             opening = next(
-                (t for b in current if (t := b.text_outside(Role.DIRECTIVE).strip())), ""
+                (
+                    t
+                    for b in current
+                    if (t := b.text_outside(Role.DIRECTIVE, Role.BOILERPLATE).strip())
+                ),
+                "",
             )
             lead = headline or first_sentence(strip_marks(opening))
             lead = _OUTLINE_MARK.sub("", lead)
@@ -77,7 +82,7 @@ def claim(
             continue
         if block.role is not None:
             continue
-        text = strip_marks(block.text)
+        text = strip_marks(block.text_outside(Role.BOILERPLATE))
         name = as_section_heading(text)
         if name is None and text.startswith("【") and text.endswith("】"):
             text = text[1:-1]  # a bold headline (docx) rather than a section

@@ -1,0 +1,120 @@
+"""Roles decided by cues, on small documents in house styles other than the sample's."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from briefbot.briefing import parse_briefing
+from briefbot.briefing.blocks import Role
+from briefbot.render import render_notice
+from tests.corpus.fidelity import coverage, documents, norm
+
+
+def roles_of(b) -> dict[str, str]:
+    return {p.text: p.role for p in b.parts}
+
+
+def test_bold_district_heading_and_signature_date_in_chinese_numerals():
+    b = parse_briefing(
+        "澄江区工作动态\n（第九号）\n【区长批示】\n"
+        "区长王某某批示：各街道要立即组织力量排查辖区危房，发现险情立即转移群众。\n"
+        "◆ 城南街道完成老旧小区改造签约\n截至3月5日，城南街道老旧小区改造签约率达96%。\n"
+        "澄江区人民政府办公室\n二〇二四年三月八日\n"
+    )
+    assert (b.title, b.issue and b.issue.number, b.date) == ("澄江区工作动态", 9, date(2024, 3, 8))
+    assert b.issuer == "澄江区人民政府办公室"
+    [d] = b.directives
+    assert (d.leader, d.title) == ("王某某", "区长")
+    assert d.text == "各街道要立即组织力量排查辖区危房，发现险情立即转移群众。"
+    assert [n.lead for n in b.news] == ["城南街道完成老旧小区改造签约"]  # ◆ stripped
+    message = render_notice(b)
+    assert "• 澄江区人民政府办公室" not in message and "二〇二四年三月八日" not in message
+
+
+def test_notes_by_a_body_relay_and_editors_note():
+    b = parse_briefing(
+        "工作通讯\n第15期\n中共某某省委办公厅秘书处编  2024年8月26日\n"
+        "编者按：柳湾市的做法值得借鉴，现刊发供参阅。\n"
+        "中共某某省委批语：\n"
+        "省委认为，柳湾市的做法很好。各级党委要认真学习借鉴。\n"
+        "某某省委办公厅按：现将中共柳湾市委的报告印发给你们，请结合实际认真贯彻落实。\n"
+    )
+    assert b.editor_notes == ("柳湾市的做法值得借鉴，现刊发供参阅。",)
+    assert [(d.leader, d.verb) for d in b.directives] == [
+        ("中共某某省委", "批语"),
+        ("某某省委办公厅", "按"),
+    ]
+    assert b.directives[0].text == "省委认为，柳湾市的做法很好。各级党委要认真学习借鉴。"
+    message = render_notice(b)
+    assert "【编者按】" in message and "中共某某省委批语：" in message
+
+
+def test_signed_note_without_quotes_and_the_title_below_it():
+    b = parse_briefing(
+        "请各乡镇认真阅研，对照查找隐患，于6月底前将整改情况报县防指办。\n周某某\n6月21日\n"
+        "关于强降雨过程防御情况的报告\n"
+        "6月17日以来我县出现强降雨过程，全县平均降雨量127毫米。\n"
+        "某某县防汛抗旱指挥部办公室\n2024年6月20日\n"
+    )
+    [d] = b.directives
+    assert (d.leader, d.date) == ("周某某", date(2024, 6, 21))
+    assert d.text == "请各乡镇认真阅研，对照查找隐患，于6月底前将整改情况报县防指办。"
+    assert b.title == "关于强降雨过程防御情况的报告" and b.date == date(2024, 6, 20)
+
+
+def test_deadline_across_a_line_break_and_outline_items():
+    b = parse_briefing(
+        "某某简报\n第2期\n某某办公室\n2025年2月10日\n"
+        "会议要求，各县区对排查发现的隐患28处，要于3月\n31日前全部整改到位并报市安委办。\n"
+        "（一）压实工作责任。各地要落实属地责任。\n（二）强化督查问效。市安委办要开展暗访。\n"
+    )
+    assert [d.date for d in b.deadlines] == [date(2025, 3, 31)]
+    assert [t.heading for t in b.tasks] == ["压实工作责任", "强化督查问效"]
+    assert not any(n.lead.startswith(("（一）", "（二）", "28处")) for n in b.news)
+
+
+def test_web_page_furniture_is_boilerplate_by_evidence():
+    b = parse_briefing(
+        "[返回首页]\n首页 > 工作动态 > 正文\n全县秋粮收购进度过半\n"
+        "截至10月20日，全县累计收购秋粮2.1万吨。（来源：县粮食局）\n分享到：微信 微博\n"
+        "版权所有：某某县人民政府  ICP备12345678号\n",
+        {"date": "2024-10-21 09:00", "site": "某某县人民政府"},
+    )
+    roles = roles_of(b)
+    assert roles["[返回首页]"] == roles["分享到：微信微博"] == Role.BOILERPLATE.value
+    assert roles["（来源：县粮食局）"] == Role.BOILERPLATE.value
+    assert b.title == "全县秋粮收购进度过半" and b.date == date(2024, 10, 21)
+    assert b.issuer == "某某县人民政府"
+    assert "版权所有" not in render_notice(b) and "来源" not in render_notice(b)
+
+
+def test_unstructured_report_gets_a_summary_that_says_something():
+    sentences = [
+        f"第{i}个乡镇完成了{i * 3}处隐患整改，投入资金{i * 12}万元，受益群众{i * 150}人。"
+        for i in range(1, 60)
+    ]
+    body = "".join(sentences)
+    b = parse_briefing(f"关于全县隐患整改情况的报告\n{body}\n")
+    summary = "".join(b.summary)
+    assert len(summary) >= min(600, len(body) // 4)
+    assert all(s in body for s in b.summary)  # extractive: the document's own sentences
+    assert summary in render_notice(b).replace("\n", "")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shuffled_corpus_documents_parse_and_lose_nothing(seed):
+    """Documents no one has seen: the corpus's lines in random order."""
+    rng = random.Random(seed)
+    for doc in documents("open"):
+        lines = doc.path.read_bytes().decode("utf-8", "ignore").splitlines()
+        if doc.path.suffix != ".txt" or len(lines) < 3:
+            continue
+        rng.shuffle(lines)
+        pages = [lines]
+        b = parse_briefing(pages)
+        missing, _ = coverage(pages, b)
+        assert missing == 0, doc.name
+        assert norm(render_notice(b))
