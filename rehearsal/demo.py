@@ -73,7 +73,16 @@ async def rehearse(seed: int, workdir: Path) -> int:
             return next((m for m in bot_messages if m.get("reply_markup")), None)
 
         preview = await run.wait_for(previewed, 20, "the preview")
-        _say(started, "机器人在办公室群发出预览（与各单位将收到的完全一致），附“发布”“取消”按钮")
+        _say(
+            started,
+            "机器人在办公室群发出预览（与各单位将收到的完全一致），附“发布”“取消”“编辑”“仅推送原文”按钮",
+        )
+        note = next(
+            m["text"] for m in run.server.world.transcript(office) if "识别：" in m.get("text", "")
+        )
+        for line in note.splitlines():
+            if line.startswith(("识别：", "⚠️")):
+                _say(started, f"预览说明：{line}")
         query = await emu.press(office, preview["message_id"], admin.user_id)
 
         async def answered() -> str | None:

@@ -146,6 +146,9 @@ AFTER_NAME = (
     "听取", "赶赴", "深入", "主持", "调研", "带队", "率队", "批阅", "审阅", "指出", "强调", "要求",
     "表示", "出席", "到", "赴", "来", "也", "又", "还", "都", "专程", "第一时间",
 )  # fmt: skip
+# surnames of two characters: only after one is a name four characters long
+COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "公孙", "慕容", "尉迟",
+                     "长孙", "宇文", "司徒", "夏侯", "端木", "独孤", "南宫", "呼延", "万俟")  # fmt: skip
 # words that are never a person's name in a subject
 NOT_NAMES = (
     "中共",
@@ -213,7 +216,17 @@ RELAY_VERBS = ("印发给你们", "转发给你们", "发给你们", "转给你�
 # a section heading that holds directives
 DIRECTIVE_HEADINGS = ("领导批示", "批示精神", "重要批示", "批示", "批语", "领导指示", "指示精神")
 # the cues whose presence without an extracted directive the preview warns about
-MISSED_DIRECTIVE_CUES = ("批示", "批语", "按：", "按:", "指示")
+MISSED_DIRECTIVE_CUES = (
+    "批示",
+    "批语",
+    "按：",
+    "按:",
+    "指示",
+    "指出：",
+    "指出:",
+    "要求：",
+    "要求:",
+)
 
 # --- editor's notes ---------------------------------------------------------------------------
 EDITOR_NOTE_CUES = ("编者按", "编者的话", "编后", "编者注", "编辑按")

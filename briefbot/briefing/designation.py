@@ -39,7 +39,11 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     stop = "了的在对把被将是有"
     organ = rf"(?:[^\W\d_{stop}与和及](?:(?![{stop}])[{_CJK}“”‘’（）()·]){{0,15}}?)?"
     element = rf"{organ}(?:{posts})"
-    name = rf"(?P<name>[{_CJK}·]{{2,4}}?)"
+    # two or three characters; four only after a compound surname; minority names joined by ·
+    compound = _alternation(cues.COMPOUND_SURNAMES)
+    name = (
+        rf"(?P<name>(?:{compound})[{_CJK}]{{1,2}}|[{_CJK}]{{2,3}}?|[{_CJK}]{{1,6}}·[{_CJK}]{{1,6}})"
+    )
     after = rf"(?={_alternation(cues.AFTER_NAME + cues.DIRECTIVE_VERBS)}|[，,、：:（(]|$)"
     title_first = re.compile(rf"(?P<chain>(?:{element}、)*{element}){name}{after}")
     # a name before its title: the organ must be a known body or a place + body ("易炼红省长")
@@ -72,6 +76,9 @@ def _is_name(name: str) -> bool:
     )
 
 
+_BOUNDARY = "，,、。；;：:“”‘’（）() \u3000"
+
+
 def _clean_chain(chain: str) -> bool:
     return not re.search(r"[了的在是有]", chain.split("、")[0][:2])
 
@@ -84,7 +91,9 @@ def parse_subject(clause: str) -> Subject | None:
     title_first, name_first, body = _patterns()
     # the leftmost place where a designation and a name stand, skipping words before them
     for start in range(len(clause)):
-        for pattern in (title_first, name_first):
+        # a name before its title starts the clause or follows punctuation ("易炼红省长对…")
+        boundary = start == 0 or clause[start - 1] in _BOUNDARY
+        for pattern in (title_first, name_first) if boundary else (title_first,):
             m = pattern.match(clause, start)
             if m and _is_name(m.group("name")) and _clean_chain(m.group("chain")):
                 return Subject(m.group("name"), m.group("chain"))
@@ -105,6 +114,8 @@ def people(texts: list[str]) -> dict[str, str]:
     for text in texts:
         for pattern in (title_first, name_first):
             for start in range(len(text)):
+                if pattern is name_first and start and text[start - 1] not in _BOUNDARY:
+                    continue
                 m = pattern.match(text, start)
                 if m and _is_name(m.group("name")) and _clean_chain(m.group("chain")):
                     found.setdefault(m.group("name"), m.group("chain"))
@@ -114,7 +125,10 @@ def people(texts: list[str]) -> dict[str, str]:
 def bare_name(clause: str) -> str | None:
     """A clause that is only a person's name ("何卫东", "何卫东同志")."""
     clause = _LEADING.sub("", clause.strip(), count=1).strip("，,、 ").removesuffix("同志")
-    if re.fullmatch(f"[{_CJK}·]{{2,4}}", clause) and _is_name(clause):
+    if re.fullmatch(
+        f"[{_CJK}]{{2,3}}|(?:{_alternation(cues.COMPOUND_SURNAMES)})[{_CJK}]{{1,2}}|[{_CJK}·]{{3,13}}",
+        clause,
+    ) and _is_name(clause):
         return clause
     return None
 

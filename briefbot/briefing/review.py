@@ -50,17 +50,17 @@ def _missed_directives(b: Briefing) -> list[str]:
         if part.role not in _CHECKED:
             continue
         text = part.text
-        for cue in (*cues.MISSED_DIRECTIVE_CUES, "“"):
+        for cue in (*cues.MISSED_DIRECTIVE_CUES, "：“"):
             at = text.find(cue)
             while at >= 0:
                 who = subject_before(text, at)
-                quoted = text[at + 1 : at + 13] if cue == "“" else ""
+                quoted = text[at + 2 : at + 14] if cue == "：“" else ""
                 if (
                     who is not None
                     and who.leader not in leaders
                     and not (quoted and quoted in texts)
                 ):
-                    what = "引号内的话" if cue == "“" else f"“{cue.rstrip('：:')}”"
+                    what = "引号内的话" if cue == "：“" else f"“{cue.rstrip('：:')}”"
                     found.append(
                         f"第{part.block + 1}段提到{who.designation}{who.leader}的{what}，"
                         "但没有识别为批示，请核对是否遗漏。"
@@ -76,7 +76,7 @@ def _missed_directives(b: Briefing) -> list[str]:
 def _title_problem(title: str) -> str | None:
     if not title:
         return "没有识别出标题。"
-    if boilerplate.cue_for(title) is not None or re.search(r"[\[\]]|^\W|返回|首页", title):
+    if boilerplate.cue_for(title) is not None or re.search(r"[\[\]]|^[>»|]|返回|首页", title):
         return f"标题“{title}”像是网页导航，请核对。"
     if title.count("、") >= 2 or title.startswith(("['", '["')):
         return f"标题“{title}”像是名单而不是标题，请核对。"
