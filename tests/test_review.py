@@ -14,7 +14,7 @@ MISSED = """\
 青禾县人民政府办公室
 2025年3月4日
 【工作动态】
-3月2日，县长林振宇对春耕备耕工作高度重视，作出批示，要求各乡镇抓紧落实春耕物资储备。
+3月2日，县长林振宇对春耕备耕工作高度重视，专门作出批示。各乡镇已抓紧落实春耕物资储备。
 各乡镇要于3月20日前完成农资储备情况摸底。
 """
 
@@ -53,7 +53,9 @@ def test_missing_date_navigation_title_and_thin_message_are_warned():
     assert any("没有识别出简报日期" in w for w in warnings)
     assert any("可能漏掉了重要内容" in w for w in warnings)
     # navigation is never the title: the headline under it is
-    nav = parse_briefing("[返回列表]\n首页 > 工作动态 > 正文\n全县春耕有序推进\n今年以来储备化肥。\n")
+    nav = parse_briefing(
+        "[返回列表]\n首页 > 工作动态 > 正文\n全县春耕有序推进\n今年以来储备化肥。\n"
+    )
     assert nav.title == "全县春耕有序推进"
     assert "没有识别出标题。" in review(parse_briefing("[返回列表]\n"), []).warnings
 

@@ -52,6 +52,19 @@ def test_notes_by_a_body_relay_and_editors_note():
     assert "【编者按】" in message and "中共某某省委批语：" in message
 
 
+def test_unquoted_directives_of_several_leaders_in_one_paragraph():
+    b = parse_briefing(
+        "某某州政务信息\n第6期\n某某州人民政府办公室\n2024年5月6日\n"
+        "近日，州委书记马某某作出批示：各县市要把防汛救灾作为当前头等大事。州长杨某某批示指出，"
+        "要压实责任，确保人民群众生命财产安全。副州长、州防指指挥长李某某、州人大常委会主任赵某某"
+        "也分别作出批示。\n"
+    )
+    assert [(d.title, d.leader, d.text) for d in b.directives] == [
+        ("州委书记", "马某某", "各县市要把防汛救灾作为当前头等大事。"),
+        ("州长", "杨某某", "要压实责任，确保人民群众生命财产安全。"),
+    ]
+
+
 def test_signed_note_without_quotes_and_the_title_below_it():
     b = parse_briefing(
         "请各乡镇认真阅研，对照查找隐患，于6月底前将整改情况报县防指办。\n周某某\n6月21日\n"
@@ -74,6 +87,33 @@ def test_deadline_across_a_line_break_and_outline_items():
     assert [d.date for d in b.deadlines] == [date(2025, 3, 31)]
     assert [t.heading for t in b.tasks] == ["压实工作责任", "强化督查问效"]
     assert not any(n.lead.startswith(("（一）", "（二）", "28处")) for n in b.news)
+
+
+def test_outline_markers_over_paragraphs_are_news_headlines():
+    b = parse_briefing(
+        "某某县纪检监察简报\n第3期\n某某县纪委办公室\n2024年6月3日\n"
+        "（一）东湖乡开展作风问题专项整治\n5月以来，东湖乡查处作风问题11个。\n"
+        "（二）县纪委监委召开警示教育大会\n5月28日，县纪委监委召开全县警示教育大会。\n"
+    )
+    assert b.tasks == ()
+    assert [n.lead for n in b.news] == ["东湖乡开展作风问题专项整治", "县纪委监委召开警示教育大会"]
+
+
+def test_internal_reference_with_a_studying_section_and_two_deadlines_in_one_sentence():
+    b = parse_briefing(
+        "内 部 参 考\n（第九号）\n中共某某省委办公厅编   二〇二四年四月五日\n学习贯彻批示精神\n"
+        "4月2日，区委书记王某某批示：“要举一反三。”区长李某某批示：“各街道要立即整改。”"
+        "区人大常委会主任张某某、区政协主席刘某某也作出批示。\n"
+        "■ 城东街道完成整改\n城东街道4月3日前完成整改，要于4月\n10日前报区政府。\n"
+    )
+    assert (b.title, b.issue and b.issue.number, b.date) == ("内部参考", 9, date(2024, 4, 5))
+    assert b.issuer == "中共某某省委办公厅"
+    assert [(d.leader, d.text) for d in b.directives] == [
+        ("王某某", "要举一反三。"),
+        ("李某某", "各街道要立即整改。"),
+    ]
+    assert [d.date for d in b.deadlines] == [date(2024, 4, 3), date(2024, 4, 10)]
+    assert [n.lead for n in b.news] == ["城东街道完成整改"]
 
 
 def test_web_page_furniture_is_boilerplate_by_evidence():

@@ -63,7 +63,8 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
     notes = editor_notes.claim(blocks)
     found, directive_sections = directives.claim(blocks, head.date, head.issuer)
     signatures = signature.claim(blocks)
-    title = head.title or masthead.late_title(blocks)
+    # no title in the head: one just below a note on top, else the publication's name (内部参考)
+    title = head.title or masthead.late_title(blocks) or (head.classification or "")
     task_list, problems = tasks.claim(blocks)
     section_names, items = news.claim(blocks, directive_sections)
     for block in blocks:

@@ -220,7 +220,7 @@ class Totals:
         self.documents += 1
         self.errors += bool(s.error)
         for name, ok in s.fields.items():
-            kind = re.sub(r" \d+|\s\d{4}-\d\d-\d\d", "", name)
+            kind = re.sub(r"\s\d{4}-\d\d-\d\d| \d+", "", name)
             self.by_field[kind] += 1
             self.by_field_right[kind] += ok
         self.fields += len(s.fields)

@@ -195,7 +195,8 @@ class Finder:
 
     # -- forms --------------------------------------------------------------------------------
     def quoted_and_colon(self, i: int, in_section: bool) -> None:
-        """``…批示：“…”`` anywhere; ``…批示：…`` unquoted inside a directive section."""
+        """``…批示：“…”`` anywhere; ``…批示：…`` and ``…批示指出，…`` unquoted: a person's anywhere,
+        a body's only inside a directive section."""
         block = self.blocks[i]
         text = block.text
         position = 0
@@ -227,11 +228,21 @@ class Finder:
                 block.mark(start, len(text), Role.DIRECTIVE, f"{subject.leader}{verb}")
                 following.assign(Role.DIRECTIVE, f"{subject.leader}{verb}（下段）")
                 return
-            if in_section and (m.group("colon") or m.group("link")):
-                rest_text = rest.lstrip("，, ")
-                self._add(i, subject, rest_text, when, raw, verb, document)
-                block.mark(start, len(text), Role.DIRECTIVE, f"{subject.leader}{verb}（批示栏目）")
-                return
+            if (m.group("colon") or m.group("link")) and (in_section or not subject.is_body):
+                # unquoted words: to the next leader's directive in the paragraph, or its end
+                end = self._next_directive(text, m.end())
+                words = text[m.end() : end].lstrip("，, ")
+                self._add(i, subject, words, when, raw, verb, document)
+                cue = "批示栏目" if in_section else "无引号"
+                block.mark(start, end, Role.DIRECTIVE, f"{subject.leader}{verb}（{cue}）")
+                position = claimed = end
+
+    def _next_directive(self, text: str, after: int) -> int:
+        """Where the next directive with a subject begins in ``text`` (its sentence), or the end."""
+        for m in _verbs().finditer(text, after):
+            if self.subject(text, m.start()):  # "…也分别作出批示。" ends the words as well
+                return max(_subject_start(text, m.start()), after)
+        return len(text)
 
     def body_note(self, i: int) -> bool:
         """``某某党委批语：…``, ``某某办公厅按：…``, ``中央认为，…``."""

@@ -99,8 +99,11 @@ def _named_like_title(text: str) -> bool:
 
 
 def late_title(blocks: list[Block]) -> str:
-    """No title in the head (a signed note on top, say): the first document title or headline."""
-    for block in blocks:
+    """No title in the head (a signed note on top, say): the first document title or headline
+    among the first blocks the head and the notes above it left, before any section."""
+    for block in blocks[: _HEAD_LIMIT + 6]:
+        if block.role is Role.HEADING or (block.role is None and as_section_heading(block.text)):
+            break
         text = block.text
         titled = is_doc_title(text) or _titleish(text)
         if block.role is None and titled and len(text) >= 6 and not is_date_only(text):

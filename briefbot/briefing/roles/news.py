@@ -12,7 +12,7 @@ from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
 from briefbot.briefing.dates import is_date_only
 from briefbot.briefing.model import NewsItem
-from briefbot.briefing.repair import as_section_heading, looks_like_heading
+from briefbot.briefing.repair import as_section_heading
 from briefbot.briefing.roles.signature import is_organ
 from briefbot.briefing.roles.tasks import first_sentence
 
@@ -36,7 +36,7 @@ def _is_headline(text: str) -> bool:
         len(text) <= 40
         and text[-1] not in "。！？；：:，,"
         and " | " not in text  # a table row
-        and not looks_like_heading(text)
+        and as_section_heading(text) is None
     )
 
 
@@ -94,6 +94,13 @@ def claim(
             continue
         if i < skip_until:
             block.assign(Role.BODY, "批示栏目内其他文字")
+            continue
+        numbered = _OUTLINE_MARK.sub("", text)
+        if numbered != text and as_section_heading(numbered) is not None:
+            close()  # "一、工作动态": a numbered section
+            section = as_section_heading(numbered) or numbered
+            sections.append(section)
+            block.assign(Role.HEADING, "栏目标题（序号）")
             continue
         if _OUTLINE_ONLY.match(text):
             block.assign(Role.HEADING, "提纲序号")

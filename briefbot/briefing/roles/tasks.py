@@ -69,8 +69,11 @@ def claim(blocks: list[Block]) -> tuple[tuple[Task, ...], tuple[str, ...]]:
                 )
                 block.mark(hit.start(), end, Role.TASK, f"任务：{hit.group('ord')}是")
     # outline items: at least two consecutive （一）（二） blocks
+    # (a bare short heading over its own paragraph is a news headline, not a task)
     outline = [
-        (i, m) for i, b in enumerate(blocks) if b.role is None and (m := _OUTLINE.match(b.text))
+        (i, m)
+        for i, b in enumerate(blocks)
+        if b.role is None and (m := _OUTLINE.match(b.text)) and not _headline_only(b.text)
     ]
     run: list[tuple[int, re.Match[str]]] = []
     for i, m in outline:
@@ -82,6 +85,10 @@ def claim(blocks: list[Block]) -> tuple[tuple[Task, ...], tuple[str, ...]]:
         run = [(i, m)] if n == 1 else []
     _outline_tasks(blocks, run, tasks)
     return tuple(tasks), tuple(problems)
+
+
+def _headline_only(text: str) -> bool:
+    return len(text) <= 40 and text[-1] not in "。；！"
 
 
 def _outline_tasks(
