@@ -7,6 +7,7 @@ returned as 【heading】 so that the parser sees the same marker as in plain-te
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from docx import Document
@@ -45,11 +46,41 @@ def _is_heading(paragraph: Paragraph, text: str) -> bool:
     return all(r.bold for r in runs) and not text.startswith("【")
 
 
-def _paragraph_line(paragraph: Paragraph) -> str:
+# a bold lead that begins a list item stays in its paragraph: "一是…。" "（一）…。"
+_ORDINAL_LEAD = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、．])"
+)
+
+
+def _bold_lead(paragraph: Paragraph) -> str | None:
+    """A headline set in bold at the start of a paragraph, its text in regular type after it."""
+    runs = [r for r in paragraph.runs if r.text]
+    lead = ""
+    for k, run in enumerate(runs):
+        if not run.bold:
+            rest = "".join(r.text for r in runs[k:]).strip()
+            head = lead.strip()
+            label = head.endswith(("：", ":"))  # "编者按：" is a label, not a headline
+            if (
+                4 <= len(head) <= 40
+                and len(rest) >= 10
+                and not label
+                and not _ORDINAL_LEAD.match(head)
+            ):
+                return head
+            return None
+        lead += run.text
+    return None
+
+
+def _paragraph_lines(paragraph: Paragraph) -> list[str]:
     text = paragraph.text.strip()
     if text and _is_heading(paragraph, text):
-        return f"【{text}】"
-    return paragraph.text
+        return [f"【{text}】"]
+    head = _bold_lead(paragraph) if text else None
+    if head is not None:  # "高新区完成…评估。" in bold, then the item's text
+        return [f"【{head.rstrip('。')}】", text[len(head) :].strip()]
+    return [paragraph.text]
 
 
 def docx_pages(data: bytes) -> list[list[str]]:
@@ -63,7 +94,7 @@ def docx_pages(data: bytes) -> list[list[str]]:
         if child.tag == _P:
             for inner in _textbox_paragraphs(child):
                 lines.append(Paragraph(inner, document).text)
-            lines.append(_paragraph_line(Paragraph(child, document)))
+            lines.extend(_paragraph_lines(Paragraph(child, document)))
         elif child.tag == _TBL:
             table = Table(child, document)
             for row in table.rows:

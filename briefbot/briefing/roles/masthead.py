@@ -223,6 +223,7 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             title_lines
             and not seen_field
             and bare_name(compact)
+            and not any(w in compact for w in (*cues.TITLE_WORDS, "刊", "报", "讯"))
             and not _continues_title(title_lines[-1], text)
         ):
             block.assign(Role.MASTHEAD, "报头：署名")  # "毛泽东" under a 批语's title

@@ -12,7 +12,7 @@ from datetime import date
 
 from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
-from briefbot.briefing.dates import find_date, is_date_only
+from briefbot.briefing.dates import CN_MONTH_DAY, MONTH_DAY, find_date, is_date_only
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,17 @@ def is_organ(text: str) -> bool:
     )
 
 
-def _organ_and_date(text: str) -> tuple[str, date] | None:
-    """ "某某办公室  2024年4月5日" on one line."""
-    when, raw = find_date(text)
-    if when is None or raw is None:
-        return None
-    organ = re.sub(r"\s", "", text.replace(raw, "")).strip("（）()")
-    return (organ, when) if is_organ(organ) else None
+def _organ_and_date(text: str) -> tuple[str, date | None] | None:
+    """ "某某办公室  2024年4月5日" on one line; "中央十一月二十七日" (no year: resolved later)."""
+    compact = re.sub(r"\s", "", text)
+    when, raw = find_date(compact)
+    if when is not None and raw is not None:
+        organ = compact.replace(raw, "").strip("（）()")
+        return (organ, when) if is_organ(organ) else None
+    m = CN_MONTH_DAY.search(compact) or MONTH_DAY.search(compact)
+    if m is not None and m.end() == len(compact) and is_organ(compact[: m.start()]):
+        return compact[: m.start()], None
+    return None
 
 
 def claim(blocks: list[Block]) -> list[Signature]:
