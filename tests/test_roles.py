@@ -158,3 +158,32 @@ def test_shuffled_corpus_documents_parse_and_lose_nothing(seed):
         missing, _ = coverage(pages, b)
         assert missing == 0, doc.name
         assert norm(render_notice(b))
+
+
+def test_docx_bold_lead_is_a_headline_but_labels_and_ordinals_stay_inline():
+    import io
+
+    from docx import Document
+
+    from briefbot.briefing import parse_document
+
+    doc = Document()
+    for line in ("某某市安全生产简报", "第11期", "某某市安全生产委员会办公室", "2024年9月12日"):
+        doc.add_paragraph(line)
+    for bold, rest in (
+        (
+            "高新区完成危化品企业评估。",
+            "高新区对辖区23家危险化学品企业逐一评估，形成一企一策清单。",
+        ),
+        ("编者按：", "高新区的做法值得各地学习借鉴，现刊发供参阅。"),
+        ("一是抓隐患排查。", "对重点行业开展拉网式排查。二是抓整改落实。确保按期整改到位。"),
+    ):
+        p = doc.add_paragraph()
+        p.add_run(bold).bold = True
+        p.add_run(rest)
+    data = io.BytesIO()
+    doc.save(data)
+    b = parse_document(data.getvalue())
+    assert b.news[0].lead == "高新区完成危化品企业评估"
+    assert b.editor_notes == ("高新区的做法值得各地学习借鉴，现刊发供参阅。",)
+    assert [t.heading for t in b.tasks] == ["抓隐患排查", "抓整改落实"]
