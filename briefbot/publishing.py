@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
+from pathlib import PurePath
 
 from briefbot.briefing import Briefing, UnreadableDocument, extract, parse_briefing
 from briefbot.briefing.model import to_jsonable
@@ -51,8 +52,12 @@ def parse_file(data: bytes, file_name: str) -> Parsed:
     """Raises ``UnreadableDocument`` with a Chinese message."""
     extracted = extract(data)
     briefing = parse_briefing(extracted.pages, extracted.meta)
-    if not briefing.title or not briefing.paragraphs:
-        raise NotABriefing("没有识别出简报的标题或正文，请确认上传的是简报全文。")
+    if not briefing.paragraphs and not briefing.directives:
+        raise NotABriefing("没有识别出简报的正文，请确认上传的是简报全文。")
+    if not briefing.title:
+        # units still need a name for it: the file's, and the preview says so
+        stem = PurePath(file_name).stem.strip() or "简报"
+        briefing = replace(briefing, title=stem, title_found=False)
     mime = _MIME.get(extracted.format.value) or mimetypes.guess_type(file_name)[0]
     return Parsed(briefing, OriginalFile(file_name, mime or "application/octet-stream", data))
 

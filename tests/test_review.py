@@ -65,3 +65,13 @@ async def test_preview_states_what_was_recognised_and_warns(app, emulator):
     note = office_texts(emulator)[0]
     assert "识别：批示 0 条" in note and "日期 2025-03-04" in note
     assert "⚠️ 第" in note and "林振宇" in note and "没有识别为批示" in note
+
+
+def test_a_document_without_a_recognisable_title_is_named_after_its_file_and_warned():
+    from briefbot.publishing import parse_file
+
+    body = "今年以来，全县各乡镇认真落实防汛责任，排查隐患二十八处，已整改二十处。"
+    parsed = parse_file(f"{body}\n{body}\n".encode(), "防汛工作情况.txt")
+    assert parsed.briefing.title == "防汛工作情况" and not parsed.briefing.title_found
+    warnings = review(parsed.briefing, render_parts(parsed.briefing)).warnings
+    assert "没有识别出标题，暂用文件名“防汛工作情况”，请核对或点击“编辑”。" in warnings

@@ -90,7 +90,8 @@ class Briefing:
     paragraphs: tuple[str, ...] = field(repr=False)
     content_hash: str = ""
     editor_notes: tuple[str, ...] = ()
-    subtitle: str | None = None  # a document title under the masthead's ("关于…的通报")
+    subtitle: str | None = None
+    title_found: bool = True  # False: the title is a stand-in (the file's name)  # a document title under the masthead's ("关于…的通报")
     summary: tuple[str, ...] = ()  # extractive summary sentences, when the structure says little
     parts: tuple[Part, ...] = field(default=(), repr=False)  # every piece of text with its role
     dropped: tuple[Dropped, ...] = field(default=(), repr=False)  # what layout repair removed

@@ -87,7 +87,9 @@ def review(briefing: Briefing, message_parts: list[str]) -> Review:
     warnings = _missed_directives(briefing)
     if briefing.date is None:
         warnings.append("没有识别出简报日期（报头、落款和印发日期中都没有找到）。")
-    if (problem := _title_problem(briefing.title)) is not None:
+    if not briefing.title_found:
+        warnings.append(f"没有识别出标题，暂用文件名“{briefing.title}”，请核对或点击“编辑”。")
+    elif (problem := _title_problem(briefing.title)) is not None:
         warnings.append(problem)
     body = sum(len(p) for p in briefing.paragraphs)
     shown = sum(len(_VISIBLE.sub("", p)) for p in message_parts)

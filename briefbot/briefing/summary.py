@@ -13,6 +13,7 @@ import re
 from functools import cache
 
 _SENTENCE = re.compile(r"[^。！？；]+[。！？；]+[”’」』）)]*|[^。！？；]+$")
+MAX_SENTENCES = 240
 _STOP = set("的了和与及在是对把被将为以于等各也都并就而又或其之这那")
 
 
@@ -33,20 +34,21 @@ def _tokens(sentence: str) -> set[str]:
     return {w for w in words if len(w) > 1 or (w not in _STOP and "\u4e00" <= w <= "\u9fff")}
 
 
-def _rank(tokens: list[set[str]], damping: float = 0.85, rounds: int = 40) -> list[float]:
+def _rank(tokens: list[set[str]], damping: float = 0.85, rounds: int = 30) -> list[float]:
     n = len(tokens)
-    weights = [[0.0] * n for _ in range(n)]
+    edges: list[list[tuple[int, float]]] = [[] for _ in range(n)]  # sparse, both directions
+    logs = [math.log(len(t)) if len(t) > 1 else 0.0 for t in tokens]
     for i in range(n):
         for j in range(i + 1, n):
-            common = len(tokens[i] & tokens[j])
-            if common and len(tokens[i]) > 1 and len(tokens[j]) > 1:
-                w = common / (math.log(len(tokens[i])) + math.log(len(tokens[j])))
-                weights[i][j] = weights[j][i] = w
-    out_sum = [sum(row) or 1.0 for row in weights]
+            if logs[i] and logs[j] and (common := len(tokens[i] & tokens[j])):
+                w = common / (logs[i] + logs[j])
+                edges[i].append((j, w))
+                edges[j].append((i, w))
+    out_sum = [sum(w for _, w in row) or 1.0 for row in edges]
     score = [1.0] * n
     for _ in range(rounds):
         score = [
-            (1 - damping) + damping * sum(weights[j][i] / out_sum[j] * score[j] for j in range(n))
+            (1 - damping) + damping * sum(w / out_sum[j] * score[j] for j, w in edges[i])
             for i in range(n)
         ]
     return score
@@ -62,6 +64,7 @@ def summarise(paragraphs: list[str], target: int) -> list[str]:
         return []
     if sum(len(s) for _, s, _ in pool) <= target:
         return [s for _, s, _ in pool]
+    pool = pool[:MAX_SENTENCES]  # ranking is quadratic; a summary draws on the document's front
     scores = _rank([_tokens(s) for _, s, _ in pool])
     top = max(scores) or 1.0
     ranked = sorted(
