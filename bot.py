@@ -137,7 +137,11 @@ def run(config: str) -> int:
     return 0
 
 
+FILE_UMASK = 0o027  # the database (original briefings), exports, heartbeat: not world-readable
+
+
 def main(argv: list[str] | None = None) -> int:
+    os.umask(FILE_UMASK)
     # opt in to PTB's timedelta-typed durations (RetryAfter.retry_after) ahead of PTB 23
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = argparse.ArgumentParser(

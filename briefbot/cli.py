@@ -44,6 +44,18 @@ def units_of(settings: Settings) -> list[UnitRecord]:
     return [UnitRecord(u.code, u.name, u.group, u.chat_id, u.liaisons) for u in settings.units]
 
 
+def masked_url(url: str) -> str:
+    """A database URL fit to print: any password replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        # not a URL SQLAlchemy can read: hide whatever sits between "//user:" and "@"
+        return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
 def check_config(path: str) -> int:
     settings = load_or_explain(path)
     if settings is None:
@@ -67,7 +79,7 @@ def check_config(path: str) -> int:
         f"  签收时限：{format_duration(f.ack_within)}；每 {format_duration(f.remind_every)} 提醒一次，"
         f"最多 {f.max_reminders} 次；{'之后上报办公室' if f.escalate else '不上报办公室'}"
     )
-    print(f"  数据库：{settings.storage.url}")
+    print(f"  数据库：{masked_url(settings.storage.url)}")
     print(f"  Telegram 接口：{settings.telegram.base_url}")
     return 0
 

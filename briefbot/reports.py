@@ -220,11 +220,21 @@ def format_table(report: Report) -> str:
     return "\n".join(lines)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text starting with
+    ``= + - @``, a tab or a carriage return gets a leading single quote, which Excel and LibreOffice
+    show as plain text. Comments, names and titles come from users and documents."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
 def format_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(_HEADERS)
-    writer.writerows(_cells(r) for r in report.rows)
+    writer.writerows([csv_safe(c) for c in _cells(r)] for r in report.rows)
     return buffer.getvalue()
 
 
