@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from briefbot import cli
+from briefbot.logs import OneLineNetworkErrors
 from briefbot.settings import Settings, redact_token
 
 
@@ -23,6 +24,7 @@ class RedactingFormatter(logging.Formatter):
 def setup_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(OneLineNetworkErrors())  # a 502 HTML page: one line, not two tracebacks
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL, and a Bot API URL contains the token
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -137,6 +139,16 @@ def run(config: str) -> int:
     return 0
 
 
+def notice_id_arg(text: str) -> int:
+    """argparse type for a notice id: ASCII digits in range, else a Chinese usage error."""
+    from briefbot.ids import ID_HINT, parse_id
+
+    value = parse_id(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(ID_HINT)
+    return value
+
+
 FILE_UMASK = 0o027  # the database (original briefings), exports, heartbeat: not world-readable
 
 
@@ -169,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("report", help="the ack list of a notice (latest by default)")
     p.add_argument("--config", required=True)
-    p.add_argument("--notice", type=int, help="notice id (default: the latest)")
+    p.add_argument("--notice", type=notice_id_arg, help="notice id (default: the latest)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--output", help="write to this file instead of standard output")
 

@@ -16,6 +16,7 @@ from typing import TextIO
 from briefbot.briefing import UnreadableDocument
 from briefbot.briefing.model import to_jsonable
 from briefbot.durations import format_duration, parse_duration
+from briefbot.ids import parse_id
 from briefbot.publishing import Novelty, Parsed, parse_file
 from briefbot.publishing import publish_file as publish_parsed
 from briefbot.render import MessageTooLong, RenderOptions, render_parts, visible_length
@@ -249,12 +250,10 @@ def export(
     store = open_store(settings.storage.url)
     try:
         if notices:
-            try:
-                ids = sorted(
-                    {int(part) for part in notices.replace("，", ",").split(",") if part.strip()}
-                )
-            except ValueError:
+            parsed_ids = [parse_id(p) for p in notices.replace("，", ",").split(",") if p.strip()]
+            if any(i is None for i in parsed_ids):
                 return _fail("--notices 应写成以逗号分隔的通知编号，例如 3,4,5")
+            ids = sorted({i for i in parsed_ids if i is not None})
         else:
             try:
                 window = parse_duration(since or "7d")

@@ -15,10 +15,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from briefbot.acking import AckOutcome, AckResult, acknowledge, acknowledge_pending, undo
 from briefbot.durations import format_duration
+from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.render import esc
 from briefbot.runtime import Services
 from briefbot.store.acks import Undo
-from handlers.context import display_name, services
+from handlers.context import answer, display_name, services
 from handlers.keyboards import ACK_PATTERN, ORIGINAL_PATTERN, ack_keyboard, acked_keyboard
 
 log = logging.getLogger(__name__)
@@ -69,10 +70,16 @@ async def _mark_notice_button(context: ContextTypes.DEFAULT_TYPE, outcome: AckOu
         log.warning("could not update the ack button of notice %s: %s", outcome.notice_id, exc)
 
 
+class BadId(Exception):
+    """An argument meant as a notice id that is none (``/ack ²``, ``/ack 99999999999999999999``)."""
+
+
 def _target(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: Message
 ) -> tuple[int | None, str, str | None]:
-    """(notice id or None for "pending ones", via, comment) from ``/ack [ID] [备注…]`` or a reply."""
+    """(notice id or None for "pending ones", via, comment) from ``/ack [ID] [备注…]`` or a reply.
+
+    Raises ``BadId`` for a first argument written as a number that is no valid id."""
     args = list(context.args or [])
     notice_id = None
     via = "command"
@@ -84,8 +91,10 @@ def _target(
     ):
         notice_id = services(context).store.outbox.notice_for_message(chat_id, replied.message_id)
         via = "reply"
-    elif args and args[0].lstrip("#").isdigit():
-        notice_id = int(args.pop(0).lstrip("#"))
+    elif args and looks_like_id(args[0]):
+        notice_id = parse_id(args.pop(0))
+        if notice_id is None:
+            raise BadId
     comment = " ".join(args).strip()[:500] or None
     return notice_id, via, comment
 
@@ -98,7 +107,11 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None or user is None or chat is None:
         return
     svc = services(context)
-    notice_id, via, comment = _target(context, chat.id, message)
+    try:
+        notice_id, via, comment = _target(context, chat.id, message)
+    except BadId:
+        await message.reply_text(f"{ID_HINT}用法：/ack 或 /ack 编号 或 /ack 备注。")
+        return
     common = {
         "chat_id": chat.id,
         "user_id": user.id,
@@ -148,7 +161,11 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None or user is None or chat is None:
         return
     svc = services(context)
-    notice_id, _via, _comment = _target(context, chat.id, message)
+    try:
+        notice_id, _via, _comment = _target(context, chat.id, message)
+    except BadId:
+        await message.reply_text(f"{ID_HINT}用法：/undo 或 /undo 编号。")
+        return
     window = svc.settings.follow_up.undo_within
     outcome = undo(
         svc.store,
@@ -204,7 +221,7 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
     text = refusal(outcome, svc)
     if text is not None:
-        await query.answer(text, show_alert=outcome.result is not AckResult.ALREADY)
+        await answer(query, text, show_alert=outcome.result is not AckResult.ALREADY)
         return
     log.info(
         "ack: notice %s unit %s by %s via button",
@@ -212,7 +229,7 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         outcome.unit.code if outcome.unit else "?",
         query.from_user.id,
     )
-    await query.answer("已签收，谢谢！")
+    await answer(query, "已签收，谢谢！")
     await _mark_notice_button(context, outcome)
 
 
@@ -231,12 +248,12 @@ async def original_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         or svc.store.outbox.delivered_message(notice_id, unit.code) is None
         or svc.store.notices.original_hash(notice_id) is None
     ):
-        await query.answer("该通知不是发给本单位的，或没有原文。", show_alert=True)
+        await answer(query, "该通知不是发给本单位的，或没有原文。", show_alert=True)
         return
     if svc.store.outbox.request_original(notice_id, unit.code, query.message.chat.id, svc.now()):
-        await query.answer("原文马上发送到本群。")
+        await answer(query, "原文马上发送到本群。")
     else:
-        await query.answer("原文已发送到本群，请向上翻看。")
+        await answer(query, "原文已发送到本群，请向上翻看。")
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -247,7 +264,7 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     log.warning(
         "refused unknown callback payload %r from %s", (query.data or "")[:64], query.from_user.id
     )
-    await query.answer("无效的操作，请使用最新通知上的按钮。", show_alert=True)
+    await answer(query, "无效的操作，请使用最新通知上的按钮。", show_alert=True)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

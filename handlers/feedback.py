@@ -12,12 +12,13 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from briefbot.acking import AckOutcome, AckResult, gate
+from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.render import esc
-from handlers.context import display_name, services
+from handlers.context import answer, display_name, services
 from handlers.office import office_only
 
 log = logging.getLogger(__name__)
-FEEDBACK_PATTERN = re.compile(r"^fb:(ok|ret):(\d{1,12})$")
+FEEDBACK_PATTERN = re.compile(r"^fb:(ok|ret):([0-9]{1,12})$")
 USAGE = "用法：/feedback 落实情况（也可写 /feedback 通知编号 落实情况，或回复通知发送）。"
 
 
@@ -54,8 +55,11 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         and replied.from_user.id == context.bot.id
     ):
         notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
-    elif args and args[0].lstrip("#").isdigit():
-        notice_id = int(args.pop(0).lstrip("#"))
+    elif args and looks_like_id(args[0]):
+        notice_id = parse_id(args.pop(0))
+        if notice_id is None:
+            await message.reply_text(ID_HINT + USAGE)
+            return
     text = " ".join(args).strip()
     if not text:
         await message.reply_text(USAGE)
@@ -92,11 +96,11 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc = services(context)
     reviewed = svc.store.feedbacks.review(feedback_id, accept, query.from_user.id, svc.now())
     if reviewed is None:
-        await query.answer("这条反馈已经审阅过，或已被重新提交。")
+        await answer(query, "这条反馈已经审阅过，或已被重新提交。")
         return
     who = display_name(query.from_user)
     verdict = "✅ 已采纳" if accept else "↩️ 已退回"
-    await query.answer(f"{verdict}。")
+    await answer(query, f"{verdict}。")
     await query.edit_message_reply_markup(
         InlineKeyboardMarkup(
             [[InlineKeyboardButton(f"{verdict} · {who}", callback_data=f"fb:ok:{feedback_id}")]]

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-ACK_PATTERN = re.compile(r"^ack:(\d{1,12})$")
-ORIGINAL_PATTERN = re.compile(r"^doc:(\d{1,12})$")
-DRAFT_PATTERN = re.compile(r"^draft:(pub|cxl|done):(\d{1,12})$")
+ACK_PATTERN = re.compile(r"^ack:([0-9]{1,12})$")
+ORIGINAL_PATTERN = re.compile(r"^doc:([0-9]{1,12})$")
+DRAFT_PATTERN = re.compile(r"^draft:(pub|cxl|done):([0-9]{1,12})$")
 
 
 def _original(notice_id: int) -> InlineKeyboardButton:

@@ -20,12 +20,13 @@ from telegram.ext import (
 )
 
 from briefbot.briefing import UnreadableDocument
+from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.ledger import NoticeInfo
 from briefbot.publishing import Novelty, Parsed, parse_file, publish, publish_file
 from briefbot.render import MessageTooLong, esc
 from briefbot.reports import format_status_html, notice_report
 from briefbot.runtime import Services
-from handlers.context import display_name, services
+from handlers.context import answer, display_name, services
 from handlers.keyboards import DRAFT_PATTERN, decided_keyboard
 from handlers.previews import offer
 
@@ -56,7 +57,7 @@ def office_only(handler: OfficeHandler) -> OfficeHandler:
             return
         if not _is_office_admin(update, context):
             if update.callback_query is not None:
-                await update.callback_query.answer(REFUSAL, show_alert=True)
+                await answer(update.callback_query, REFUSAL, show_alert=True)
             else:
                 await update.effective_message.reply_text(REFUSAL)
             return
@@ -70,10 +71,11 @@ async def chosen_notice(
 ) -> NoticeInfo | None:
     """The notice an office command names (``3`` or ``#3``), else the latest; None after telling
     the office why (``usage`` for an argument that is not a number)."""
-    if args and not args[0].lstrip("#").isdigit():
-        await message.reply_text(usage)
+    chosen = parse_id(args[0]) if args else None
+    if args and chosen is None:
+        await message.reply_text(usage if not looks_like_id(args[0]) else ID_HINT)
         return None
-    notice_id = int(args[0].lstrip("#")) if args else svc.store.notices.latest_id()
+    notice_id = chosen if args else svc.store.notices.latest_id()
     notice = svc.store.notices.notice(notice_id) if notice_id is not None else None
     if notice is None:
         await message.reply_text(
@@ -196,29 +198,29 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     draft = svc.store.drafts.get(draft_id)
     if draft is None:
-        await query.answer("找不到这份预览。", show_alert=True)
+        await answer(query, "找不到这份预览。", show_alert=True)
         return
     if action == "done" or draft.state != "open":
-        await query.answer("这份预览已经处理过了。")
+        await answer(query, "这份预览已经处理过了。")
         return
     who = display_name(query.from_user)
     if action == "cxl":
         if svc.store.drafts.decide(draft_id, "cancelled", query.from_user.id):
-            await query.answer("已取消，不会推送。")
+            await answer(query, "已取消，不会推送。")
             await query.edit_message_reply_markup(decided_keyboard(draft_id, f"✖️ 已取消 · {who}"))
         return
     if svc.store.notices.by_hash(draft.notice.content_hash) is not None:
         svc.store.drafts.decide(draft_id, "cancelled", query.from_user.id)
-        await query.answer("相同内容已经发布过，不会重复推送。", show_alert=True)
+        await answer(query, "相同内容已经发布过，不会重复推送。", show_alert=True)
         return
     result = publish(svc.store, draft.notice, svc.now())
     if not svc.store.drafts.decide(draft_id, "published", query.from_user.id, result.notice_id):
-        await query.answer("这份预览已经处理过了。")
+        await answer(query, "这份预览已经处理过了。")
         return
     log.info(
         "draft %s published as notice %s by %s", draft_id, result.notice_id, query.from_user.id
     )
-    await query.answer(f"已发布，正在推送至 {result.queued} 个单位。")
+    await answer(query, f"已发布，正在推送至 {result.queued} 个单位。")
     await query.edit_message_reply_markup(
         decided_keyboard(draft_id, f"✅ 已发布 · 通知 #{result.notice_id} · {who}")
     )

@@ -13,6 +13,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
+from briefbot.ids import parse_id
 from briefbot.ledger import NoticeInfo, UnitLedger
 from briefbot.ranking import rank_units
 from briefbot.render import esc
@@ -113,10 +114,10 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     svc = services(context)
     args = context.args or []
-    if args and not (args[0].isdigit() and 0 < int(args[0]) <= 366):
-        await message.reply_text("用法：/ranking [天数]，例如 /ranking 30（默认 7 天）。")
+    days = parse_id(args[0]) if args else 7
+    if days is None or days > 366:
+        await message.reply_text("用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。")
         return
-    days = int(args[0]) if args else 7
     now = svc.now()
     notices = svc.store.notices.published_since(now - timedelta(days=days))
     if not notices:

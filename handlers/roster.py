@@ -4,6 +4,7 @@ unit's group."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -13,10 +14,25 @@ from briefbot.acking import AckOutcome, AckResult, gate
 from briefbot.durations import format_duration
 from briefbot.render import esc
 from briefbot.store.roster import Bind
+from briefbot.throttle import FailureLimit
 from handlers.context import services
 from handlers.office import office_only
 
 log = logging.getLogger(__name__)
+
+# wrong invitation codes allowed per chat: the code space already defeats guessing, this also
+# keeps a noisy chat from hammering the store and leaves a trace in the log
+SUBSCRIBE_FAILURES = 5
+SUBSCRIBE_WINDOW = timedelta(hours=1)
+_FAILURES_KEY = "subscribe_failures"
+
+
+def _subscribe_failures(context: ContextTypes.DEFAULT_TYPE) -> FailureLimit:
+    found = context.application.bot_data.get(_FAILURES_KEY)
+    if not isinstance(found, FailureLimit):
+        found = FailureLimit(SUBSCRIBE_FAILURES, SUBSCRIBE_WINDOW)
+        context.application.bot_data[_FAILURES_KEY] = found
+    return found
 
 
 @office_only
@@ -57,7 +73,31 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if chat.id == svc.settings.office.chat_id:
         await message.reply_text("办公室群不能绑定为单位群。")
         return
-    outcome = svc.store.roster.redeem(args[0], chat.id, svc.now())
+    now = svc.now()
+    limit = _subscribe_failures(context)
+    retry_at = limit.retry_at(chat.id, now)
+    if retry_at is not None:
+        log.warning(
+            "/subscribe refused in chat %s (user %s): too many failed codes",
+            chat.id,
+            update.effective_user.id if update.effective_user else "?",
+        )
+        await message.reply_text(
+            f"邀请码错误次数过多，请 {format_duration(retry_at - now)}后再试，或联系办公室。"
+        )
+        return
+    outcome = svc.store.roster.redeem(args[0], chat.id, now)
+    if outcome.result in (Bind.UNKNOWN_CODE, Bind.USED, Bind.EXPIRED):
+        failures = limit.failed(chat.id, now)
+        log.warning(
+            "/subscribe failed in chat %s (user %s): %s, %d of %d allowed per %s",
+            chat.id,
+            update.effective_user.id if update.effective_user else "?",
+            outcome.result.name,
+            failures,
+            SUBSCRIBE_FAILURES,
+            SUBSCRIBE_WINDOW,
+        )
     names = {u.code: u.name for u in svc.settings.units}
     name = esc(names.get(outcome.unit_code or "", outcome.unit_code or ""))
     texts = {

@@ -104,3 +104,235 @@ def test_check_config_masks_the_database_password(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "s3cr3t-Pa55" not in result.stdout + result.stderr
     assert "postgresql+psycopg://briefbot:***@db.internal:5432/briefbot" in result.stdout
+
+
+# ---------------------------------------------------------------- 10: arguments, stale buttons, alerts
+
+BAD_IDS = ("²", "999999999999999999999", "#٣٤")
+
+
+async def _publish_and_deliver(app) -> int:
+    from briefbot.publishing import parse_file, publish_file
+    from schedules.dispatcher import Dispatcher
+    from tests.botkit import services_of
+
+    svc = services_of(app)
+    taken = publish_file(
+        svc.store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=4), svc.now()
+    )
+    await Dispatcher().run(app.bot, svc)
+    assert taken.published is not None
+    return taken.published.notice_id
+
+
+async def test_id_arguments_that_are_no_ids_are_answered_in_chinese(app, emulator):
+    from tests.botkit import ADMIN, DONGJIANG, LIAISON, OFFICE, feed, message_json, replies
+
+    await _publish_and_deliver(app)
+    for bad in BAD_IDS:
+        for chat, uid, command in (
+            (DONGJIANG, LIAISON, f"/ack {bad}"),
+            (DONGJIANG, LIAISON, f"/undo {bad}"),
+            (DONGJIANG, LIAISON, f"/feedback {bad} 已落实"),
+            (OFFICE, ADMIN, f"/status {bad}"),
+            (OFFICE, ADMIN, f"/remind {bad}"),
+            (OFFICE, ADMIN, f"/export {bad}"),
+            (OFFICE, ADMIN, f"/ranking {bad}"),
+        ):
+            before = len(replies(emulator, chat))
+            await feed(app, {"message": message_json(chat, uid, command)})
+            answer = replies(emulator, chat)[before:]
+            assert len(answer) == 1, (command, answer)
+            assert "通知编号应为" in answer[0] or "用法" in answer[0], (command, answer)
+    # nothing was acknowledged by accident, and no error reached the office
+    from tests.botkit import services_of
+
+    assert services_of(app).store.acks.get(1, "dongjiang") is None
+    assert not any("出错" in t for t in replies(emulator, OFFICE))
+
+
+def test_ids_are_ascii_digits_in_range():
+    from briefbot.ids import parse_id
+
+    assert parse_id("3") == 3 and parse_id("#12") == 12 and parse_id("999999999999") is not None
+    for bad in ("²", "٣", "３", "0", "-1", "1e3", "9999999999999", "", "#", "3.0"):
+        assert parse_id(bad) is None, bad
+
+
+def test_report_refuses_an_oversized_notice_id(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text(BASE_CONFIG % {"db": tmp_path / "bot.db"}, encoding="utf-8")
+    result = _bot("report", "--config", str(config), "--notice", "999999999999999999999", cwd=tmp_path)
+    assert result.returncode == 2 and "通知编号应为" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = _bot(
+        "export", "--config", str(config), "--notices", "1,99999999999999999999", "--output",
+        str(tmp_path / "x.xlsx"), cwd=tmp_path,
+    )
+    assert result.returncode == 1 and "--notices" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_a_stale_button_press_is_recorded_and_the_button_still_updated(app, emulator):
+    from tests.botkit import DONGJIANG, LIAISON, OFFICE, TOKEN, feed, replies, services_of
+
+    notice_id = await _publish_and_deliver(app)
+    [notice] = [m for m in emulator.world.transcript(DONGJIANG) if m["from_bot"]]
+    query_id = emulator.world.press_button(DONGJIANG, notice["message_id"], LIAISON)
+    # the bot was down: by the time the press is handled, Telegram refuses an answer
+    del emulator.world.callbacks[query_id]
+    await feed(app, {"callback_query": emulator.world.bots[TOKEN].updates[-1]["callback_query"]})
+    ack = services_of(app).store.acks.get(notice_id, "dongjiang")
+    assert ack is not None and ack.via == "button"
+    [edited] = [m for m in emulator.world.transcript(DONGJIANG) if m["from_bot"]]
+    assert edited["reply_markup"]["inline_keyboard"][0][0]["text"].startswith("✔️ 已签收 · 赵联络员")
+    assert not any("出错" in t for t in replies(emulator, OFFICE))
+
+
+async def test_identical_error_alerts_are_grouped(app, emulator, monkeypatch):
+    import handlers.ack
+    from tests.botkit import DONGJIANG, LIAISON, OFFICE, feed, message_json, replies, services_of
+
+    def broken(*args, **kwargs):
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(handlers.ack, "acknowledge_pending", broken)
+    svc = services_of(app)
+    for _ in range(30):  # an outsider could send these as fast as Telegram lets them
+        await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    alerts = [t for t in replies(emulator, OFFICE) if "出错" in t]
+    assert len(alerts) == 1 and "OSError" in alerts[0]
+    real = svc.clock
+    svc.clock = lambda: real() + timedelta(minutes=11)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    alerts = [t for t in replies(emulator, OFFICE) if "出错" in t]
+    assert len(alerts) == 2 and "另有 29 次相同错误" in alerts[1]
+
+
+def test_alert_grouper_reports_the_held_back_count_when_the_window_closes():
+    from briefbot.throttle import AlertGrouper
+    from tests.conftest import at
+
+    grouper = AlertGrouper(timedelta(minutes=10))
+    t0 = at("2026-12-01 10:00")
+    assert grouper.note("OSError", t0) == 0
+    assert grouper.note("OSError", t0 + timedelta(minutes=1)) is None
+    assert grouper.note("KeyError", t0 + timedelta(minutes=2)) == 0  # another kind: its own window
+    assert grouper.note("OSError", t0 + timedelta(minutes=9)) is None
+    assert grouper.due(t0 + timedelta(minutes=9)) == []
+    assert grouper.due(t0 + timedelta(minutes=12)) == [("OSError", 2)]
+    assert grouper.note("OSError", t0 + timedelta(minutes=13)) == 0
+
+
+# ---------------------------------------------------------------- 12: /subscribe attempts
+
+
+async def test_subscribe_allows_five_wrong_codes_per_chat_per_hour(emulator, tmp_path, caplog):
+    import logging
+
+    from tests.botkit import ADMIN, OFFICE, feed, message_json, replies, services_of
+    from tests.conftest import running_app
+
+    unbound = "  - {code: xishan, name: 西山县, group: 县区, liaisons: [20009]}\n"
+    chat, liaison = -1001000000777, 20009
+    async with running_app(emulator, tmp_path, unbound) as app:
+        emulator.world.add_chat(chat, "西山县工作群")
+        emulator.world.add_user(liaison, "西山联络员")
+        await feed(app, {"message": message_json(OFFICE, ADMIN, "/invite xishan")})
+        code = replies(emulator, OFFICE)[-1].split("<code>")[1].split("</code>")[0]
+        caplog.set_level(logging.WARNING, logger="handlers.roster")
+        for i in range(5):
+            await feed(app, {"message": message_json(chat, liaison, f"/subscribe WXYZ-23{i}5")})
+            assert replies(emulator, chat)[-1].startswith("邀请码无效")
+        assert len([r for r in caplog.records if "/subscribe failed" in r.getMessage()]) == 5
+        # the sixth attempt is refused without being tried, even with the right code
+        await feed(app, {"message": message_json(chat, liaison, f"/subscribe {code}")})
+        assert replies(emulator, chat)[-1].startswith("邀请码错误次数过多")
+        assert any("too many failed codes" in r.getMessage() for r in caplog.records)
+        svc = services_of(app)
+        real = svc.clock
+        svc.clock = lambda: real() + timedelta(hours=1, minutes=1)
+        await feed(app, {"message": message_json(chat, liaison, f"/subscribe {code}")})
+        assert replies(emulator, chat)[-1].startswith("✅ 本群已绑定为西山县的工作群")
+
+
+# ---------------------------------------------------------------- 17: a 502 HTML page in the log
+
+BAD_GATEWAY_PAGE = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+async def test_a_502_html_page_is_logged_as_one_warning_line():
+    import logging
+    from types import SimpleNamespace
+
+    from aiohttp import web
+    from telegram import Bot
+    from telegram.error import NetworkError
+    from telegram.request import HTTPXRequest
+
+    from briefbot.logs import OneLineNetworkErrors
+    from handlers.errors import on_error
+
+    async def bad_gateway(request: web.Request) -> web.Response:
+        return web.Response(status=502, text=BAD_GATEWAY_PAGE, content_type="text/html")
+
+    site_app = web.Application()
+    site_app.router.add_route("*", "/{tail:.*}", bad_gateway)
+    runner = web.AppRunner(site_app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    out = io.StringIO()
+    handler = logging.StreamHandler(out)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(OneLineNetworkErrors())  # as bot.setup_logging installs it
+    root = logging.getLogger()
+    root.addHandler(handler)
+    requests = (HTTPXRequest(), HTTPXRequest())
+    try:
+        bot = Bot(
+            "7000000009:HANDLER-tests-token-not-real",
+            base_url=f"http://127.0.0.1:{port}/bot",
+            request=requests[0],
+            get_updates_request=requests[1],
+        )
+        try:
+            await bot.get_updates(timeout=0)
+        except NetworkError as exc:
+            error = exc
+        else:
+            raise AssertionError("a 502 must raise")
+        # what the polling loop does with it: hand it to the application's error handler
+        await on_error(None, SimpleNamespace(error=error))
+    finally:
+        root.removeHandler(handler)
+        for request in requests:
+            await request.shutdown()
+        await runner.cleanup()
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2, lines
+    assert all(line.startswith("WARNING ") for line in lines), lines
+    assert "Traceback" not in out.getvalue() and "<center>" not in out.getvalue()
+    assert "502 Bad Gateway" in lines[0] and "NetworkError" in lines[1]
+
+
+def test_setup_logging_installs_the_one_line_filter():
+    import logging
+
+    import bot
+    from briefbot.logs import OneLineNetworkErrors
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        bot.setup_logging("INFO")
+        assert any(
+            isinstance(f, OneLineNetworkErrors) for h in root.handlers for f in h.filters
+        )
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
