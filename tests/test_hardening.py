@@ -336,3 +336,117 @@ def test_setup_logging_installs_the_one_line_filter():
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+
+
+# ---------------------------------------------------------------- 11, 15: starting the bot
+
+
+def _run_env() -> dict[str, str]:
+    from rehearsal.harness import BOT_TOKEN
+
+    return {**os.environ, "BOT_TOKEN": BOT_TOKEN, "PYTHONUNBUFFERED": "1"}
+
+
+async def test_a_second_bot_on_the_same_database_refuses_to_start(tmp_path):
+    import asyncio
+
+    from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
+
+    unit = UnitSpec("u001", "第1单位", "设区市", -1001000100001, (Person(30001, "联络员1"),))
+    async with Rehearsal(Scenario(units=[unit]), tmp_path) as run:
+        run.start_bot()
+        await run.wait_ready()
+        second = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, str(ROOT / "bot.py"), "run", "--config", str(run.config_path)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=_run_env(),
+            timeout=60,
+        )
+        assert second.returncode != 0
+        assert "另一个机器人进程" in second.stderr and "already running" in second.stderr
+        assert str(run.bot_process.pid) in second.stderr
+        assert "Traceback" not in second.stderr
+        assert len(second.stderr.strip().splitlines()) == 1
+        assert run.bot_process.poll() is None  # the first one carries on
+        assert await run.stop_bot() == 0
+        # once the first has stopped, the lock is free again
+        run.start_bot()
+        await run.wait_ready()
+
+
+async def test_start_up_waits_for_telegram_instead_of_exiting(tmp_path):
+    import asyncio
+    import socket
+
+    from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    unit = UnitSpec("u001", "第1单位", "设区市", -1001000100001, (Person(30001, "联络员1"),))
+    run = Rehearsal(Scenario(units=[unit]), tmp_path)
+    run.server.port = port  # nothing listens there yet: Telegram is unreachable
+    run.write_config()
+    try:
+        run.start_bot()
+        for _ in range(100):
+            if "retrying" in run.bot_log():
+                break
+            await asyncio.sleep(0.1)
+        assert "Telegram unreachable at start" in run.bot_log()
+        await asyncio.sleep(1.5)
+        assert run.bot_process is not None and run.bot_process.poll() is None, run.bot_log()
+        await run.start()  # Telegram is back, on the same address
+        await run.wait_ready(within=40)
+        assert "Traceback" not in run.bot_log()
+    finally:
+        await run.stop()
+    assert run.bot_process.returncode == 0
+
+
+def test_an_unusable_database_directory_is_one_line_not_a_traceback(tmp_path):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    config = tmp_path / "config.yaml"
+    config.write_text(BASE_CONFIG % {"db": blocker / "data" / "bot.db"}, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), "run", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=_run_env(),
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [line] = result.stderr.strip().splitlines()
+    assert "无法创建数据库目录" in line and "Cannot create the database directory" in line
+
+
+def test_a_read_only_database_directory_is_one_line(tmp_path, monkeypatch, capsys):
+    """Tests run as root, which writes through any mode bits: a read-only mount (EROFS) is
+    simulated where the bot first writes, the lock file next to the database."""
+    import errno
+
+    import bot
+
+    data = tmp_path / "data"
+    data.mkdir()
+    config = tmp_path / "config.yaml"
+    config.write_text(BASE_CONFIG % {"db": data / "bot.db"}, encoding="utf-8")
+    real_open = os.open
+
+    def read_only(path, flags, *args, **kwargs):
+        if str(path).startswith(str(data)) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+            raise OSError(errno.EROFS, "Read-only file system", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", read_only)
+    monkeypatch.setenv("BOT_TOKEN", "7000000009:HANDLER-tests-token-not-real")
+    assert bot.run(str(config)) == 1
+    err = capsys.readouterr().err
+    [line] = err.strip().splitlines()
+    assert "不可写" in line and "not writable" in line and "Read-only file system" in line
