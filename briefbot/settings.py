@@ -154,6 +154,11 @@ class SourcesSettings(_Frozen):
     feeds: tuple[FeedSettings, ...] = ()
     fetch_timeout: Duration = timedelta(seconds=20)
     max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    # a feed's RSS/Atom or listing page: larger ones are refused before parsing
+    max_listing_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    # fetch feeds and their items from loopback and private addresses (an intranet portal);
+    # off, a feed cannot be used to reach the bot's own network (SSRF)
+    allow_private_feeds: bool = False
 
 
 class Settings(_Frozen):

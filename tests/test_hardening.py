@@ -450,3 +450,95 @@ def test_a_read_only_database_directory_is_one_line(tmp_path, monkeypatch, capsy
     err = capsys.readouterr().err
     [line] = err.strip().splitlines()
     assert "不可写" in line and "not writable" in line and "Read-only file system" in line
+
+
+# ---------------------------------------------------------------- 16: feeds cannot reach inside
+
+
+async def test_feed_addresses_must_be_public_http():
+    import pytest
+
+    from briefbot.feeds import UnsafeUrl, check_url
+
+    for url in ("file:///etc/passwd", "ftp://gov.example/a.pdf", "gopher://x/", "//x/a", "a.pdf"):
+        with pytest.raises(UnsafeUrl):
+            await check_url(url, allow_private=True)  # the scheme is refused whatever is allowed
+    for url in (
+        "http://127.0.0.1:8081/bot",
+        "http://localhost/",
+        "https://169.254.169.254/latest/meta-data/",
+        "http://10.1.2.3/",
+        "http://192.168.0.1/",
+        "http://100.64.0.1/",
+        "http://[::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://0.0.0.0/",
+    ):
+        with pytest.raises(UnsafeUrl, match="private"):
+            await check_url(url, allow_private=False)
+        await check_url(url, allow_private=True)
+    await check_url("https://93.184.216.34/rss.xml", allow_private=False)  # a public address
+
+
+async def test_a_feed_on_a_private_address_is_not_fetched(app, emulator, caplog):
+    import logging
+
+    from briefbot.settings import FeedSettings
+    from schedules.feeds import poll_feed
+    from tests.botkit import services_of
+    from tests.test_sources_jobs import FeedServer
+
+    svc = services_of(app)
+    assert not svc.settings.sources.allow_private_feeds  # the default
+    caplog.set_level(logging.WARNING, logger="schedules.feeds")
+    async with FeedServer() as site:
+        site.items.append(("a.txt", "简报", SHIPPED.read_bytes()))
+        feed = FeedSettings(url=f"{site.base}/rss.xml", backfill=True)
+        assert await poll_feed(app.bot, svc, feed) == 0
+        assert site.requests == 0
+    assert any("loopback or private" in r.getMessage() for r in caplog.records)
+
+
+async def test_every_redirect_hop_is_checked(app, emulator, caplog):
+    import logging
+
+    from aiohttp import web
+
+    from briefbot.settings import FeedSettings
+    from schedules.feeds import poll_feed
+    from tests.botkit import services_of
+    from tests.test_sources_jobs import FeedServer, allow_local_feeds
+
+    svc = services_of(app)
+    allow_local_feeds(svc)
+    caplog.set_level(logging.WARNING, logger="schedules.feeds")
+    class Redirecting(FeedServer):
+        async def file(self, request: web.Request) -> web.Response:
+            raise web.HTTPFound("file:///etc/passwd")
+
+    async with Redirecting() as site:
+        site.items.append(("moved.txt", "简报", b""))
+        feed = FeedSettings(url=f"{site.base}/rss.xml", backfill=True)
+        assert await poll_feed(app.bot, svc, feed) == 1
+    assert any("scheme 'file' refused" in r.getMessage() for r in caplog.records)
+    assert svc.store.outbox.counts() == {} and svc.store.drafts.get(1) is None
+
+
+async def test_an_oversized_feed_listing_is_refused(app, emulator, caplog):
+    import logging
+
+    from briefbot.settings import FeedSettings
+    from schedules.feeds import poll_feed
+    from tests.botkit import services_of
+    from tests.test_sources_jobs import FeedServer, allow_local_feeds
+
+    svc = services_of(app)
+    allow_local_feeds(svc, max_listing_bytes=4096)
+    caplog.set_level(logging.WARNING, logger="schedules.feeds")
+    async with FeedServer() as site:
+        for i in range(200):
+            site.items.append((f"{i}.txt", f"简报第{i}期", b"x"))
+        feed = FeedSettings(url=f"{site.base}/rss.xml")
+        assert await poll_feed(app.bot, svc, feed) == 0
+    assert any("max_listing_bytes" in r.getMessage() for r in caplog.records)
+    assert svc.store.feeds.state(feed.url).baseline_done is False
