@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import TextIO
 
 from briefbot.briefing import UnreadableDocument
+from briefbot.briefing.guard import DocumentLimits
 from briefbot.briefing.model import to_jsonable
+from briefbot.documents import parse_document_sync
 from briefbot.durations import format_duration, parse_duration
 from briefbot.ids import parse_id
-from briefbot.publishing import Novelty, Parsed, parse_file
+from briefbot.publishing import Novelty, Parsed
 from briefbot.publishing import publish_file as publish_parsed
 from briefbot.render import MessageTooLong, RenderOptions, render_parts, visible_length
 from briefbot.reports import format_csv, format_json, format_table, notice_report
@@ -95,13 +97,14 @@ def _read(path: str) -> bytes | None:
     return None
 
 
-def _parse(path: str, failure: str) -> Parsed | None:
-    """Read and parse a briefing file, explaining any problem on stderr."""
+def _parse(path: str, failure: str, limits: DocumentLimits | None = None) -> Parsed | None:
+    """Read and parse a briefing file (in a separate process, within ``limits``), explaining any
+    problem on stderr."""
     data = _read(path)
     if data is None:
         return None
     try:
-        return parse_file(data, Path(path).name)
+        return parse_document_sync(data, Path(path).name, limits)
     except UnreadableDocument as exc:
         _fail(f"{failure}：{exc}")
         return None
@@ -148,7 +151,7 @@ def publish_file(path: str, config: str, now: datetime | None = None) -> int:
     settings = load_or_explain(config)
     if settings is None:
         return 2
-    parsed = _parse(path, "无法发布")
+    parsed = _parse(path, "无法发布", settings.documents.limits())
     if parsed is None:
         return 1
     store = open_store(settings.storage.url)

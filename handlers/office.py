@@ -20,9 +20,10 @@ from telegram.ext import (
 )
 
 from briefbot.briefing import UnreadableDocument
+from briefbot.documents import parse_document
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.ledger import NoticeInfo
-from briefbot.publishing import Novelty, Parsed, parse_file, publish, publish_file
+from briefbot.publishing import Novelty, Parsed, publish, publish_file
 from briefbot.render import MessageTooLong, esc
 from briefbot.reports import format_status_html, notice_report
 from briefbot.runtime import Services
@@ -100,10 +101,13 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(format_status_html(report, feedback=feedback))
 
 
-async def _download(message: Message, document: Document) -> Parsed | None:
-    """Fetch and parse an uploaded file; tell the office in Chinese what went wrong, if anything."""
+async def _download(message: Message, document: Document, svc: Services) -> Parsed | None:
+    """Fetch and parse an uploaded file (in a separate process, within the document limits);
+    tell the office in Chinese what went wrong, if anything."""
     if document.file_size and document.file_size > MAX_UPLOAD_BYTES:
-        await message.reply_text("文件超过 20MB，无法处理。")
+        await message.reply_text(
+            f"无法读取《{esc(document.file_name or '文件')}》：文件过大或格式异常（超过 20MB）。"
+        )
         return None
     try:
         telegram_file = await document.get_file()
@@ -113,7 +117,9 @@ async def _download(message: Message, document: Document) -> Parsed | None:
         await message.reply_text("文件下载失败，请稍后重试。")
         return None
     try:
-        return parse_file(data, document.file_name or "upload")
+        return await parse_document(
+            data, document.file_name or "upload", svc.settings.documents.limits()
+        )
     except UnreadableDocument as exc:
         await message.reply_text(
             f"无法读取《{esc(document.file_name or '文件')}》：{esc(str(exc))}"
@@ -131,10 +137,10 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if document is None:
         await message.reply_text("请先上传简报文件，再回复该文件消息发送 /publish。")
         return
-    parsed = await _download(message, document)
+    svc = services(context)
+    parsed = await _download(message, document, svc)
     if parsed is None:
         return
-    svc = services(context)
     name = document.file_name or "upload"
     try:
         taken = publish_file(
@@ -173,7 +179,7 @@ async def uploaded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or message.document is None or not _is_office_admin(update, context):
         return
-    parsed = await _download(message, message.document)
+    parsed = await _download(message, message.document, services(context))
     if parsed is None:
         return
     try:

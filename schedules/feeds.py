@@ -16,8 +16,8 @@ from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
 from briefbot.briefing import UnreadableDocument
+from briefbot.documents import parse_document
 from briefbot.feeds import FeedItem, UnsafeUrl, check_url, parse_listing
-from briefbot.publishing import parse_file
 from briefbot.render import MessageTooLong
 from briefbot.runtime import Services
 from briefbot.settings import FeedSettings, Settings
@@ -93,7 +93,7 @@ async def _take_item(bot: Bot, svc: Services, feed: FeedSettings, item: FeedItem
             log.warning("feed item %s answered %s", item.link, fetched.status)
             return  # not marked: tried again on the next poll
         name = item.link.rsplit("/", 1)[-1] or item.title or "feed"
-        parsed = parse_file(fetched.content, name)
+        parsed = await parse_document(fetched.content, name, svc.settings.documents.limits())
         await offer(
             bot, svc, parsed, f"订阅：{item.title or name}", auto_publish=sources.auto_publish
         )

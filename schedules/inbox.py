@@ -15,7 +15,8 @@ from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
 from briefbot.briefing import UnreadableDocument
-from briefbot.publishing import parse_file
+from briefbot.briefing.guard import DocumentTooLarge
+from briefbot.documents import parse_document
 from briefbot.render import MessageTooLong, esc
 from briefbot.runtime import Services
 from briefbot.settings import Settings
@@ -52,8 +53,10 @@ async def take_file(bot: Bot, svc: Services, path: Path) -> str:
     try:
         size = (await asyncio.to_thread(path.stat)).st_size
         if size > limit:
-            raise UnreadableDocument(f"文件超过 {limit // (1024 * 1024)}MB，无法处理。")
-        parsed = parse_file(await asyncio.to_thread(path.read_bytes), name)
+            raise DocumentTooLarge(f"超过 {limit // (1024 * 1024)}MB")
+        parsed = await parse_document(
+            await asyncio.to_thread(path.read_bytes), name, svc.settings.documents.limits()
+        )
         await offer(
             bot, svc, parsed, f"收件箱：{name}", auto_publish=svc.settings.sources.auto_publish
         )
