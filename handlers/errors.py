@@ -20,6 +20,7 @@ from telegram.ext import Application, ContextTypes
 
 from briefbot.durations import format_duration
 from briefbot.logs import one_line
+from briefbot.render import html_message
 from briefbot.throttle import AlertGrouper
 from handlers.context import services
 
@@ -48,14 +49,23 @@ def error_kind(error: object) -> str:
 
 
 def alert_text(kind: str, held_back: int) -> str:
-    text = f"⚠️ 机器人处理一条消息时出错（{kind}），已记录日志，请联系运维人员。"
-    if held_back:
-        text += f"此前 {format_duration(ALERT_WINDOW)}内另有 {held_back} 次相同错误。"
-    return text + f"同类错误 {format_duration(ALERT_WINDOW)}内只提醒一次。"
+    window = format_duration(ALERT_WINDOW)
+    return html_message(
+        "⚠️ 机器人处理一条消息时出错（{kind}），已记录日志，请联系运维人员。{earlier}"
+        "同类错误 {window}内只提醒一次。",
+        kind=kind,
+        earlier=f"此前 {window}内另有 {held_back} 次相同错误。" if held_back else "",
+        window=window,
+    )
 
 
 def summary_text(kind: str, count: int) -> str:
-    return f"⚠️ 过去 {format_duration(ALERT_WINDOW)}内又发生 {count} 次相同错误（{kind}），已记录日志。"
+    return html_message(
+        "⚠️ 过去 {window}内又发生 {count} 次相同错误（{kind}），已记录日志。",
+        window=format_duration(ALERT_WINDOW),
+        count=count,
+        kind=kind,
+    )
 
 
 async def _flush(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -24,7 +24,7 @@ from briefbot.documents import parse_document
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.ledger import NoticeInfo
 from briefbot.publishing import Novelty, Parsed, publish, publish_file
-from briefbot.render import MessageTooLong, esc
+from briefbot.render import MessageTooLong, html_message
 from briefbot.reports import format_status_html, notice_report
 from briefbot.runtime import Services
 from handlers.context import answer, display_name, services
@@ -80,7 +80,9 @@ async def chosen_notice(
     notice = svc.store.notices.notice(notice_id) if notice_id is not None else None
     if notice is None:
         await message.reply_text(
-            "还没有发布过任何通知。" if not args else f"找不到编号为 {esc(args[0])} 的通知。"
+            "还没有发布过任何通知。"
+            if not args
+            else html_message("找不到编号为 {id} 的通知。", id=args[0])
         )
     return notice
 
@@ -106,7 +108,10 @@ async def _download(message: Message, document: Document, svc: Services) -> Pars
     tell the office in Chinese what went wrong, if anything."""
     if document.file_size and document.file_size > MAX_UPLOAD_BYTES:
         await message.reply_text(
-            f"无法读取《{esc(document.file_name or '文件')}》：文件过大或格式异常（超过 20MB）。"
+            html_message(
+                "无法读取《{name}》：文件过大或格式异常（超过 20MB）。",
+                name=document.file_name or "文件",
+            )
         )
         return None
     try:
@@ -122,7 +127,7 @@ async def _download(message: Message, document: Document, svc: Services) -> Pars
         )
     except UnreadableDocument as exc:
         await message.reply_text(
-            f"无法读取《{esc(document.file_name or '文件')}》：{esc(str(exc))}"
+            html_message("无法读取《{name}》：{why}", name=document.file_name or "文件", why=exc)
         )
         return None
 
@@ -152,24 +157,36 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             svc.settings.follow_up.directive.ack_within,
         )
     except MessageTooLong as exc:
-        await message.reply_text(f"无法发布：{esc(str(exc))}")
+        await message.reply_text(html_message("无法发布：{why}", why=exc))
         return
-    title = esc(parsed.briefing.title)
+    title = parsed.briefing.title
     earlier = taken.classified.notice_id
     if taken.published is None:
         await message.reply_text(
-            f"该简报已发布过（通知 #{earlier}《{title}》），不会重复推送。"
-            f"可用 /status {earlier} 查看签收情况。"
+            html_message(
+                "该简报已发布过（通知 #{id}《{title}》），不会重复推送。"
+                "可用 /status {id} 查看签收情况。",
+                id=earlier,
+                title=title,
+            )
         )
         return
     result = taken.published
     log.info("published notice %s (%s) to %s units", result.notice_id, name, result.queued)
     correction = (
-        f"（更正通知 #{earlier}）" if taken.classified.novelty is Novelty.CORRECTION else ""
+        html_message("（更正通知 #{id}）", id=earlier)
+        if taken.classified.novelty is Novelty.CORRECTION
+        else ""
     )
     await message.reply_text(
-        f"✅ 已发布通知 #{result.notice_id}《{title}》{correction}，"
-        f"正在推送至 {result.queued} 个单位。可用 /status {result.notice_id} 查看签收情况。"
+        html_message(
+            "✅ 已发布通知 #{id}《{title}》{correction}，"
+            "正在推送至 {queued} 个单位。可用 /status {id} 查看签收情况。",
+            id=result.notice_id,
+            title=title,
+            correction=correction,
+            queued=result.queued,
+        )
     )
 
 
@@ -191,7 +208,7 @@ async def uploaded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             reply_to=message,
         )
     except MessageTooLong as exc:
-        await message.reply_text(f"无法生成预览：{esc(str(exc))}")
+        await message.reply_text(html_message("无法生成预览：{why}", why=exc))
 
 
 @office_only

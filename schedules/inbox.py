@@ -17,7 +17,7 @@ from telegram.ext import Application, ContextTypes
 from briefbot.briefing import UnreadableDocument
 from briefbot.briefing.guard import DocumentTooLarge
 from briefbot.documents import parse_document
-from briefbot.render import MessageTooLong, esc
+from briefbot.render import MessageTooLong, html_message
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
@@ -65,7 +65,9 @@ async def take_file(bot: Bot, svc: Services, path: Path) -> str:
         log.warning("inbox file %s refused: %s (moved to %s)", name, exc, moved)
         await bot.send_message(
             svc.settings.office.chat_id,
-            f"⚠️ 收件箱文件《{esc(name)}》无法处理：{esc(str(exc))}\n已移至 failed 文件夹。",
+            html_message(
+                "⚠️ 收件箱文件《{name}》无法处理：{why}\n已移至 failed 文件夹。", name=name, why=exc
+            ),
         )
         return "failed"
     _move(path, "done", svc)
