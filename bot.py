@@ -185,6 +185,7 @@ def _run_locked(settings: Settings, token: str) -> int:
             timeout=settings.telegram.poll_timeout,
             allowed_updates=["message", "callback_query"],
             drop_pending_updates=False,
+            bootstrap_retries=-1,  # deleteWebhook at start: retried too (a refused token is not)
         )
     except InvalidToken:
         print("机器人令牌（BOT_TOKEN）被 Telegram 拒绝，请检查后重试。", file=sys.stderr)

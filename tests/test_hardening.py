@@ -542,3 +542,16 @@ async def test_an_oversized_feed_listing_is_refused(app, emulator, caplog):
         assert await poll_feed(app.bot, svc, feed) == 0
     assert any("max_listing_bytes" in r.getMessage() for r in caplog.records)
     assert svc.store.feeds.state(feed.url).baseline_done is False
+
+
+async def test_an_invitation_valid_for_90s_says_so(emulator, tmp_path):
+    from tests.botkit import ADMIN, OFFICE, feed, message_json, replies, services_of
+    from tests.conftest import running_app
+
+    unbound = "  - {code: xishan, name: 西山县, group: 县区, liaisons: [20009]}\n"
+    async with running_app(emulator, tmp_path, unbound) as app:
+        svc = services_of(app)
+        office = svc.settings.office.model_copy(update={"invite_valid_for": timedelta(seconds=90)})
+        svc.settings = svc.settings.model_copy(update={"office": office})
+        await feed(app, {"message": message_json(OFFICE, ADMIN, "/invite xishan")})
+        assert "1分30秒内有效" in replies(emulator, OFFICE)[-1]
