@@ -47,8 +47,11 @@ def _command(limits: DocumentLimits) -> list[str]:
 
 
 def _env() -> dict[str, str]:
+    """The child's environment: the bot's, without the token (a parser has no use for it)."""
     path = os.environ.get("PYTHONPATH", "")
-    return {**os.environ, "PYTHONPATH": _ROOT + (os.pathsep + path if path else "")}
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    env["PYTHONPATH"] = _ROOT + (os.pathsep + path if path else "")
+    return env
 
 
 def _result(

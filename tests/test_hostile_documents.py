@@ -199,3 +199,10 @@ async def test_a_bomb_does_not_hold_up_other_chats(app, emulator, zip_bomb):
     texts = office_texts(emulator)
     assert any(t.startswith("无法读取《b.docx》") for t in texts)
     assert "还没有发布过任何通知。" in texts
+
+
+def test_the_parser_process_does_not_get_the_token(monkeypatch):
+    from briefbot.documents import _env
+
+    monkeypatch.setenv("BOT_TOKEN", "7000000009:HANDLER-tests-token-not-real")
+    assert "BOT_TOKEN" not in _env() and _env()["PYTHONPATH"]
