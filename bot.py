@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from briefbot import cli
+from briefbot.logs import OneLineNetworkErrors
 from briefbot.settings import Settings, redact_token
 
 
@@ -23,6 +24,7 @@ class RedactingFormatter(logging.Formatter):
 def setup_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(OneLineNetworkErrors())  # a 502 HTML page: one line, not two tracebacks
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL, and a Bot API URL contains the token
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -33,6 +35,7 @@ def build_application(settings: Settings, token: str) -> Any:
     import httpx
     from telegram import BotCommand, BotCommandScopeAllGroupChats
     from telegram.constants import ParseMode
+    from telegram.error import TelegramError
     from telegram.ext import Application, ApplicationBuilder, Defaults
 
     import handlers
@@ -57,14 +60,17 @@ def build_application(settings: Settings, token: str) -> Any:
         install(
             app, Services(settings=settings, store=store, clock=system_clock(settings), http=http)
         )
-        await app.bot.set_my_commands(
-            [
-                BotCommand("ack", "签收待签收的简报"),
-                BotCommand("undo", "撤销刚才的签收"),
-                BotCommand("help", "使用说明"),
-            ],
-            scope=BotCommandScopeAllGroupChats(),
-        )
+        try:
+            await app.bot.set_my_commands(
+                [
+                    BotCommand("ack", "签收待签收的简报"),
+                    BotCommand("undo", "撤销刚才的签收"),
+                    BotCommand("help", "使用说明"),
+                ],
+                scope=BotCommandScopeAllGroupChats(),
+            )
+        except TelegramError as exc:  # the command menu is a convenience: not worth failing for
+            logging.getLogger("bot").warning("could not set the command menu: %s", exc)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if "services" in app.bot_data:
@@ -100,6 +106,34 @@ def build_application(settings: Settings, token: str) -> Any:
     return application
 
 
+STARTUP_RETRY_MAX = 60.0  # seconds between attempts to reach Telegram at start, at most
+
+
+async def wait_for_telegram(app: Any, first_delay: float = 1.0) -> None:
+    """Initialise the application (getMe), retrying with backoff while Telegram is unreachable:
+    a bot started during a network outage waits for it to end instead of exiting. A refused
+    token is no outage: it propagates."""
+    import asyncio
+
+    from telegram.error import InvalidToken, TelegramError
+
+    from briefbot.logs import one_line
+
+    delay = first_delay
+    while True:
+        try:
+            await app.initialize()
+            return
+        except InvalidToken:
+            raise
+        except TelegramError as exc:
+            logging.getLogger("bot").warning(
+                "Telegram unreachable at start (%s); retrying in %.0f s", one_line(exc), delay
+            )
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, STARTUP_RETRY_MAX)
+
+
 def run(config: str) -> int:
     settings = cli.load_or_explain(config)
     if settings is None:
@@ -108,6 +142,29 @@ def run(config: str) -> int:
     if not token:
         print("未设置环境变量 BOT_TOKEN（机器人令牌），无法启动。", file=sys.stderr)
         return 2
+    from briefbot.runlock import InstanceLock, StartupError, check_database_dir
+
+    lock = InstanceLock.for_database(settings.storage.url)
+    try:
+        check_database_dir(settings.storage.url)
+        if lock is not None:
+            lock.acquire()
+    except StartupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    try:
+        return _run_locked(settings, token)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run_locked(settings: Settings, token: str) -> int:
+    import asyncio
+
+    from sqlalchemy.exc import SQLAlchemyError
+    from telegram.error import InvalidToken, TelegramError
+
     setup_logging(os.environ.get("LOG_LEVEL", "INFO"))
     app = build_application(settings, token)
     logging.getLogger("bot").info(
@@ -116,13 +173,19 @@ def run(config: str) -> int:
         settings.office.chat_id,
         settings.telegram.base_url,
     )
-    from telegram.error import InvalidToken, TelegramError
-
     try:
+        # run_polling carries on with the loop set here (and skips initialising again)
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(wait_for_telegram(app))
+        except KeyboardInterrupt:
+            return 0
         app.run_polling(
             timeout=settings.telegram.poll_timeout,
             allowed_updates=["message", "callback_query"],
             drop_pending_updates=False,
+            bootstrap_retries=-1,  # deleteWebhook at start: retried too (a refused token is not)
         )
     except InvalidToken:
         print("机器人令牌（BOT_TOKEN）被 Telegram 拒绝，请检查后重试。", file=sys.stderr)
@@ -134,10 +197,32 @@ def run(config: str) -> int:
             file=sys.stderr,
         )
         return 1
+    except SQLAlchemyError as exc:
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+        print(
+            f"数据库无法使用（{cli.masked_url(settings.storage.url)}）：{reason}。"
+            f" The database cannot be used: {reason}.",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
+def notice_id_arg(text: str) -> int:
+    """argparse type for a notice id: ASCII digits in range, else a Chinese usage error."""
+    from briefbot.ids import ID_HINT, parse_id
+
+    value = parse_id(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(ID_HINT)
+    return value
+
+
+FILE_UMASK = 0o027  # the database (original briefings), exports, heartbeat: not world-readable
+
+
 def main(argv: list[str] | None = None) -> int:
+    os.umask(FILE_UMASK)
     # opt in to PTB's timedelta-typed durations (RetryAfter.retry_after) ahead of PTB 23
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     parser = argparse.ArgumentParser(
@@ -168,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("report", help="the ack list of a notice (latest by default)")
     p.add_argument("--config", required=True)
-    p.add_argument("--notice", type=int, help="notice id (default: the latest)")
+    p.add_argument("--notice", type=notice_id_arg, help="notice id (default: the latest)")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
     p.add_argument("--output", help="write to this file instead of standard output")
 

@@ -15,10 +15,13 @@ from typing import TextIO
 
 from briefbot.briefing import UnreadableDocument
 from briefbot.briefing.explain import explain_parse
+from briefbot.briefing.guard import DocumentLimits
 from briefbot.briefing.model import to_jsonable
 from briefbot.briefing.review import review
+from briefbot.documents import parse_document_sync
 from briefbot.durations import format_duration, parse_duration
-from briefbot.publishing import Novelty, Parsed, parse_file
+from briefbot.ids import parse_id
+from briefbot.publishing import Novelty, Parsed
 from briefbot.publishing import publish_file as publish_parsed
 from briefbot.render import MessageTooLong, RenderOptions, render_parts, visible_length
 from briefbot.reports import format_csv, format_json, format_table, notice_report
@@ -46,6 +49,18 @@ def units_of(settings: Settings) -> list[UnitRecord]:
     return [UnitRecord(u.code, u.name, u.group, u.chat_id, u.liaisons) for u in settings.units]
 
 
+def masked_url(url: str) -> str:
+    """A database URL fit to print: any password replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        # not a URL SQLAlchemy can read: hide whatever sits between "//user:" and "@"
+        return re.sub(r"(//[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
 def check_config(path: str) -> int:
     settings = load_or_explain(path)
     if settings is None:
@@ -69,7 +84,7 @@ def check_config(path: str) -> int:
         f"  签收时限：{format_duration(f.ack_within)}；每 {format_duration(f.remind_every)} 提醒一次，"
         f"最多 {f.max_reminders} 次；{'之后上报办公室' if f.escalate else '不上报办公室'}"
     )
-    print(f"  数据库：{settings.storage.url}")
+    print(f"  数据库：{masked_url(settings.storage.url)}")
     print(f"  Telegram 接口：{settings.telegram.base_url}")
     return 0
 
@@ -84,13 +99,14 @@ def _read(path: str) -> bytes | None:
     return None
 
 
-def _parse(path: str, failure: str) -> Parsed | None:
-    """Read and parse a briefing file, explaining any problem on stderr."""
+def _parse(path: str, failure: str, limits: DocumentLimits | None = None) -> Parsed | None:
+    """Read and parse a briefing file (in a separate process, within ``limits``), explaining any
+    problem on stderr."""
     data = _read(path)
     if data is None:
         return None
     try:
-        return parse_file(data, Path(path).name)
+        return parse_document_sync(data, Path(path).name, limits)
     except UnreadableDocument as exc:
         _fail(f"{failure}：{exc}")
         return None
@@ -155,7 +171,7 @@ def publish_file(path: str, config: str, now: datetime | None = None) -> int:
     settings = load_or_explain(config)
     if settings is None:
         return 2
-    parsed = _parse(path, "无法发布")
+    parsed = _parse(path, "无法发布", settings.documents.limits())
     if parsed is None:
         return 1
     store = open_store(settings.storage.url)
@@ -257,12 +273,10 @@ def export(
     store = open_store(settings.storage.url)
     try:
         if notices:
-            try:
-                ids = sorted(
-                    {int(part) for part in notices.replace("，", ",").split(",") if part.strip()}
-                )
-            except ValueError:
+            parsed_ids = [parse_id(p) for p in notices.replace("，", ",").split(",") if p.strip()]
+            if any(i is None for i in parsed_ids):
                 return _fail("--notices 应写成以逗号分隔的通知编号，例如 3,4,5")
+            ids = sorted({i for i in parsed_ids if i is not None})
         else:
             try:
                 window = parse_duration(since or "7d")

@@ -38,12 +38,19 @@ def parse_duration(value: object) -> timedelta:
 
 
 def format_duration(delta: timedelta) -> str:
-    """Render a timedelta in Chinese for messages: ``2小时30分钟``."""
+    """Render a timedelta in Chinese for messages: ``2小时30分钟``, ``1分30秒``.
+
+    Under an hour every second is shown (``90s`` is "1分30秒", not "1分钟"); from an hour up,
+    whole minutes, rounded down, so a stated validity or window is never longer than the real one.
+    """
     seconds = int(delta.total_seconds())
     if seconds < 1:
         return "不到1秒"
     if seconds < 60:
         return f"{seconds}秒"
+    if seconds < 3600:
+        minutes, rest = divmod(seconds, 60)
+        return f"{minutes}分{rest}秒" if rest else f"{minutes}分钟"
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import ipaddress
 import re
+import socket
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 import lxml.html
@@ -64,3 +67,47 @@ def parse_listing(content: bytes, base_url: str, content_type: str = "") -> list
             seen.add(link)
             items.append(FeedItem(key=link, link=link, title=title))
     return items
+
+
+class UnsafeUrl(ValueError):
+    """A feed or item address the bot refuses to fetch (SSRF): not http(s), or pointing into
+    the bot's own network. ``str()`` says why, for the log."""
+
+
+def is_public_address(text: str) -> bool:
+    """Globally routable unicast: not loopback, private, link-local (cloud metadata at
+    169.254.169.254), CGNAT, reserved, multicast or unspecified."""
+    address = ipaddress.ip_address(text.split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_global and not address.is_multicast
+
+
+async def check_url(url: str, *, allow_private: bool) -> None:
+    """Raise ``UnsafeUrl`` unless ``url`` is http(s) and, unless ``allow_private``, every address
+    its host resolves to is public. A name that does not resolve passes: the request itself
+    then fails as a network error, and is retried later like any other."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise UnsafeUrl(f"scheme {scheme or '(none)'!r} refused: only http and https are fetched")
+    host = parts.hostname
+    if not host:
+        raise UnsafeUrl("no host in the address")
+    if allow_private:
+        return
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        raise UnsafeUrl("invalid port") from None
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return
+    for info in infos:
+        address = str(info[4][0])
+        if not is_public_address(address):
+            raise UnsafeUrl(
+                f"{host} resolves to {address}, a loopback or private address"
+                " (set sources.allow_private_feeds to fetch from the internal network)"
+            )

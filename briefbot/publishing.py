@@ -7,30 +7,20 @@ message → store the original and the notice → one delivery per unit in the o
 from __future__ import annotations
 
 import json
-import mimetypes
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from pathlib import PurePath
 
-from briefbot.briefing import Briefing, UnreadableDocument, extract, parse_briefing
+from briefbot.briefing import Briefing
+from briefbot.briefing.guard import DocumentLimits
 from briefbot.briefing.model import to_jsonable
 from briefbot.ledger import NoticeKind
+from briefbot.parsefile import NotABriefing as NotABriefing  # re-exported
+from briefbot.parsefile import parse_bytes
 from briefbot.render import RenderOptions, render_parts
 from briefbot.store import Store
 from briefbot.store.notices import NewNotice, Published
 from briefbot.store.originals import OriginalFile
-
-_MIME = {
-    "pdf": "application/pdf",
-    "html": "text/html",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "txt": "text/plain",
-}
-
-
-class NotABriefing(UnreadableDocument):
-    """The text reads fine but is not recognisably a briefing."""
 
 
 @dataclass(frozen=True)
@@ -48,18 +38,14 @@ class Prepared:
     source: str
 
 
-def parse_file(data: bytes, file_name: str) -> Parsed:
-    """Raises ``UnreadableDocument`` with a Chinese message."""
-    extracted = extract(data)
-    briefing = parse_briefing(extracted.pages, extracted.meta)
-    if not briefing.paragraphs and not briefing.directives:
-        raise NotABriefing("没有识别出简报的正文，请确认上传的是简报全文。")
-    if not briefing.title:
-        # units still need a name for it: the file's, and the preview says so
-        stem = PurePath(file_name).stem.strip() or "简报"
-        briefing = replace(briefing, title=stem, title_found=False)
-    mime = _MIME.get(extracted.format.value) or mimetypes.guess_type(file_name)[0]
-    return Parsed(briefing, OriginalFile(file_name, mime or "application/octet-stream", data))
+def parse_file(data: bytes, file_name: str, limits: DocumentLimits | None = None) -> Parsed:
+    """Raises ``UnreadableDocument`` with a Chinese message.
+
+    With ``limits``, a document over them (or built to look small and inflate) is refused with
+    ``DocumentTooLarge`` before and after extraction. This runs in the calling process: the bot
+    and the CLI go through ``briefbot.documents``, which also bounds time and memory."""
+    briefing, mime = parse_bytes(data, file_name, limits)
+    return Parsed(briefing, OriginalFile(file_name, mime, data))
 
 
 def prepare(data: bytes, source: str) -> Prepared:

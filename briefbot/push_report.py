@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, tzinfo
 from briefbot.causes import describe
 from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
-from briefbot.render import esc
+from briefbot.render import html_join, html_message
 from briefbot.reports import AckStatus, Report
 from briefbot.store.progress import PushCounts
 
@@ -30,10 +30,18 @@ def progress_html(
 ) -> str:
     finish = expected_finish(counts, now, pace)
     eta = f"，预计 {finish.astimezone(tz):%H:%M:%S} 完成" if finish is not None else ""
-    return (
-        f"📤 <b>正在推送</b>：通知 #{notice.id}《{esc(notice.label)}》\n"
-        f"已送达 {counts.sent}，失败 {counts.failed}，无法送达 {counts.unreachable}，"
-        f"待发送 {counts.remaining}（共 {counts.total} 个单位）{eta}"
+    return html_message(
+        "📤 <b>正在推送</b>：通知 #{id}《{title}》\n"
+        "已送达 {sent}，失败 {failed}，无法送达 {unreachable}，"
+        "待发送 {remaining}（共 {total} 个单位）{eta}",
+        id=notice.id,
+        title=notice.label,
+        sent=counts.sent,
+        failed=counts.failed,
+        unreachable=counts.unreachable,
+        remaining=counts.remaining,
+        total=counts.total,
+        eta=eta,
     )
 
 
@@ -48,7 +56,7 @@ def ack_board(report: Report) -> str:
     )
     overdue = [r.unit_name for r in report.rows if r.status is AckStatus.OVERDUE]
     if overdue:
-        line += "\n逾期未签收：" + "、".join(esc(n) for n in overdue[:40])
+        line += html_message("\n逾期未签收：{names}", names=html_join("、", overdue[:40]))
         if len(overdue) > 40:
             line += f" 等 {len(overdue)} 个单位"
     return line
@@ -63,7 +71,7 @@ def final_html(
     """The push took from publication to the last delivery."""
     took = (counts.last_sent_at or now) - notice.published_at
     lines = [
-        f"✅ <b>推送完成</b>：通知 #{notice.id}《{esc(notice.label)}》",
+        html_message("✅ <b>推送完成</b>：通知 #{id}《{title}》", id=notice.id, title=notice.label),
         f"共 {counts.total} 个单位：已送达 {counts.sent}，失败 {counts.failed}，"
         f"无法送达 {counts.unreachable}；用时{format_duration(took)}。",
     ]
@@ -73,7 +81,10 @@ def final_html(
     if problems:
         lines.append("")
         lines.append("以下单位未收到通知（不计入未签收，请核实群组后处理）：")
-        lines.extend(f"• {esc(u.unit_name)}：{esc(describe(u.last_error))}" for u in problems[:60])
+        lines.extend(
+            html_message("• {unit}：{why}", unit=u.unit_name, why=describe(u.last_error))
+            for u in problems[:60]
+        )
         if len(problems) > 60:
             lines.append(f"……另有 {len(problems) - 60} 个单位，完整名单请用 report 命令导出。")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from briefbot.briefing.model import Briefing, Directive
@@ -31,8 +32,39 @@ def visible_length(html_text: str) -> int:
     return len(plain.encode("utf-16-le")) // 2
 
 
-def esc(text: str) -> str:
-    return html.escape(text, quote=False)
+class Html(str):
+    """Telegram HTML that is safe as it stands: made by ``html_message`` or ``html_join`` (or a
+    fixed fragment written in the code). ``esc`` and ``html_message`` leave it as it is."""
+
+    __slots__ = ()
+
+
+def esc(text: object) -> str:
+    """Text (a name, a title, a comment) as Telegram HTML: ``< > &`` escaped."""
+    if isinstance(text, Html):
+        return text
+    return html.escape(str(text), quote=False)
+
+
+def html_message(template: str, /, **values: object) -> Html:
+    """The one way to put values into a Telegram HTML message.
+
+    ``template`` is markup written in the code (``<b>``, ``<code>``…) with ``{name}`` fields;
+    every value is escaped, whatever it is (a user's name, a chat title, a unit name from the
+    config, a comment, a document's title, a number), unless it is already ``Html``. Format specs
+    apply to the escaped text, so format dates and numbers before passing them.
+    """
+    return Html(template.format_map({k: esc(v) for k, v in values.items()}))
+
+
+def plain_text(html_text: str) -> str:
+    """What a user sees of an HTML message, for places that take plain text (button toasts)."""
+    return html.unescape(_TAG.sub("", html_text))
+
+
+def html_join(separator: str, parts: Iterable[object]) -> Html:
+    """Values joined into one ``Html`` fragment, each escaped (``Html`` parts kept as they are)."""
+    return Html(esc(separator).join(esc(p) for p in parts))
 
 
 def masthead_line(briefing: Briefing) -> str:

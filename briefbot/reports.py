@@ -220,11 +220,21 @@ def format_table(report: Report) -> str:
     return "\n".join(lines)
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula (OWASP "CSV injection"): text starting with
+    ``= + - @``, a tab or a carriage return gets a leading single quote, which Excel and LibreOffice
+    show as plain text. Comments, names and titles come from users and documents."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
 def format_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(_HEADERS)
-    writer.writerows(_cells(r) for r in report.rows)
+    writer.writerows([csv_safe(c) for c in _cells(r)] for r in report.rows)
     return buffer.getvalue()
 
 
@@ -252,18 +262,23 @@ def format_status_html(report: Report, limit: int = 4000, feedback: str | None =
 
     Acknowledged units are listed last and are the first to be abbreviated when the list is long.
     """
-    from briefbot.render import esc, visible_length
+    from briefbot.render import html_join, html_message, visible_length
 
     notice = report.notice
     head = [
-        f"📊 <b>签收情况</b>：通知 #{notice.id}《{esc(notice.label)}》",
-        esc(summary_line(report)),
+        html_message("📊 <b>签收情况</b>：通知 #{id}《{title}》", id=notice.id, title=notice.label),
+        html_message("{summary}", summary=summary_line(report)),
     ]
     if feedback:
-        head.append(f"📌 反馈截止：{esc(feedback)}")
+        head.append(html_message("📌 反馈截止：{due}", due=feedback))
     states = Counter(r.feedback for r in report.rows if r.feedback)
     if states:
-        head.append("落实反馈：" + "，".join(f"{k} {v}" for k, v in sorted(states.items())))
+        head.append(
+            html_message(
+                "落实反馈：{states}",
+                states="，".join(f"{k} {v}" for k, v in sorted(states.items())),
+            )
+        )
     order = [
         AckStatus.UNREACHABLE,
         AckStatus.OVERDUE,
@@ -285,11 +300,16 @@ def format_status_html(report: Report, limit: int = 4000, feedback: str | None =
             if r.reminders and status in (AckStatus.OVERDUE, AckStatus.LATE):
                 label += f"［提醒{r.reminders}次］"
             by_group.setdefault(r.group or "未分组", []).append(label)
-        lines = [f"{g}：" + "、".join(esc(n) for n in names) for g, names in by_group.items()]
-        blocks.append((f"<b>{status.value}（{len(rows)}）</b>", lines))
+        lines: list[str] = [
+            html_message("{group}：{names}", group=g, names=html_join("、", names))
+            for g, names in by_group.items()
+        ]
+        blocks.append(
+            (html_message("<b>{status}（{n}）</b>", status=status.value, n=len(rows)), lines)
+        )
     text = "\n".join(head)
-    for title, lines in blocks:
-        candidate = text + "\n\n" + title + "\n" + "\n".join(lines)
+    for title, group_lines in blocks:
+        candidate = text + "\n\n" + title + "\n" + "\n".join(group_lines)
         if visible_length(candidate) <= limit:
             text = candidate
             continue

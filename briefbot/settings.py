@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from briefbot.briefing.guard import DocumentLimits
 from briefbot.durations import parse_duration
 from briefbot.workcal import ChineseCalendar, EveryDay, WorkingTime, parse_periods
 
@@ -154,6 +155,35 @@ class SourcesSettings(_Frozen):
     feeds: tuple[FeedSettings, ...] = ()
     fetch_timeout: Duration = timedelta(seconds=20)
     max_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    # a feed's RSS/Atom or listing page: larger ones are refused before parsing
+    max_listing_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+    # fetch feeds and their items from loopback and private addresses (an intranet portal);
+    # off, a feed cannot be used to reach the bot's own network (SSRF)
+    allow_private_feeds: bool = False
+
+
+class DocumentSettings(_Frozen):
+    """What one briefing file may cost to read (uploads, inbox, feeds, the CLI alike)."""
+
+    max_unzipped_mb: int = Field(default=100, gt=0)  # a .docx's parts together, uncompressed
+    max_xml_mb: int = Field(default=16, gt=0)  # its XML parts, uncompressed (zip bombs)
+    max_zip_entries: int = Field(default=2000, gt=0)
+    max_pages: int = Field(default=300, gt=0)
+    max_chars: int = Field(default=1_000_000, gt=0)
+    parse_timeout: Duration = timedelta(seconds=30)  # the parser process is killed after this
+    parse_memory_mb: int = Field(default=1024, ge=256)  # its address space (RLIMIT_AS)
+
+    def limits(self) -> DocumentLimits:
+        mb = 1024 * 1024
+        return DocumentLimits(
+            max_unzipped_bytes=self.max_unzipped_mb * mb,
+            max_xml_bytes=self.max_xml_mb * mb,
+            max_zip_entries=self.max_zip_entries,
+            max_pages=self.max_pages,
+            max_chars=self.max_chars,
+            timeout_seconds=self.parse_timeout.total_seconds(),
+            memory_bytes=self.parse_memory_mb * mb,
+        )
 
 
 class Settings(_Frozen):
@@ -166,6 +196,7 @@ class Settings(_Frozen):
     calendar: CalendarSettings = CalendarSettings()
     delivery: DeliverySettings = DeliverySettings()
     sources: SourcesSettings = SourcesSettings()
+    documents: DocumentSettings = DocumentSettings()
     health: HealthSettings = HealthSettings()
 
     @field_validator("timezone")

@@ -15,36 +15,43 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from briefbot.acking import AckOutcome, AckResult, acknowledge, acknowledge_pending, undo
 from briefbot.durations import format_duration
-from briefbot.render import esc
+from briefbot.ids import ID_HINT, looks_like_id, parse_id
+from briefbot.render import Html, html_join, html_message, plain_text
 from briefbot.runtime import Services
 from briefbot.store.acks import Undo
-from handlers.context import display_name, services
+from handlers.context import answer, display_name, services
 from handlers.keyboards import ACK_PATTERN, ORIGINAL_PATTERN, ack_keyboard, acked_keyboard
 
 log = logging.getLogger(__name__)
 
 
-def refusal(outcome: AckOutcome, services_: Services) -> str | None:
-    """Chinese text for an outcome that needs telling; None for a fresh ack."""
-    unit_name = outcome.unit.name if outcome.unit else ""
+def refusal(outcome: AckOutcome, services_: Services) -> Html | None:
+    """Chinese HTML for an outcome that needs telling (names escaped); None for a fresh ack.
+    A button's toast is plain text: pass it through ``plain_text``."""
+    unit = outcome.unit.name if outcome.unit else ""
     match outcome.result:
         case AckResult.RECORDED:
             return None
         case AckResult.ALREADY:
             assert outcome.ack is not None
             when = outcome.ack.acked_at.astimezone(services_.settings.tz)
-            who = outcome.ack.user_name or "联络员"
-            return f"{unit_name}已于 {when:%m月%d日 %H:%M} 由 {who} 签收，无需重复签收。"
+            return html_message(
+                "{unit}已于 {when} 由 {who} 签收，无需重复签收。",
+                unit=unit,
+                when=f"{when:%m月%d日 %H:%M}",
+                who=outcome.ack.user_name or "联络员",
+            )
         case AckResult.NOT_A_UNIT:
-            return "本群尚未登记为任何单位的工作群，无法签收。如有疑问请联系办公室。"
+            return html_message("本群尚未登记为任何单位的工作群，无法签收。如有疑问请联系办公室。")
         case AckResult.NOT_LIAISON:
-            return (
-                f"抱歉，您不是{unit_name}登记的联络员，无法代为签收。如需变更联络员，请联系办公室。"
+            return html_message(
+                "抱歉，您不是{unit}登记的联络员，无法代为签收。如需变更联络员，请联系办公室。",
+                unit=unit,
             )
         case AckResult.NO_NOTICE:
-            return f"{unit_name}目前没有需要签收的简报。"
+            return html_message("{unit}目前没有需要签收的简报。", unit=unit)
         case AckResult.WRONG_NOTICE:
-            return "该通知不是发给本单位的，或已失效，无法签收。"
+            return html_message("该通知不是发给本单位的，或已失效，无法签收。")
     return None
 
 
@@ -69,10 +76,16 @@ async def _mark_notice_button(context: ContextTypes.DEFAULT_TYPE, outcome: AckOu
         log.warning("could not update the ack button of notice %s: %s", outcome.notice_id, exc)
 
 
+class BadId(Exception):
+    """An argument meant as a notice id that is none (``/ack ²``, ``/ack 99999999999999999999``)."""
+
+
 def _target(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: Message
 ) -> tuple[int | None, str, str | None]:
-    """(notice id or None for "pending ones", via, comment) from ``/ack [ID] [备注…]`` or a reply."""
+    """(notice id or None for "pending ones", via, comment) from ``/ack [ID] [备注…]`` or a reply.
+
+    Raises ``BadId`` for a first argument written as a number that is no valid id."""
     args = list(context.args or [])
     notice_id = None
     via = "command"
@@ -84,8 +97,10 @@ def _target(
     ):
         notice_id = services(context).store.outbox.notice_for_message(chat_id, replied.message_id)
         via = "reply"
-    elif args and args[0].lstrip("#").isdigit():
-        notice_id = int(args.pop(0).lstrip("#"))
+    elif args and looks_like_id(args[0]):
+        notice_id = parse_id(args.pop(0))
+        if notice_id is None:
+            raise BadId
     comment = " ".join(args).strip()[:500] or None
     return notice_id, via, comment
 
@@ -98,7 +113,11 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None or user is None or chat is None:
         return
     svc = services(context)
-    notice_id, via, comment = _target(context, chat.id, message)
+    try:
+        notice_id, via, comment = _target(context, chat.id, message)
+    except BadId:
+        await message.reply_text(f"{ID_HINT}用法：/ack 或 /ack 编号 或 /ack 备注。")
+        return
     common = {
         "chat_id": chat.id,
         "user_id": user.id,
@@ -126,8 +145,10 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         )
         await _mark_notice_button(context, outcome)
     if len(recorded) > 1:
-        labels = "、".join(_label(svc, o.notice_id) for o in recorded if o.notice_id is not None)
-        await message.reply_text(f"已签收以下 {len(recorded)} 份通知：{labels}")
+        labels = html_join("、", (_label(svc, o.notice_id) for o in recorded if o.notice_id))
+        await message.reply_text(
+            html_message("已签收以下 {n} 份通知：{labels}", n=len(recorded), labels=labels)
+        )
         return
     try:
         await message.set_reaction(ReactionTypeEmoji("👍"))
@@ -135,9 +156,11 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text("已签收，谢谢！")
 
 
-def _label(svc: Services, notice_id: int) -> str:
+def _label(svc: Services, notice_id: int) -> Html:
     notice = svc.store.notices.notice(notice_id)
-    return f"#{notice_id}《{esc(notice.label)}》" if notice else f"#{notice_id}"
+    if notice is None:
+        return html_message("#{id}", id=notice_id)
+    return html_message("#{id}《{label}》", id=notice_id, label=notice.label)
 
 
 async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -148,7 +171,11 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None or user is None or chat is None:
         return
     svc = services(context)
-    notice_id, _via, _comment = _target(context, chat.id, message)
+    try:
+        notice_id, _via, _comment = _target(context, chat.id, message)
+    except BadId:
+        await message.reply_text(f"{ID_HINT}用法：/undo 或 /undo 编号。")
+        return
     window = svc.settings.follow_up.undo_within
     outcome = undo(
         svc.store,
@@ -165,7 +192,9 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     texts = {
         Undo.NOTHING: "没有可以撤销的签收。",
         Undo.NOT_YOURS: "只有签收人本人可以撤销签收。",
-        Undo.TOO_LATE: f"签收已超过 {format_duration(window)}，不能撤销；如有误请联系办公室。",
+        Undo.TOO_LATE: html_message(
+            "签收已超过 {window}，不能撤销；如有误请联系办公室。", window=format_duration(window)
+        ),
     }
     if outcome.result is not Undo.UNDONE:
         await message.reply_text(texts[outcome.result])
@@ -183,7 +212,11 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             )
         except TelegramError as exc:
             log.warning("could not restore the ack button: %s", exc)
-    await message.reply_text(f"已撤销对{_label(svc, outcome.notice_id)}的签收，请确认后重新签收。")
+    await message.reply_text(
+        html_message(
+            "已撤销对{label}的签收，请确认后重新签收。", label=_label(svc, outcome.notice_id)
+        )
+    )
 
 
 async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -204,7 +237,7 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     )
     text = refusal(outcome, svc)
     if text is not None:
-        await query.answer(text, show_alert=outcome.result is not AckResult.ALREADY)
+        await answer(query, plain_text(text), show_alert=outcome.result is not AckResult.ALREADY)
         return
     log.info(
         "ack: notice %s unit %s by %s via button",
@@ -212,7 +245,7 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         outcome.unit.code if outcome.unit else "?",
         query.from_user.id,
     )
-    await query.answer("已签收，谢谢！")
+    await answer(query, "已签收，谢谢！")
     await _mark_notice_button(context, outcome)
 
 
@@ -231,12 +264,12 @@ async def original_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         or svc.store.outbox.delivered_message(notice_id, unit.code) is None
         or svc.store.notices.original_hash(notice_id) is None
     ):
-        await query.answer("该通知不是发给本单位的，或没有原文。", show_alert=True)
+        await answer(query, "该通知不是发给本单位的，或没有原文。", show_alert=True)
         return
     if svc.store.outbox.request_original(notice_id, unit.code, query.message.chat.id, svc.now()):
-        await query.answer("原文马上发送到本群。")
+        await answer(query, "原文马上发送到本群。")
     else:
-        await query.answer("原文已发送到本群，请向上翻看。")
+        await answer(query, "原文已发送到本群，请向上翻看。")
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -247,7 +280,7 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     log.warning(
         "refused unknown callback payload %r from %s", (query.data or "")[:64], query.from_user.id
     )
-    await query.answer("无效的操作，请使用最新通知上的按钮。", show_alert=True)
+    await answer(query, "无效的操作，请使用最新通知上的按钮。", show_alert=True)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -12,12 +12,13 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from briefbot.acking import AckOutcome, AckResult, gate
-from briefbot.render import esc
-from handlers.context import display_name, services
+from briefbot.ids import ID_HINT, looks_like_id, parse_id
+from briefbot.render import html_message
+from handlers.context import answer, display_name, services
 from handlers.office import office_only
 
 log = logging.getLogger(__name__)
-FEEDBACK_PATTERN = re.compile(r"^fb:(ok|ret):(\d{1,12})$")
+FEEDBACK_PATTERN = re.compile(r"^fb:(ok|ret):([0-9]{1,12})$")
 USAGE = "用法：/feedback 落实情况（也可写 /feedback 通知编号 落实情况，或回复通知发送）。"
 
 
@@ -42,7 +43,10 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await message.reply_text(
             "本群尚未登记为任何单位的工作群，无法提交反馈。"
             if unit.result is AckResult.NOT_A_UNIT
-            else f"抱歉，只有{esc(unit.unit.name if unit.unit else '')}的联络员可以提交落实反馈。"
+            else html_message(
+                "抱歉，只有{unit}的联络员可以提交落实反馈。",
+                unit=unit.unit.name if unit.unit else "",
+            )
         )
         return
     args = list(context.args or [])
@@ -54,8 +58,11 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         and replied.from_user.id == context.bot.id
     ):
         notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
-    elif args and args[0].lstrip("#").isdigit():
-        notice_id = int(args.pop(0).lstrip("#"))
+    elif args and looks_like_id(args[0]):
+        notice_id = parse_id(args.pop(0))
+        if notice_id is None:
+            await message.reply_text(ID_HINT + USAGE)
+            return
     text = " ".join(args).strip()
     if not text:
         await message.reply_text(USAGE)
@@ -69,15 +76,23 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         notice_id, unit.code, text[:3000], user.id, display_name(user), svc.now()
     )
     notice = svc.store.notices.notice(notice_id)
-    label = f"#{notice_id}《{esc(notice.label if notice else '')}》"
+    label = html_message("#{id}《{title}》", id=notice_id, title=notice.label if notice else "")
     if saved is None:
-        await message.reply_text(f"本单位对{label}的落实反馈已被采纳，无需再次提交。")
+        await message.reply_text(
+            html_message("本单位对{label}的落实反馈已被采纳，无需再次提交。", label=label)
+        )
         return
     log.info("feedback %s from unit %s on notice %s", saved.id, unit.code, notice_id)
-    await message.reply_text(f"已提交对{label}的落实反馈，等待办公室审阅。")
+    await message.reply_text(html_message("已提交对{label}的落实反馈，等待办公室审阅。", label=label))
     await context.bot.send_message(
         svc.settings.office.chat_id,
-        f"📝 <b>落实反馈</b>：{esc(unit.name)} 对{label}（{esc(saved.submitted_name)}）\n{esc(saved.text)}",
+        html_message(
+            "📝 <b>落实反馈</b>：{unit} 对{label}（{who}）\n{text}",
+            unit=unit.name,
+            label=label,
+            who=saved.submitted_name,
+            text=saved.text,
+        ),
         reply_markup=_review_keyboard(saved.id),
     )
 
@@ -92,27 +107,28 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     svc = services(context)
     reviewed = svc.store.feedbacks.review(feedback_id, accept, query.from_user.id, svc.now())
     if reviewed is None:
-        await query.answer("这条反馈已经审阅过，或已被重新提交。")
+        await answer(query, "这条反馈已经审阅过，或已被重新提交。")
         return
     who = display_name(query.from_user)
     verdict = "✅ 已采纳" if accept else "↩️ 已退回"
-    await query.answer(f"{verdict}。")
+    await answer(query, f"{verdict}。")
     await query.edit_message_reply_markup(
         InlineKeyboardMarkup(
             [[InlineKeyboardButton(f"{verdict} · {who}", callback_data=f"fb:ok:{feedback_id}")]]
         )
     )
     notice = svc.store.notices.notice(reviewed.notice_id)
-    label = f"《{esc(notice.label if notice else '')}》"
+    title = notice.label if notice else ""
     chat = next(
         (u.chat_id for u in svc.store.notices.active_units() if u.code == reviewed.unit_code), None
     )
     if chat is None:
         return
-    text = (
-        f"✅ 办公室已采纳本单位对{label}的落实反馈。"
+    text = html_message(
+        "✅ 办公室已采纳本单位对《{title}》的落实反馈。"
         if accept
-        else f"↩️ 办公室退回了本单位对{label}的落实反馈，请补充完善后重新提交：/feedback 内容"
+        else "↩️ 办公室退回了本单位对《{title}》的落实反馈，请补充完善后重新提交：/feedback 内容",
+        title=title,
     )
     try:
         await context.bot.send_message(chat, text)

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-ACK_PATTERN = re.compile(r"^ack:(\d{1,12})$")
-ORIGINAL_PATTERN = re.compile(r"^doc:(\d{1,12})$")
-DRAFT_PATTERN = re.compile(r"^draft:(pub|orig|cxl|done):(\d{1,12})$")
-EDIT_PATTERN = re.compile(r"^draft:edit:(\d{1,12})$")
+ACK_PATTERN = re.compile(r"^ack:([0-9]{1,12})$")
+ORIGINAL_PATTERN = re.compile(r"^doc:([0-9]{1,12})$")
+DRAFT_PATTERN = re.compile(r"^draft:(pub|orig|cxl|done):([0-9]{1,12})$")
+EDIT_PATTERN = re.compile(r"^draft:edit:([0-9]{1,12})$")
 
 
 def _original(notice_id: int) -> InlineKeyboardButton:

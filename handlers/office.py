@@ -22,12 +22,14 @@ from telegram.ext import (
 
 from briefbot.briefing import UnreadableDocument
 from briefbot.corrections import publish_draft
+from briefbot.documents import parse_document
+from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.ledger import NoticeInfo
-from briefbot.publishing import Novelty, Parsed, parse_file, publish_file
-from briefbot.render import MessageTooLong, esc
+from briefbot.publishing import Novelty, Parsed, publish_file
+from briefbot.render import MessageTooLong, html_message
 from briefbot.reports import format_status_html, notice_report
 from briefbot.runtime import Services
-from handlers.context import display_name, services
+from handlers.context import answer, display_name, services
 from handlers.keyboards import DRAFT_PATTERN, decided_keyboard
 from handlers.previews import offer
 
@@ -58,7 +60,7 @@ def office_only(handler: OfficeHandler) -> OfficeHandler:
             return
         if not is_office_admin(update, context):
             if update.callback_query is not None:
-                await update.callback_query.answer(REFUSAL, show_alert=True)
+                await answer(update.callback_query, REFUSAL, show_alert=True)
             else:
                 await update.effective_message.reply_text(REFUSAL)
             return
@@ -72,14 +74,17 @@ async def chosen_notice(
 ) -> NoticeInfo | None:
     """The notice an office command names (``3`` or ``#3``), else the latest; None after telling
     the office why (``usage`` for an argument that is not a number)."""
-    if args and not args[0].lstrip("#").isdigit():
-        await message.reply_text(usage)
+    chosen = parse_id(args[0]) if args else None
+    if args and chosen is None:
+        await message.reply_text(usage if not looks_like_id(args[0]) else ID_HINT)
         return None
-    notice_id = int(args[0].lstrip("#")) if args else svc.store.notices.latest_id()
+    notice_id = chosen if args else svc.store.notices.latest_id()
     notice = svc.store.notices.notice(notice_id) if notice_id is not None else None
     if notice is None:
         await message.reply_text(
-            "还没有发布过任何通知。" if not args else f"找不到编号为 {esc(args[0])} 的通知。"
+            "还没有发布过任何通知。"
+            if not args
+            else html_message("找不到编号为 {id} 的通知。", id=args[0])
         )
     return notice
 
@@ -100,10 +105,16 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(format_status_html(report, feedback=feedback))
 
 
-async def _download(message: Message, document: Document) -> Parsed | None:
-    """Fetch and parse an uploaded file; tell the office in Chinese what went wrong, if anything."""
+async def _download(message: Message, document: Document, svc: Services) -> Parsed | None:
+    """Fetch and parse an uploaded file (in a separate process, within the document limits);
+    tell the office in Chinese what went wrong, if anything."""
     if document.file_size and document.file_size > MAX_UPLOAD_BYTES:
-        await message.reply_text("文件超过 20MB，无法处理。")
+        await message.reply_text(
+            html_message(
+                "无法读取《{name}》：文件过大或格式异常（超过 20MB）。",
+                name=document.file_name or "文件",
+            )
+        )
         return None
     try:
         telegram_file = await document.get_file()
@@ -113,10 +124,12 @@ async def _download(message: Message, document: Document) -> Parsed | None:
         await message.reply_text("文件下载失败，请稍后重试。")
         return None
     try:
-        return parse_file(data, document.file_name or "upload")
+        return await parse_document(
+            data, document.file_name or "upload", svc.settings.documents.limits()
+        )
     except UnreadableDocument as exc:
         await message.reply_text(
-            f"无法读取《{esc(document.file_name or '文件')}》：{esc(str(exc))}"
+            html_message("无法读取《{name}》：{why}", name=document.file_name or "文件", why=exc)
         )
         return None
 
@@ -131,10 +144,10 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if document is None:
         await message.reply_text("请先上传简报文件，再回复该文件消息发送 /publish。")
         return
-    parsed = await _download(message, document)
+    svc = services(context)
+    parsed = await _download(message, document, svc)
     if parsed is None:
         return
-    svc = services(context)
     name = document.file_name or "upload"
     try:
         taken = publish_file(
@@ -146,24 +159,36 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             svc.settings.follow_up.directive.ack_within,
         )
     except MessageTooLong as exc:
-        await message.reply_text(f"无法发布：{esc(str(exc))}")
+        await message.reply_text(html_message("无法发布：{why}", why=exc))
         return
-    title = esc(parsed.briefing.title)
+    title = parsed.briefing.title
     earlier = taken.classified.notice_id
     if taken.published is None:
         await message.reply_text(
-            f"该简报已发布过（通知 #{earlier}《{title}》），不会重复推送。"
-            f"可用 /status {earlier} 查看签收情况。"
+            html_message(
+                "该简报已发布过（通知 #{id}《{title}》），不会重复推送。"
+                "可用 /status {id} 查看签收情况。",
+                id=earlier,
+                title=title,
+            )
         )
         return
     result = taken.published
     log.info("published notice %s (%s) to %s units", result.notice_id, name, result.queued)
     correction = (
-        f"（更正通知 #{earlier}）" if taken.classified.novelty is Novelty.CORRECTION else ""
+        html_message("（更正通知 #{id}）", id=earlier)
+        if taken.classified.novelty is Novelty.CORRECTION
+        else ""
     )
     await message.reply_text(
-        f"✅ 已发布通知 #{result.notice_id}《{title}》{correction}，"
-        f"正在推送至 {result.queued} 个单位。可用 /status {result.notice_id} 查看签收情况。"
+        html_message(
+            "✅ 已发布通知 #{id}《{title}》{correction}，"
+            "正在推送至 {queued} 个单位。可用 /status {id} 查看签收情况。",
+            id=result.notice_id,
+            title=title,
+            correction=correction,
+            queued=result.queued,
+        )
     )
 
 
@@ -173,7 +198,7 @@ async def uploaded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or message.document is None or not is_office_admin(update, context):
         return
-    parsed = await _download(message, message.document)
+    parsed = await _download(message, message.document, services(context))
     if parsed is None:
         return
     try:
@@ -185,7 +210,7 @@ async def uploaded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             reply_to=message,
         )
     except MessageTooLong as exc:
-        await message.reply_text(f"无法生成预览：{esc(str(exc))}")
+        await message.reply_text(html_message("无法生成预览：{why}", why=exc))
 
 
 @office_only
@@ -198,23 +223,23 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     draft = svc.store.drafts.get(draft_id)
     if draft is None:
-        await query.answer("找不到这份预览。", show_alert=True)
+        await answer(query, "找不到这份预览。", show_alert=True)
         return
     if action == "done" and draft.state == "open":  # a preview replaced by an edited one
         await query.answer("这份预览已被修改，请使用下方的新预览。")
         return
     if action == "done" or draft.state != "open":
-        await query.answer("这份预览已经处理过了。")
+        await answer(query, "这份预览已经处理过了。")
         return
     who = display_name(query.from_user)
     if action == "cxl":
         if svc.store.drafts.decide(draft_id, "cancelled", query.from_user.id):
-            await query.answer("已取消，不会推送。")
+            await answer(query, "已取消，不会推送。")
             await query.edit_message_reply_markup(decided_keyboard(draft_id, f"✖️ 已取消 · {who}"))
         return
     if svc.store.notices.by_hash(draft.notice.content_hash) is not None:
         svc.store.drafts.decide(draft_id, "cancelled", query.from_user.id)
-        await query.answer("相同内容已经发布过，不会重复推送。", show_alert=True)
+        await answer(query, "相同内容已经发布过，不会重复推送。", show_alert=True)
         return
     original_only = action == "orig"
     if original_only and draft.notice.original_hash is None:
@@ -230,7 +255,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         by_name=who,
     )
     if not svc.store.drafts.decide(draft_id, "published", query.from_user.id, result.notice_id):
-        await query.answer("这份预览已经处理过了。")
+        await answer(query, "这份预览已经处理过了。")
         return
     what = "原文" if original_only else ("修改后的内容" if draft.edit is not None else "")
     log.info(
@@ -240,7 +265,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         query.from_user.id,
         "original file" if original_only else "edited" if draft.edit is not None else "parsed",
     )
-    await query.answer(f"已发布{what}，正在推送至 {result.queued} 个单位。")
+    await answer(query, f"已发布{what}，正在推送至 {result.queued} 个单位。")
     label = "✅ 已发布原文" if original_only else "✅ 已发布"
     await query.edit_message_reply_markup(
         decided_keyboard(draft_id, f"{label} · 通知 #{result.notice_id} · {who}")

@@ -13,9 +13,10 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
+from briefbot.ids import parse_id
 from briefbot.ledger import NoticeInfo, UnitLedger
 from briefbot.ranking import rank_units
-from briefbot.render import esc
+from briefbot.render import html_join, html_message
 from briefbot.reports import AckStatus, Report, format_csv, notice_report
 from briefbot.runtime import Services
 from handlers.context import services
@@ -45,12 +46,23 @@ async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             continue
         overdue = [r for r in _report(svc, notice).rows if r.status is AckStatus.OVERDUE]
         if overdue:
-            names = "、".join(
-                f"{esc(r.unit_name)}［提醒{r.reminders}次］" if r.reminders else esc(r.unit_name)
-                for r in overdue
+            names = html_join(
+                "、",
+                (
+                    html_message("{unit}［提醒{n}次］", unit=r.unit_name, n=r.reminders)
+                    if r.reminders
+                    else r.unit_name
+                    for r in overdue
+                ),
             )
             lines.append(
-                f"<b>#{notice.id}《{esc(notice.label)}》</b>逾期 {len(overdue)} 个：{names}"
+                html_message(
+                    "<b>#{id}《{title}》</b>逾期 {n} 个：{names}",
+                    id=notice.id,
+                    title=notice.label,
+                    n=len(overdue),
+                    names=names,
+                )
             )
     if not lines:
         await message.reply_text("目前没有逾期未签收的单位。")
@@ -69,17 +81,22 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ledger = svc.store.ledger.for_notice(notice.id)
     targets = [u for u in ledger if u.ack is None and u.delivery.value == "sent"]
     if not targets:
-        await message.reply_text(f"通知 #{notice.id} 已收到的单位都已签收，无需提醒。")
+        await message.reply_text(
+            html_message("通知 #{id} 已收到的单位都已签收，无需提醒。", id=notice.id)
+        )
         return
-    text = (
-        f"⏰ <b>办公室提醒</b>：请尽快签收《{esc(notice.label)}》。"
-        "请联络员点击下方“已收到”按钮，或回复 /ack 签收。"
+    text = html_message(
+        "⏰ <b>办公室提醒</b>：请尽快签收《{title}》。"
+        "请联络员点击下方“已收到”按钮，或回复 /ack 签收。",
+        title=notice.label,
     )
     count = svc.store.outbox.queue_nudges(
         notice.id, [(u.unit_code, u.chat_id) for u in targets], text, svc.now()
     )
     log.info("manual nudge for notice %s: %d units", notice.id, count)
-    await message.reply_text(f"已向 {count} 个未签收单位发送提醒（通知 #{notice.id}）。")
+    await message.reply_text(
+        html_message("已向 {n} 个未签收单位发送提醒（通知 #{id}）。", n=count, id=notice.id)
+    )
 
 
 @office_only
@@ -113,26 +130,36 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     svc = services(context)
     args = context.args or []
-    if args and not (args[0].isdigit() and 0 < int(args[0]) <= 366):
-        await message.reply_text("用法：/ranking [天数]，例如 /ranking 30（默认 7 天）。")
+    days = parse_id(args[0]) if args else 7
+    if days is None or days > 366:
+        await message.reply_text("用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。")
         return
-    days = int(args[0]) if args else 7
     now = svc.now()
     notices = svc.store.notices.published_since(now - timedelta(days=days))
     if not notices:
-        await message.reply_text(f"近 {days} 天没有发布通知。")
+        await message.reply_text(html_message("近 {days} 天没有发布通知。", days=days))
         return
     ledgers = svc.store.ledger.for_notices([n.id for n in notices])
     scores = rank_units(notices, ledgers, now, svc.settings.working_time())
     lines = [
-        f"🏅 <b>签收及时率排名</b>（近 {days} 天，{len(notices)} 份通知）",
+        html_message(
+            "🏅 <b>签收及时率排名</b>（近 {days} 天，{n} 份通知）", days=days, n=len(notices)
+        ),
         "名次 单位：按时/应签 · 及时率 · 签收用时中位数",
     ]
     for place, s in enumerate(scores, start=1):
         median = format_duration(s.median_to_ack) if s.median_to_ack is not None else "—"
         lines.append(
-            f"{place}. {esc(s.unit_name)}：{s.on_time}/{s.received} · "
-            f"{s.on_time_rate:.0%} · {median}" + (f"（未签收 {s.missing}）" if s.missing else "")
+            html_message(
+                "{place}. {unit}：{on_time}/{received} · {rate} · {median}{missing}",
+                place=place,
+                unit=s.unit_name,
+                on_time=s.on_time,
+                received=s.received,
+                rate=f"{s.on_time_rate:.0%}",
+                median=median,
+                missing=f"（未签收 {s.missing}）" if s.missing else "",
+            )
         )
     await message.reply_text("\n".join(lines)[:4000])
 

@@ -14,7 +14,7 @@ from telegram import Bot, Message
 
 from briefbot.briefing.review import review
 from briefbot.publishing import Novelty, Parsed, intake, publish
-from briefbot.render import esc
+from briefbot.render import html_message
 from briefbot.runtime import Services
 from handlers.keyboards import draft_keyboard
 
@@ -39,7 +39,7 @@ async def offer(
 ) -> Offered:
     """Raises ``MessageTooLong`` when the briefing cannot be rendered (a Chinese message)."""
     office = svc.settings.office.chat_id
-    title = esc(parsed.briefing.title)
+    title = parsed.briefing.title
     follow_up = svc.settings.follow_up
     taken = intake(
         svc.store, parsed, source, follow_up.ack_within, svc.now(), follow_up.directive.ack_within
@@ -49,7 +49,12 @@ async def offer(
     if taken.notice is None:
         await bot.send_message(
             office,
-            f"ℹ️ 《{title}》（来源：{esc(source)}）与已发布的通知 #{earlier} 内容相同，不会重复推送。",
+            html_message(
+                "ℹ️ 《{title}》（来源：{source}）与已发布的通知 #{id} 内容相同，不会重复推送。",
+                title=title,
+                source=source,
+                id=earlier,
+            ),
             **reply,
         )
         return Offered(Novelty.DUPLICATE, notice_id=earlier)
@@ -58,32 +63,50 @@ async def offer(
     if waiting is not None and not auto_publish:
         await bot.send_message(
             office,
-            f"ℹ️ 《{title}》（来源：{esc(source)}）与来自“{esc(waiting.source)}”的预览相同，"
-            "仍在等待确认，请在那条预览上点击“发布”或“取消”。",
+            html_message(
+                "ℹ️ 《{title}》（来源：{source}）与来自“{other}”的预览相同，"
+                "仍在等待确认，请在那条预览上点击“发布”或“取消”。",
+                title=title,
+                source=source,
+                other=waiting.source,
+            ),
             **reply,
         )
         return Offered(taken.classified.novelty, draft_id=waiting.id)
     if auto_publish:
         result = publish(svc.store, taken.notice, svc.now())
-        what = f"更正通知 #{earlier}，" if correction else ""
+        what = html_message("更正通知 #{id}，", id=earlier) if correction else ""
         await bot.send_message(
             office,
-            f"✅ 已自动发布通知 #{result.notice_id}《{title}》（来源：{esc(source)}），{what}"
-            f"正在推送至 {result.queued} 个单位。",
+            html_message(
+                "✅ 已自动发布通知 #{id}《{title}》（来源：{source}），{what}"
+                "正在推送至 {queued} 个单位。",
+                id=result.notice_id,
+                title=title,
+                source=source,
+                what=what,
+                queued=result.queued,
+            ),
         )
         return Offered(taken.classified.novelty, notice_id=result.notice_id)
     draft = svc.store.drafts.create(taken.notice, source, svc.now())
     parts = taken.notice.parts
-    note = f"📝 <b>预览</b>（来源：{esc(source)}）：以下是各单位将收到的内容"
-    note += f"，共 {len(parts)} 条" if len(parts) > 1 else ""
-    note += "。确认无误后点击“发布”，需要修改请点击“编辑”。"
     checked = review(parsed.briefing, list(parts))
-    note += f"\n{esc(checked.summary)}"
-    note += "".join(f"\n⚠️ {esc(w)}" for w in checked.warnings)
+    note = html_message(
+        "📝 <b>预览</b>（来源：{source}）：以下是各单位将收到的内容{count}。"
+        "确认无误后点击“发布”，需要修改请点击“编辑”。\n{recognised}{warnings}",
+        source=source,
+        count=f"，共 {len(parts)} 条" if len(parts) > 1 else "",
+        recognised=checked.summary,
+        warnings="".join(f"\n⚠️ {w}" for w in checked.warnings),
+    )
     if correction:
-        note = (
-            f"⚠️ 这是已发布的通知 #{earlier}《{title}》的<b>更正版本</b>，内容与原通知不同，"
-            "不会自动推送。\n" + note
+        note = html_message(
+            "⚠️ 这是已发布的通知 #{id}《{title}》的<b>更正版本</b>，内容与原通知不同，"
+            "不会自动推送。\n{note}",
+            id=earlier,
+            title=title,
+            note=note,
         )
     await bot.send_message(office, note, **reply)
     for index, part in enumerate(parts):

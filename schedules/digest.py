@@ -12,7 +12,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
-from briefbot.render import esc
+from briefbot.render import html_join, html_message
 from briefbot.reports import AckStatus, build_report
 from briefbot.runtime import Services
 from briefbot.settings import Settings
@@ -32,19 +32,31 @@ def digest_html(svc: Services, now: datetime) -> str | None:
         counts = report.counts
         acked = counts[AckStatus.ON_TIME] + counts[AckStatus.LATE]
         overdue = [r.unit_name for r in report.rows if r.status is AckStatus.OVERDUE]
-        line = f"• #{notice.id}《{esc(notice.label)}》已签收 {acked}/{len(report.rows)}"
         due = svc.store.notices.feedback_due(notice_id)
-        if due is not None:
-            line += f"，反馈截止 {due.day.month}月{due.day.day}日"
-        if overdue:
-            line += f"，逾期 {len(overdue)}：" + "、".join(esc(n) for n in overdue[:30])
-            if len(overdue) > 30:
-                line += f" 等 {len(overdue)} 个单位"
-        blocks.append(line)
+        blocks.append(
+            html_message(
+                "• #{id}《{title}》已签收 {acked}/{total}{due}{overdue}",
+                id=notice.id,
+                title=notice.label,
+                acked=acked,
+                total=len(report.rows),
+                due=f"，反馈截止 {due.day.month}月{due.day.day}日" if due is not None else "",
+                overdue=html_message(
+                    "，逾期 {n}：{names}{more}",
+                    n=len(overdue),
+                    names=html_join("、", overdue[:30]),
+                    more=f" 等 {len(overdue)} 个单位" if len(overdue) > 30 else "",
+                )
+                if overdue
+                else "",
+            )
+        )
     if not blocks:
         return None
-    return f"🗓 <b>每日签收情况</b>（{now.astimezone(svc.settings.tz):%m月%d日}）\n" + "\n".join(
-        blocks
+    return html_message(
+        "🗓 <b>每日签收情况</b>（{day}）\n{blocks}",
+        day=f"{now.astimezone(svc.settings.tz):%m月%d日}",
+        blocks=html_join("\n", blocks),
     )
 
 

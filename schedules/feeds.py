@@ -7,15 +7,17 @@ says ``backfill: true``): a new feed must not flood the units with last year's b
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
 from briefbot.briefing import UnreadableDocument
-from briefbot.feeds import FeedItem, parse_listing
-from briefbot.publishing import parse_file
+from briefbot.documents import parse_document
+from briefbot.feeds import FeedItem, UnsafeUrl, check_url, parse_listing
 from briefbot.render import MessageTooLong
 from briefbot.runtime import Services
 from briefbot.settings import FeedSettings, Settings
@@ -25,21 +27,54 @@ from handlers.previews import offer
 log = logging.getLogger(__name__)
 
 
+MAX_REDIRECTS = 5
+
+
 class TooLarge(Exception):
     pass
 
 
-async def _fetch(http: httpx.AsyncClient, url: str, limit: int, seconds: float) -> bytes:
-    async with http.stream("GET", url, timeout=seconds, follow_redirects=True) as response:
-        response.raise_for_status()
-        chunks = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
+@dataclass(frozen=True)
+class Fetched:
+    status: int
+    url: str
+    headers: httpx.Headers
+    content: bytes
+
+
+async def fetch(
+    http: httpx.AsyncClient,
+    url: str,
+    *,
+    limit: int,
+    seconds: float,
+    allow_private: bool,
+    headers: dict[str, str] | None = None,
+) -> Fetched:
+    """GET with a size cap, following redirects by hand so that every hop's address is checked
+    (``check_url``: http(s) only, no loopback or private addresses unless allowed).
+
+    Raises ``UnsafeUrl``, ``TooLarge`` or ``httpx.HTTPError``; a 4xx/5xx is returned."""
+    for _ in range(MAX_REDIRECTS + 1):
+        await check_url(url, allow_private=allow_private)
+        async with http.stream(
+            "GET", url, headers=headers, timeout=seconds, follow_redirects=False
+        ) as response:
+            if response.is_redirect and "location" in response.headers:
+                url = urljoin(str(response.url), response.headers["location"])
+                continue
+            declared = response.headers.get("content-length", "")
+            if declared.isascii() and declared.isdigit() and int(declared) > limit:
                 raise TooLarge(url)
-            chunks.append(chunk)
-    return b"".join(chunks)
+            chunks = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(url)
+                chunks.append(chunk)
+            return Fetched(response.status_code, str(response.url), response.headers, b"".join(chunks))
+    raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects from {url}")
 
 
 async def _take_item(bot: Bot, svc: Services, feed: FeedSettings, item: FeedItem) -> None:
@@ -47,17 +82,28 @@ async def _take_item(bot: Bot, svc: Services, feed: FeedSettings, item: FeedItem
     sources = svc.settings.sources
     repo = svc.store.feeds
     try:
-        data = await _fetch(
-            svc.http, item.link, sources.max_bytes, sources.fetch_timeout.total_seconds()
+        fetched = await fetch(
+            svc.http,
+            item.link,
+            limit=sources.max_bytes,
+            seconds=sources.fetch_timeout.total_seconds(),
+            allow_private=sources.allow_private_feeds,
         )
+        if fetched.status >= 400:
+            log.warning("feed item %s answered %s", item.link, fetched.status)
+            return  # not marked: tried again on the next poll
         name = item.link.rsplit("/", 1)[-1] or item.title or "feed"
-        parsed = parse_file(data, name)
+        parsed = await parse_document(fetched.content, name, svc.settings.documents.limits())
         await offer(
             bot, svc, parsed, f"订阅：{item.title or name}", auto_publish=sources.auto_publish
         )
     except (httpx.HTTPError, TooLarge) as exc:
         log.warning("feed item %s could not be fetched: %r", item.link, exc)
         return  # not marked: tried again on the next poll
+    except UnsafeUrl as exc:
+        repo.mark(feed.url, item, "failed", svc.now(), str(exc))
+        log.warning("feed item %s refused: %s", item.link, exc)
+        return
     except (UnreadableDocument, MessageTooLong) as exc:
         repo.mark(feed.url, item, "failed", svc.now(), str(exc))
         log.warning("feed item %s refused: %s", item.link, exc)
@@ -68,6 +114,7 @@ async def _take_item(bot: Bot, svc: Services, feed: FeedSettings, item: FeedItem
 async def poll_feed(bot: Bot, svc: Services, feed: FeedSettings) -> int:
     """One poll. Returns how many new items were taken."""
     assert svc.http is not None
+    sources = svc.settings.sources
     repo = svc.store.feeds
     state = repo.state(feed.url)
     headers = {}
@@ -76,24 +123,34 @@ async def poll_feed(bot: Bot, svc: Services, feed: FeedSettings) -> int:
     if state.last_modified:
         headers["If-Modified-Since"] = state.last_modified
     try:
-        response = await svc.http.get(
+        response = await fetch(
+            svc.http,
             feed.url,
+            limit=sources.max_listing_bytes,
+            seconds=sources.fetch_timeout.total_seconds(),
+            allow_private=sources.allow_private_feeds,
             headers=headers,
-            timeout=svc.settings.sources.fetch_timeout.total_seconds(),
-            follow_redirects=True,
         )
+    except UnsafeUrl as exc:
+        log.warning("feed %s refused: %s", feed.url, exc)
+        return 0
+    except TooLarge:
+        log.warning(
+            "feed %s refused: its listing exceeds sources.max_listing_bytes (%d bytes)",
+            feed.url,
+            sources.max_listing_bytes,
+        )
+        return 0
     except httpx.HTTPError as exc:
         log.warning("feed %s unreachable: %r", feed.url, exc)
         return 0
-    if response.status_code == 304:
+    if response.status == 304:
         repo.touched(feed.url, svc.now())
         return 0
-    if response.status_code >= 400:
-        log.warning("feed %s answered %s", feed.url, response.status_code)
+    if response.status >= 400:
+        log.warning("feed %s answered %s", feed.url, response.status)
         return 0
-    items = parse_listing(
-        response.content, str(response.url), response.headers.get("content-type", "")
-    )
+    items = parse_listing(response.content, response.url, response.headers.get("content-type", ""))
     new = repo.unseen(feed.url, items)
     etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
     if not state.baseline_done and not feed.backfill:

@@ -15,8 +15,9 @@ from telegram import Bot
 from telegram.ext import Application, ContextTypes
 
 from briefbot.briefing import UnreadableDocument
-from briefbot.publishing import parse_file
-from briefbot.render import MessageTooLong, esc
+from briefbot.briefing.guard import DocumentTooLarge
+from briefbot.documents import parse_document
+from briefbot.render import MessageTooLong, html_message
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
@@ -52,8 +53,10 @@ async def take_file(bot: Bot, svc: Services, path: Path) -> str:
     try:
         size = (await asyncio.to_thread(path.stat)).st_size
         if size > limit:
-            raise UnreadableDocument(f"文件超过 {limit // (1024 * 1024)}MB，无法处理。")
-        parsed = parse_file(await asyncio.to_thread(path.read_bytes), name)
+            raise DocumentTooLarge(f"超过 {limit // (1024 * 1024)}MB")
+        parsed = await parse_document(
+            await asyncio.to_thread(path.read_bytes), name, svc.settings.documents.limits()
+        )
         await offer(
             bot, svc, parsed, f"收件箱：{name}", auto_publish=svc.settings.sources.auto_publish
         )
@@ -62,7 +65,9 @@ async def take_file(bot: Bot, svc: Services, path: Path) -> str:
         log.warning("inbox file %s refused: %s (moved to %s)", name, exc, moved)
         await bot.send_message(
             svc.settings.office.chat_id,
-            f"⚠️ 收件箱文件《{esc(name)}》无法处理：{esc(str(exc))}\n已移至 failed 文件夹。",
+            html_message(
+                "⚠️ 收件箱文件《{name}》无法处理：{why}\n已移至 failed 文件夹。", name=name, why=exc
+            ),
         )
         return "failed"
     _move(path, "done", svc)

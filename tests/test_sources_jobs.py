@@ -23,6 +23,17 @@ def office_texts(emulator) -> list[str]:
     return [m.get("text", "") for m in emulator.world.transcript(OFFICE) if m["from_bot"]]
 
 
+def allow_local_feeds(svc, **sources) -> None:
+    """These feeds are served from 127.0.0.1, which the SSRF guard refuses unless configured."""
+    svc.settings = svc.settings.model_copy(
+        update={
+            "sources": svc.settings.sources.model_copy(
+                update={"allow_private_feeds": True, **sources}
+            )
+        }
+    )
+
+
 def _old(path: Path) -> Path:
     past = time.time() - 60
     os.utime(path, (past, past))
@@ -112,6 +123,7 @@ class FeedServer:
 
 async def test_feed_baseline_then_new_items_with_conditional_requests(app, emulator):
     svc = services_of(app)
+    allow_local_feeds(svc)
     async with FeedServer() as site:
         site.items.append(("old.docx", "去年的简报", docx(SAFETY)))
         feed = FeedSettings(url=f"{site.base}/rss.xml")
@@ -134,6 +146,7 @@ async def test_feed_baseline_then_new_items_with_conditional_requests(app, emula
 
 async def test_feed_item_that_cannot_be_read_is_recorded_and_not_retried(app, emulator):
     svc = services_of(app)
+    allow_local_feeds(svc)
     async with FeedServer() as site:
         feed = FeedSettings(url=f"{site.base}/rss.xml", backfill=True)
         site.items.append(("broken.pdf", "损坏的文件", b"%PDF-1.4 broken"))
@@ -152,6 +165,7 @@ async def test_feed_item_that_cannot_be_read_is_recorded_and_not_retried(app, em
 
 async def test_feed_server_down_is_quiet(app, emulator):
     svc = services_of(app)
+    allow_local_feeds(svc)
     assert await poll_feed(app.bot, svc, FeedSettings(url="http://127.0.0.1:9/rss.xml")) == 0
     assert office_texts(emulator) == []
 
