@@ -153,6 +153,7 @@ COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
                      "长孙", "宇文", "司徒", "夏侯", "端木", "独孤", "南宫", "呼延", "万俟")  # fmt: skip
 # words that are never a person's name in a subject
 NOT_NAMES = (
+    "常务",
     "中共",
     "中央",
     "国务",

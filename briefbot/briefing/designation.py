@@ -124,7 +124,7 @@ def people(texts: list[str]) -> dict[str, str]:
 
 def bare_name(clause: str) -> str | None:
     """A clause that is only a person's name ("何卫东", "何卫东同志")."""
-    clause = _LEADING.sub("", clause.strip(), count=1).strip("，,、 ").removesuffix("同志")
+    clause = _LEADING.sub("", clause.strip(" ”’"), count=1).strip("，,、 ").removesuffix("同志")
     if re.fullmatch(
         f"[{_CJK}]{{2,3}}|(?:{_alternation(cues.COMPOUND_SURNAMES)})[{_CJK}]{{1,2}}|[{_CJK}·]{{3,13}}",
         clause,

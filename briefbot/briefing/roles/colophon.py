@@ -6,8 +6,9 @@ import re
 
 from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
-from briefbot.briefing.dates import find_date
+from briefbot.briefing.dates import find_date, is_date_only
 from briefbot.briefing.model import Colophon
+from briefbot.briefing.roles.signature import is_organ
 
 # not on 、: "各县（市、区）" and "省委、省政府领导同志" are single addressees
 _LIST_SPLIT = re.compile(r"[，,；;]\s*")
@@ -36,6 +37,8 @@ def claim(blocks: list[Block]) -> None:
             break
         cue = cue_for(block.text)
         if cue is None:
+            if is_date_only(block.text) or is_organ(block.text):
+                continue  # a signature below the colophon: the signature module takes it
             break
         block.assign(Role.COLOPHON, cue)
     # "某某办公室编", the 印发 line and "（此件公开发布）" also stand alone elsewhere

@@ -208,6 +208,8 @@ class Finder:
                 continue
             start = max(_subject_start(text, m.start()), claimed)
             when, raw = _date_before(text, m.start(), self.reference)
+            if when is None and not raw:
+                when, raw = self._introduced_on(block, start)
             doc = _DOCUMENT.search(text[start : m.start()])
             document = doc.group("doc") if doc else None
             verb = "批示" if "批示" in m.group("verb") else m.group("verb")
@@ -236,6 +238,21 @@ class Finder:
                 cue = "批示栏目" if in_section else "无引号"
                 block.mark(start, end, Role.DIRECTIVE, f"{subject.leader}{verb}（{cue}）")
                 position = claimed = end
+
+    def _introduced_on(self, block: Block, before: int) -> tuple[date | None, str]:
+        """ "6月7日，A、B、C分别作出批示。A批示：“…”": the date of the sentence introducing them
+        (the text before ``before``, leaving out directives already taken from the block)."""
+        taken = [(s.start, s.end) for s in block.segments if s.role is Role.DIRECTIVE]
+        intro = "".join(
+            ch for i, ch in enumerate(block.text[:before]) if not any(a <= i < b for a, b in taken)
+        )
+        for sentence in reversed(re.findall(r"[^。；]+[。；]?", intro)):
+            if "批示" in sentence or "指示" in sentence:
+                sentence = sentence.rstrip("。；")
+                found = _date_before(sentence, len(sentence), self.reference)
+                if found[0] is not None or found[1]:
+                    return found
+        return None, ""
 
     def _next_directive(self, text: str, after: int) -> int:
         """Where the next directive with a subject begins in ``text`` (its sentence), or the end."""
