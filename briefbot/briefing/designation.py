@@ -44,8 +44,15 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     name = (
         rf"(?P<name>(?:{compound})[{_CJK}]{{1,2}}|[{_CJK}]{{2,3}}?|[{_CJK}]{{1,6}}·[{_CJK}]{{1,6}})"
     )
+    # after a title, what follows bounds the name: Mongolian, Tibetan and Uyghur names run longer
+    # (no character of it may begin a post, and it may not begin like an organ word or a verb)
+    not_post = rf"(?:(?!{posts})[{_CJK}])"
+    long_name = (
+        rf"(?P<name>(?![{cues.NOT_NAME_STARTS}])(?:(?:{compound})[{_CJK}]{{1,2}}|{not_post}{{2,6}}?"
+        rf"|[{_CJK}]{{1,6}}·[{_CJK}]{{1,6}}))"
+    )
     after = rf"(?={_alternation(cues.AFTER_NAME + cues.DIRECTIVE_VERBS)}|[，,、：:（(]|$)"
-    title_first = re.compile(rf"(?P<chain>(?:{element}、)*{element}){name}{after}")
+    title_first = re.compile(rf"(?P<chain>(?:{element}、)*{element}){long_name}{after}")
     # a name before its title: the organ must be a known body or a place + body ("易炼红省长")
     free = rf"(?:(?![{stop}])[{_CJK}])"
     known_organ = (

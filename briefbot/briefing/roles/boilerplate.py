@@ -11,6 +11,8 @@ from briefbot.briefing.blocks import Block, Role
 # "[返回首页]", "【关闭窗口】", "首页 > 工作动态 > 正文"
 _BRACKETED = re.compile(r"^(?:\s*[\[【][^\]】]{1,12}[\]】])+$")
 _BREADCRUMB = re.compile(r"^[^。，]{1,12}(?:\s*[>»/]\s*[^。，>»/]{1,16}){2,}$")
+# "（省委办公厅综合处根据…材料整理）": who compiled the item
+_PROVENANCE = re.compile(r"^[（(][^）)]{2,80}(?:整理|供稿|提供|撰稿|执笔|摘编)[）)]$")
 # "（来源：新华社）" closing an item's body
 _TRAILING_SOURCE = re.compile(r"[（(]\s*(?:来源|稿源|信息来源|作者)[:：][^）)]{1,40}[）)]\s*$")
 
@@ -26,6 +28,8 @@ def cue_for(text: str) -> str | None:
         return "网页/版式：" + next(c for c in cues.BOILERPLATE_STARTS if text.startswith(c))
     if len(text) <= 200 and (m := _contains().search(text)):
         return "网页/版式：" + m.group(0)
+    if _PROVENANCE.match(text):
+        return "整理/供稿说明"
     if _BRACKETED.match(text) and any(w in text for w in cues.NAVIGATION_WORDS):
         return "网页导航链接"
     if _BREADCRUMB.match(text):

@@ -152,6 +152,8 @@ class Finder:
         self.issuer = issuer
         self.found: list[Found] = []
         self._people: dict[str, str] | None = None
+        # leaders reported to have given a directive whose words have not been seen yet
+        self.pending: dict[str, tuple[Subject, date | None, str]] = {}
 
     def people(self) -> dict[str, str]:
         if self._people is None:
@@ -199,6 +201,8 @@ class Finder:
         a body's only inside a directive section."""
         block = self.blocks[i]
         text = block.text
+        if self._reported(i):
+            return
         position = 0
         claimed = 0  # the end of the last directive taken from this block
         while m := _verbs().search(text, position):
@@ -230,6 +234,10 @@ class Finder:
                 block.mark(start, len(text), Role.DIRECTIVE, f"{subject.leader}{verb}")
                 following.assign(Role.DIRECTIVE, f"{subject.leader}{verb}（下段）")
                 return
+            if not (m.group("colon") or m.group("link")) and not subject.is_body:
+                # "…作出重要批示。" without the words: they may follow as "某某指出，…"
+                self.pending[subject.leader] = (subject, when, raw)
+                continue
             if (m.group("colon") or m.group("link")) and (in_section or not subject.is_body):
                 # unquoted words: to the next leader's directive in the paragraph, or its end
                 end = self._next_directive(text, m.end())
@@ -253,6 +261,21 @@ class Finder:
                 if found[0] is not None or found[1]:
                     return found
         return None, ""
+
+    def _reported(self, i: int) -> bool:
+        """ "骆惠宁省长指出，…" right after "骆惠宁省长…作出重要批示。": the 批示's words."""
+        text = self.blocks[i].text
+        for leader, (subject, when, raw) in self.pending.items():
+            who = rf"(?:{re.escape(subject.designation)})?{re.escape(leader)}(?:{re.escape(subject.designation)})?(?:同志)?"
+            m = re.match(
+                rf"^{who}(?:在批示中|批示中|在批示里)?(?:指出|强调|要求|表示)[，,：:]\s*", text
+            )
+            if m is None:
+                continue
+            self._add(i, subject, text[m.end() :], when, raw, "批示")
+            self.blocks[i].assign(Role.DIRECTIVE, f"{leader}批示（转述）")
+            return True
+        return False
 
     def _next_directive(self, text: str, after: int) -> int:
         """Where the next directive with a subject begins in ``text`` (its sentence), or the end."""
