@@ -213,6 +213,8 @@ BODY_NOTE_VERBS = ("批语", "按语", "按")
 BODY_OPINION_CUES = ("中央认为", "中共中央认为", "国务院认为", "省委认为", "市委认为", "县委认为")
 # between the verb and the quotation
 SPEECH_LINKS = ("指出", "强调", "要求", "写道", "明确")
+# of those, the ones after which the leader's own words follow even without a colon
+WORDS_LINKS = ("指出", "强调", "写道")
 # a relay (转发) note: "现将《…》印发给你们，请…"
 RELAY_OPENINGS = ("现将", "现把", "兹将")
 RELAY_VERBS = ("印发给你们", "转发给你们", "发给你们", "转给你们", "印发你们", "转发你们")

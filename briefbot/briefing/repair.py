@@ -109,7 +109,7 @@ def _drop_running_heads(pages: list[list[str]]) -> list[list[str]]:
     running = {sig for sig, n in counts.items() if n >= needed}
     # the title (first lines of page 1, past a classification mark) repeated atop later pages
     titles = [_text(ln) for ln in pages[0] if len(_text(ln)) >= 6][:2]
-    out = [pages[0]]
+    out = [_first_page(pages[0], running)]
     for page in pages[1:]:
         edges = set(_edges(page))
         top = set(_edges(page, 1)[:1])
@@ -123,6 +123,20 @@ def _drop_running_heads(pages: list[list[str]]) -> list[list[str]]:
             kept.append("" if head else ln)
         out.append(kept)
     return out
+
+
+def _first_page(page: list[str], running: set[str]) -> list[str]:
+    """Page 1 keeps its masthead, but not a running head printed above it: a running line at the
+    very top whose text the masthead repeats just below ("某某简报 第8期" over "某某简报")."""
+    lines = [i for i, ln in enumerate(page) if _text(ln) and not _PAGE_NUMBER.match(_text(ln))]
+    if len(lines) < 3:
+        return page
+    top = _text(page[lines[0]])
+    below = [re.sub(r"\s", "", _text(page[i])) for i in lines[1:6]]
+    compact = re.sub(r"\s", "", top)
+    if _signature(top) in running and any(b and len(b) >= 4 and compact.startswith(b) for b in below):
+        return ["" if i == lines[0] else ln for i, ln in enumerate(page)]
+    return page
 
 
 def _text(line: str) -> str:

@@ -234,11 +234,16 @@ class Finder:
                 block.mark(start, len(text), Role.DIRECTIVE, f"{subject.leader}{verb}")
                 following.assign(Role.DIRECTIVE, f"{subject.leader}{verb}（下段）")
                 return
-            if not (m.group("colon") or m.group("link")) and not subject.is_body:
+            # "批示，要求有关部门研究落实" reports the gist, not the words: only a colon or
+            # 指出/强调 introduces what the leader wrote
+            words_follow = m.group("colon") or m.group("link") in cues.WORDS_LINKS
+            if not words_follow and not subject.is_body:
                 # "…作出重要批示。" without the words: they may follow as "某某指出，…"
                 self.pending[subject.leader] = (subject, when, raw)
                 continue
-            if (m.group("colon") or m.group("link")) and (in_section or not subject.is_body):
+            if (words_follow or (in_section and m.group("link"))) and (
+                in_section or not subject.is_body
+            ):
                 # unquoted words: to the next leader's directive in the paragraph, or its end
                 end = self._next_directive(text, m.end())
                 words = text[m.end() : end].lstrip("，, ")
