@@ -234,6 +234,8 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             continue
         break
     title = "".join(title_lines)
+    if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
+        title = title[1:-1]  # a site's way of printing a document's name
     source = "head"
     html_title = _html_title(meta)
     if html_title and (not title or not seen_field):
