@@ -22,7 +22,9 @@ def scores() -> dict[str, Score]:
 def test_corpus_is_large_and_varied():
     formats = {d.path.suffix for d in DOCUMENTS}
     assert len(DOCUMENTS) >= 40 and formats == {".txt", ".docx", ".pdf", ".html"}
-    assert sum(d.set == "heldout" for d in DOCUMENTS) >= len(DOCUMENTS) // 3
+    # each blind set is measured once, then studied and moved to open/ (as h1-*, h2-*); the set
+    # held out now was a third of the corpus when it was written, and stays at least 15 documents
+    assert sum(d.set == "heldout" for d in DOCUMENTS) >= 15
     assert sum(d.origin.startswith("real") for d in DOCUMENTS) >= 10
 
 

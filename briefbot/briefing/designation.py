@@ -51,7 +51,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         rf"(?P<name>(?![{cues.NOT_NAME_STARTS}])(?:(?:{compound})[{_CJK}]{{1,2}}|{not_post}{{2,6}}?"
         rf"|[{_CJK}]{{1,6}}·[{_CJK}]{{1,6}}))"
     )
-    after = rf"(?={_alternation(cues.AFTER_NAME + cues.DIRECTIVE_VERBS)}|[，,、：:（(]|$)"
+    after = rf"(?={_alternation(cues.AFTER_NAME + cues.DIRECTIVE_VERBS)}|[，,、：:（(]|\d|$)"
     title_first = re.compile(rf"(?P<chain>(?:{element}、)*{element}){long_name}{after}")
     # a name before its title: the organ must be a known body or a place + body ("易炼红省长")
     free = rf"(?:(?![{stop}])[{_CJK}])"

@@ -134,9 +134,7 @@ def _first_page(page: list[str], running: set[str]) -> list[str]:
     top = _text(page[lines[0]])
     below = [re.sub(r"\s", "", _text(page[i])) for i in lines[1:6]]
     compact = re.sub(r"\s", "", top)
-    if _signature(top) in running and any(
-        b and len(b) >= 4 and compact.startswith(b) for b in below
-    ):
+    if _signature(top) in running and any(b and len(b) >= 4 and b in compact for b in below):
         return ["" if i == lines[0] else ln for i, ln in enumerate(page)]
     return page
 

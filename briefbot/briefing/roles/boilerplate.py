@@ -12,7 +12,10 @@ from briefbot.briefing.blocks import Block, Role
 _BRACKETED = re.compile(r"^(?:\s*[\[【][^\]】]{1,12}[\]】])+$")
 _BREADCRUMB = re.compile(r"^[^。，]{1,12}(?:\s*[>»/]\s*[^。，>»/]{1,16}){2,}$")
 # "（省委办公厅综合处根据…材料整理）": who compiled the item
-_PROVENANCE = re.compile(r"^[（(][^）)]{2,80}(?:整理|供稿|提供|撰稿|执笔|摘编)[）)]$")
+_PROVENANCE = re.compile(
+    r"^[（(][^）)]{2,80}(?:整理|供稿|提供|撰稿|执笔|摘编|编)[）)]$"  # who compiled it
+    r"|^[（(][^）)]{0,40}(?:联系人|联系电话|电话)[:：]?[^）)]{0,40}[）)]$"  # whom to call
+)
 # "（来源：新华社）" closing an item's body
 _TRAILING_SOURCE = re.compile(r"[（(]\s*(?:来源|稿源|信息来源|作者)[:：][^）)]{1,40}[）)]\s*$")
 
@@ -24,6 +27,7 @@ def _contains() -> re.Pattern[str]:
 
 def cue_for(text: str) -> str | None:
     """The cue that makes ``text`` boilerplate, or None."""
+    text = re.sub(r"\s", "", text)
     if text.startswith(cues.BOILERPLATE_STARTS):
         return "网页/版式：" + next(c for c in cues.BOILERPLATE_STARTS if text.startswith(c))
     if len(text) <= 200 and (m := _contains().search(text)):

@@ -44,6 +44,8 @@ from briefbot.briefing.repair import as_section_heading
 from briefbot.briefing.roles.signature import is_organ
 
 _DOCUMENT = re.compile(r"《(?P<doc>[^》]{1,80})》")
+# "…。”（4月14日）": the date a directive was given, after its words
+_DATE_AFTER = re.compile(r"\s*[（(](?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日)[）)]")
 
 
 @dataclass
@@ -57,7 +59,8 @@ def _verbs() -> re.Pattern[str]:
     verbs = "|".join(sorted(cues.DIRECTIVE_VERBS, key=len, reverse=True))
     links = "|".join(cues.SPEECH_LINKS)
     return re.compile(
-        rf"(?P<verb>{verbs})(?:(?:时|中)?[，,]?\s*(?P<link>{links})?)?\s*(?P<colon>[:：])?\s*(?P<quote>“)?"
+        rf"(?P<verb>{verbs})(?P<doc>《[^》]{{1,80}}》)?(?:(?:时|中)?[，,]?\s*(?P<link>{links})?)?"
+        rf"\s*(?P<colon>[:：])?\s*(?P<quote>“)?"
     )
 
 
@@ -214,11 +217,16 @@ class Finder:
             when, raw = _date_before(text, m.start(), self.reference)
             if when is None and not raw:
                 when, raw = self._introduced_on(block, start)
-            doc = _DOCUMENT.search(text[start : m.start()])
+            doc = _DOCUMENT.search(text[start : m.start()]) or _DOCUMENT.search(
+                m.group("doc") or ""
+            )
             document = doc.group("doc") if doc else None
             verb = "批示" if "批示" in m.group("verb") else m.group("verb")
             if m.group("quote"):
                 words, end = quoted(text, m.end())
+                if when is None and (after := _DATE_AFTER.match(text, end)):
+                    when, raw = self._dated_by(after.group("date"))
+                    end = after.end()
                 self._add(i, subject, words, when, raw, verb, document)
                 block.mark(start, end, Role.DIRECTIVE, f"{subject.leader}{verb}（引号）")
                 position = claimed = end
@@ -266,6 +274,12 @@ class Finder:
                 if found[0] is not None or found[1]:
                     return found
         return None, ""
+
+    def _dated_by(self, raw: str) -> tuple[date | None, str]:
+        full, full_raw = find_date(raw)
+        if full is not None and full_raw is not None:
+            return full, full_raw
+        return resolve_month_day(raw, self.reference, forward=False), raw
 
     def _reported(self, i: int) -> bool:
         """ "骆惠宁省长指出，…" right after "骆惠宁省长…作出重要批示。": the 批示's words."""

@@ -88,6 +88,13 @@ def _continues_title(previous: str, text: str) -> bool:
     compact = re.sub(r"\s", "", text.strip("【】"))
     if is_organ(previous) and compact.startswith("关于"):
         return True
+    # "…关于转发某某" over "《…》的通知": a document title goes on until its type
+    if (
+        "关于" in previous
+        and not previous.endswith(cues.DOC_TYPES)
+        and compact.endswith(cues.DOC_TYPES)
+    ):
+        return True
     unclosed = previous.count("《") > previous.count("》") or previous.count("“") > previous.count(
         "”"
     )
@@ -136,16 +143,23 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             break
         considered += 1
         text = block.text
+        compact = re.sub(r"\s", "", text)
         if considered == 1 and as_section_heading(text) and _named_like_title(text):
             title_lines.append(text.strip("【】"))  # "情况通报" atop a 通报 is its title
             block.assign(Role.MASTHEAD, "报头：标题")
             continue
-        if DOC_NUMBER.match(re.sub(r"\s", "", text)):
+        if DOC_NUMBER.match(compact):
             block.assign(Role.MASTHEAD, "报头：文号")
             seen_field = seen_field or bool(title_lines)
             continue
-        if re.sub(r"\s", "", text).endswith(cues.DOC_HEADER_ENDINGS) and len(text) <= 30:
+        if compact.endswith(cues.DOC_HEADER_ENDINGS) and len(text) <= 30:
             block.assign(Role.MASTHEAD, "报头：文件头")
+            continue
+        label = compact.strip("【】")
+        named_label = label.endswith(cues.SPECIAL_ISSUES) and label not in cues.SPECIAL_ISSUES
+        if title_lines and named_label and len(label) <= 12:
+            subtitle = subtitle or label  # "经验交流专刊" under "乡村振兴简报"
+            block.assign(Role.MASTHEAD, "报头：专刊名")
             continue
         if title_lines and _continues_title(title_lines[-1], text):
             title_lines.append(re.sub(r"\s", "", text.strip("【】")))
@@ -166,7 +180,6 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
                 title_lines.append(re.sub(r"\s", "", inner) if title_lines else inner)
                 block.assign(Role.MASTHEAD, "报头：标题（粗体）")
                 continue
-        compact = re.sub(r"\s", "", text)
         if classification is None and (c := _classification(text)):
             classification = c
             block.assign(Role.MASTHEAD, "报头：密级")
@@ -233,6 +246,9 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             block.assign(Role.MASTHEAD, "报头：标题")
             continue
         break
+    squeezed = [re.sub(r"\s", "", t) for t in title_lines]
+    if len(squeezed) >= 3 and squeezed[0] == "".join(squeezed[1:]):
+        title_lines = title_lines[1:]  # a running head above the same title set on two lines
     title = "".join(title_lines)
     if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
         title = title[1:-1]  # a site's way of printing a document's name
@@ -243,6 +259,10 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
         if title and title != html_title:
             _unclaim_title(blocks)
         title, source = html_title, "html"
+    if (found := _issue(title)) is not None and len(title) > len(found[1]) + 2:
+        # "某某工作简报第27期", "第13期——工作简报": the number belongs to the issue field
+        issue = issue or found[0]
+        title = title.replace(found[1], "").strip(" -—－_|·")
     if issued is None and meta.get("date"):
         issued = find_date(meta["date"], iso=True)[0]
     if issue is not None and issue.year is None and issued is not None:
