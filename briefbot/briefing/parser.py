@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import date
 
 from briefbot.briefing.blocks import Block, Part, Role
-from briefbot.briefing.dates import resolve_month_day
+from briefbot.briefing.dates import find_date, resolve_month_day
 from briefbot.briefing.extract import extract
 from briefbot.briefing.model import Briefing, Directive, Issue
 from briefbot.briefing.repair import PAGE_BREAK, lay_out, reflow
@@ -74,8 +74,13 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
     printed = colophon.fields(blocks)
     # the document's own signature: after a relay note the first one, else the last one
     own = _own_signature(signatures, found, blocks)
-    issued = head.date or printed.printed_on or (own.date if own else None)
-    issuer = head.issuer or printed.printed_by or (own.organ if own else None) or head.site
+    page = boilerplate.page_facts(blocks)
+    page_date = find_date(page.date, iso=True)[0] if page.date else None
+    source = page.source if page.source and signature.is_organ(page.source) else None
+    issued = head.date or printed.printed_on or (own.date if own else None) or page_date
+    issuer = (
+        head.issuer or printed.printed_by or (own.organ if own else None) or source or head.site
+    )
     issue = head.issue
     if issue is not None and issue.year is None and issued is not None:
         issue = Issue(issue.raw, issue.number, issued.year, issue.cumulative)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from briefbot.briefing import cues
@@ -25,8 +26,41 @@ def _contains() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(c) for c in cues.BOILERPLATE_CONTAINS))
 
 
+# "时间：2017-12-01 17:42 来源：…", "发布日期：2025年5月22日": a web page's publication line
+_PUBLISHED = re.compile(
+    r"^(?:发布|发文|成文)?(?:时间|日期)[:：]\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}"
+)
+_SOURCE = re.compile(
+    r"(?:信息来源|文章来源|稿件来源|来源|发布机构)[:：]\s*(?P<src>[^\s|｜:：]{2,40})"
+)
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What a web page's furniture says: when it was published and by whom."""
+
+    date: str | None = None  # the words, read by the masthead
+    source: str | None = None
+
+
+def page_facts(blocks: list[Block]) -> PageFacts:
+    date_words = source = None
+    for block in blocks:
+        if block.role is not Role.BOILERPLATE:
+            continue
+        compact = re.sub(r"\s", "", block.text)
+        if date_words is None and (m := re.search(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}", compact)):
+            if re.match(r"^(?:发布|发文|成文)?(?:时间|日期)", compact):
+                date_words = m.group(0)
+        if source is None and (s := _SOURCE.search(block.text)):
+            source = re.sub(r"(时间|日期|作者|浏览).*$", "", s.group("src"))
+    return PageFacts(date_words, source)
+
+
 def cue_for(text: str) -> str | None:
     """The cue that makes ``text`` boilerplate, or None."""
+    if _PUBLISHED.match(text.strip()):
+        return "网页发布时间"
     text = re.sub(r"\s", "", text)
     if text.startswith(cues.BOILERPLATE_STARTS):
         return "网页/版式：" + next(c for c in cues.BOILERPLATE_STARTS if text.startswith(c))
