@@ -76,10 +76,14 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
     own = _own_signature(signatures, found, blocks)
     page = boilerplate.page_facts(blocks)
     page_date = find_date(page.date, iso=True)[0] if page.date else None
-    source = page.source if page.source and signature.is_organ(page.source) else None
+    page_source = page.source if page.source and signature.is_organ(page.source) else None
     issued = head.date or printed.printed_on or (own.date if own else None) or page_date
     issuer = (
-        head.issuer or printed.printed_by or (own.organ if own else None) or source or head.site
+        head.issuer
+        or printed.printed_by
+        or (own.organ if own else None)
+        or page_source
+        or head.site
     )
     issue = head.issue
     if issue is not None and issue.year is None and issued is not None:

@@ -49,9 +49,9 @@ def page_facts(blocks: list[Block]) -> PageFacts:
         if block.role is not Role.BOILERPLATE:
             continue
         compact = re.sub(r"\s", "", block.text)
-        if date_words is None and (m := re.search(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}", compact)):
-            if re.match(r"^(?:发布|发文|成文)?(?:时间|日期)", compact):
-                date_words = m.group(0)
+        found = re.search(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}", compact)
+        if date_words is None and found and re.match(r"^(?:发布|发文|成文)?(?:时间|日期)", compact):
+            date_words = found.group(0)
         if source is None and (s := _SOURCE.search(block.text)):
             source = re.sub(r"(时间|日期|作者|浏览).*$", "", s.group("src"))
     return PageFacts(date_words, source)

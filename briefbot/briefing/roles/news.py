@@ -113,8 +113,8 @@ def claim(
             headline = _OUTLINE_MARK.sub("", text)
             block.assign(Role.NEWS, "要闻标题")
             continue
-        if current and _NEWS_START.match(text):
-            close()
+        if current and (_NEWS_START.match(text) or block.text.startswith(tuple(cues.BULLET_MARKS))):
+            close()  # a dated lead or an item mark (◆■) starts the next item
         current.append(block)
     close()
     # headline-only items (a headline with no text under it) carry no news
