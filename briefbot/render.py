@@ -100,6 +100,9 @@ def _directive_head(directive: Directive) -> str:
 
 
 def _directive_section(briefing: Briefing) -> str:
+    """The section's title, as HTML (a heading from the document is escaped)."""
+    if briefing.directive_heading:
+        return f"【{esc(briefing.directive_heading)}】"
     kinds = {d.verb for d in briefing.directives}
     if kinds <= {"转发"}:
         return "【通知要求】"

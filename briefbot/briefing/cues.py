@@ -222,7 +222,8 @@ SPEECH_LINKS = ("指出", "强调", "要求", "写道", "明确")
 WORDS_LINKS = ("指出", "强调", "写道")
 # a relay (转发) note: "现将《…》印发给你们，请…"
 RELAY_OPENINGS = ("现将", "现把", "兹将")
-RELAY_VERBS = ("印发给你们", "转发给你们", "发给你们", "转给你们", "印发你们", "转发你们")
+RELAY_VERBS = ("印发给你们", "转发给你们", "发给你们", "转给你们", "印发你们", "转发你们", "现予印发",
+               "予以印发", "现予转发")  # fmt: skip
 # a section heading that holds directives
 DIRECTIVE_HEADINGS = ("领导批示", "批示精神", "重要批示", "批示", "批语", "领导指示", "指示精神")
 # the cues whose presence without an extracted directive the preview warns about
@@ -357,6 +358,19 @@ COLOPHON_STARTS = (
 
 # --- boilerplate: web pages and print furniture -----------------------------------------------
 BOILERPLATE_STARTS = (
+    # a disclosure page's metadata table (信息公开目录)
+    "索引号",
+    "主题分类",
+    "发布机构",
+    "成文日期",
+    "发文日期",
+    "生效时间",
+    "废止时间",
+    "有效性",
+    "公开方式",
+    "公开范围",
+    "关键字",
+    "关键词",
     "来源：",
     "来源:",
     "文章来源",
@@ -516,4 +530,5 @@ DEADLINE_IMPERATIVES = (
     "应于",
     "需于",
 )
-DUE_VERBS = ("报送", "提交", "上报", "完成", "反馈", "报告", "报")
+DUE_VERBS = ("报送", "提交", "上报", "完成", "反馈", "报告", "报", "拿出", "召开", "形成", "建成",
+             "制定", "出台", "整改", "落实到位", "部署到位")  # fmt: skip

@@ -129,6 +129,11 @@ def people(texts: list[str]) -> dict[str, str]:
     return found
 
 
+def leading_stripped(clause: str) -> str:
+    """The clause without a leading date or time word ("9月23日晚，", "近日，")."""
+    return _LEADING.sub("", clause.strip(" ”’"), count=1).strip("，,、 ")
+
+
 def bare_name(clause: str) -> str | None:
     """A clause that is only a person's name ("何卫东", "何卫东同志")."""
     clause = _LEADING.sub("", clause.strip(" ”’"), count=1).strip("，,、 ").removesuffix("同志")

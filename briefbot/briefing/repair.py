@@ -118,7 +118,7 @@ def _drop_running_heads(pages: list[list[str]]) -> list[list[str]]:
             text = _text(ln)
             head = len(text) <= 40 and (
                 (ln in edges and _signature(text) in running)
-                or (ln in top and any(text.startswith(t) for t in titles))
+                or (ln in top and any(t in text for t in titles))
             )
             kept.append("" if head else ln)
         out.append(kept)
@@ -221,11 +221,17 @@ def wrap_width(lines: list[str]) -> int | None:
     lengths = [len(_text(ln)) for ln in lines if ln and ln != PAGE_BREAK and len(_text(ln)) >= 10]
     if len(lengths) < 6:
         return None
-    common, _ = Counter(lengths).most_common(1)[0]
-    near = sum(1 for n in lengths if abs(n - common) <= 2)
-    if common >= 12 and near >= 0.5 * len(lengths) and max(lengths) <= common + 6:
+    # full lines cluster near the width; digits and Latin letters are narrower, so a full line
+    # with them holds a few more characters, and an indented first line a few fewer
+    long = [n for n in lengths if n >= 16] or lengths
+    common, _ = Counter(long).most_common(1)[0]
+    near = sum(1 for n in long if abs(n - common) <= 3)
+    if common >= 12 and near >= max(4, 0.5 * len(long)) and max(lengths) <= common + 8:
         return common
     return None
+
+
+_SLACK = 3  # how much shorter than the width a full line can be
 
 
 def looks_like_heading(line: str) -> bool:
@@ -292,6 +298,7 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
     paragraphs: list[Paragraph] = []
     dropped: list[Dropped] = []
     last_line = ""  # the previous physical line
+    last_indented = False
     page_break = False
     page = 0
 
@@ -321,10 +328,10 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
             and by_indent
             and not indented
             and width is not None
-            and len(last_line) >= width - 2
+            and len(last_line) + 2 * last_indented >= width - _SLACK
         ):
             extend(line)
-            last_line, page_break = line, False
+            last_line, last_indented, page_break = line, indented, False
             continue
         if joinable:
             repaired = _merge_fragment(previous, line)
@@ -332,11 +339,11 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
                 merged, removed = repaired
                 dropped.append(Dropped(removed, "repeated fragment"))
                 paragraphs[-1] = Paragraph(merged, paragraphs[-1].page)
-                last_line, page_break = line, False
+                last_line, last_indented, page_break = line, indented, False
                 continue
             # inside an open quotation nothing ends: a quoted directive stays one paragraph
             unfinished = previous[-1] not in _TERMINAL or previous.count("“") > previous.count("”")
-            full_width = width is not None and len(last_line) >= width - 2
+            full_width = width is not None and len(last_line) + 2 * last_indented >= width - _SLACK
             continues = (
                 line[0] in "，、。；：”’）)》"
                 or len(last_line) >= 40
@@ -350,8 +357,8 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
             )
             if unfinished and (page_break or full_width or continues):
                 extend(line)
-                last_line, page_break = line, False
+                last_line, last_indented, page_break = line, indented, False
                 continue
         paragraphs.append(Paragraph(line, page))
-        last_line, page_break = line, False
+        last_line, last_indented, page_break = line, indented, False
     return paragraphs, dropped

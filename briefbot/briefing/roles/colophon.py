@@ -48,7 +48,7 @@ def claim(blocks: list[Block]) -> None:
             if _ANNOTATION.match(compact):
                 block.assign(Role.COLOPHON, "附注：此件…")
                 continue
-            if ("印发" in compact and find_date(compact)[0] is not None) or (
+            if (compact.endswith("印发") and find_date(compact)[0] is not None) or (
                 _EDITED.match(compact) and compact.endswith(("编印", "编"))
             ):
                 block.assign(Role.COLOPHON, "版记：编印单位")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
 from briefbot.briefing.dates import resolve_month_day, safe_date
 from briefbot.briefing.model import Deadline
@@ -21,7 +22,7 @@ _DEADLINE_FUZZY = re.compile(
     r"(?P<what>本月底|月底|年底|本年底|(?P<month>\d{1,2})月(?:底|上旬|中旬|下旬)|每月(?P<day>\d{1,2})日|每周[一二三四五])前(?P<rest>[^。；，,]*))"
 )
 # without an imperative cue, the phrase must go on to say what is due: "3月底前报送整改方案"
-_DUE_VERB = re.compile(r"^(?:将|把)?[^，,。；]{0,20}?(?:报送|提交|上报|完成|反馈|报告|报)")
+_DUE_VERB = re.compile(r"^(?:将|把)?[^，,。；]{0,20}?(?:" + "|".join(cues.DUE_VERBS) + ")")
 _SUBMIT = re.compile(
     r"^[，,]?\s*(?:将|把)?(?P<what>[^，,。；]*?)(?:以[^，,。；]{1,10})?(?:报送|报|送|提交|上报|反馈|报告)"
     r"(?:至|给|到)?(?P<to>[^，,。；]*)"

@@ -33,6 +33,7 @@ from briefbot.briefing.dates import (
 from briefbot.briefing.designation import (
     Subject,
     bare_name,
+    leading_stripped,
     parse_subject,
     people,
     split_signature_name,
@@ -172,6 +173,11 @@ class Finder:
         name = bare_name(text[start:end])
         if name is not None and name in self.people():
             return Subject(name, self.people()[name])
+        # "9月23日晚，何晓东在…上批示": someone named with a post elsewhere, then by name alone
+        clause = leading_stripped(text[start:end])
+        for known, designation in self.people().items():
+            if clause.startswith(known) and clause[len(known) :].startswith(cues.AFTER_NAME):
+                return Subject(known, designation)
         return None
 
     # -- helpers ------------------------------------------------------------------------------
@@ -360,6 +366,8 @@ class Finder:
                 break
             members.append(k)
             k += 1
+        while self._free(k) and self.blocks[k].text.startswith(("附件", "附：")):
+            k += 1  # "附件：…" between the note and its signature
         organ, when = self._signature_at(k)
         leader = organ or self.issuer or ""
         words = "\n".join([text[start:], *(self.blocks[j].text for j in members[1:])])
@@ -503,6 +511,9 @@ def claim(
             continue
         kind = heading_kind(text)
         if kind is not None and len(text) <= 30:
+            named = heading_subject(text)
+            if named is not None and named.leader and named.designation:
+                finder.people().setdefault(named.leader, named.designation)
             close(i)
             block.assign(Role.HEADING, "批示栏目标题")
             section, first = i, i + 1

@@ -101,6 +101,11 @@ def _continues_title(previous: str, text: str) -> bool:
     return unclosed and len(compact) <= 60 and not re.search("[。；！？]", compact)
 
 
+def _issue_follows(blocks: list[Block], index: int) -> bool:
+    following = next((b for b in blocks[index + 1 :] if b.role is not Role.BOILERPLATE), None)
+    return following is not None and _issue(re.sub(r"\s", "", following.text)) is not None
+
+
 def _named_like_title(text: str) -> bool:
     return any(w in text for w in cues.TITLE_WORDS) and "批示" not in text
 
@@ -231,6 +236,10 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             block.assign(Role.MASTHEAD, "报头：重复的标题（页眉）")
             continue
         if as_section_heading(text) is not None:
+            if title_lines and not seen_field and _issue_follows(blocks, block.index):
+                title_lines.append(compact)  # "岚州纪检监察" / "工作动态" / "第6期"
+                block.assign(Role.MASTHEAD, "报头：标题（续行）")
+                continue
             break  # the body begins
         if (
             title_lines
