@@ -37,10 +37,17 @@ def build_application(settings: Settings, token: str) -> Any:
 
     import handlers
     import schedules
+    from briefbot.health import Health
     from briefbot.runtime import Services, system_clock
     from briefbot.store import open_store
     from handlers.context import install, services
     from handlers.ratelimit import GroupLruRateLimiter
+    from handlers.traffic import PerChatUpdateProcessor
+    from handlers.transport import WatchedRequest
+    from schedules import clockwatch
+
+    health = Health()
+    clock = system_clock(settings)
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         store = open_store(settings.storage.url)
@@ -55,8 +62,11 @@ def build_application(settings: Settings, token: str) -> Any:
             timeout=settings.sources.fetch_timeout.total_seconds(),
         )
         install(
-            app, Services(settings=settings, store=store, clock=system_clock(settings), http=http)
+            app,
+            Services(settings=settings, store=store, clock=clock, http=http, health=health),
         )
+        # APScheduler plans on the wall clock: re-arm its jobs if that clock steps
+        app.bot_data["clock_watch"] = clockwatch.start(app, clock)
         await app.bot.set_my_commands(
             [
                 BotCommand("ack", "签收待签收的简报"),
@@ -67,6 +77,7 @@ def build_application(settings: Settings, token: str) -> Any:
         )
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await clockwatch.stop(app.bot_data.pop("clock_watch", None))
         if "services" in app.bot_data:
             services_ = app.bot_data["services"]
             if services_.http is not None:
@@ -88,8 +99,21 @@ def build_application(settings: Settings, token: str) -> Any:
         .base_file_url(settings.telegram.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .rate_limiter(rate_limiter)
-        .connection_pool_size(settings.delivery.concurrency + 8)
-        .get_updates_read_timeout(settings.telegram.poll_timeout + 10)
+        # every answer is watched for a refused token (401): an outage, not a verdict
+        .request(
+            WatchedRequest(health, clock, connection_pool_size=settings.delivery.concurrency + 8)
+        )
+        .get_updates_request(
+            WatchedRequest(
+                health,
+                clock,
+                polling=True,
+                connection_pool_size=1,
+                read_timeout=settings.telegram.poll_timeout + 10,
+            )
+        )
+        # updates of different chats are handled concurrently, of one chat in order
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -118,6 +142,8 @@ def run(config: str) -> int:
     )
     from telegram.error import InvalidToken, TelegramError
 
+    from briefbot.durations import format_duration
+
     try:
         app.run_polling(
             timeout=settings.telegram.poll_timeout,
@@ -134,7 +160,14 @@ def run(config: str) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
+    code = int(app.bot_data.get("exit_code", 0))
+    if code:
+        print(
+            "Telegram 持续拒绝机器人令牌（BOT_TOKEN）超过 "
+            f"{format_duration(settings.telegram.token_refused_exit_after)}，机器人已退出，请检查令牌。",
+            file=sys.stderr,
+        )
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,10 +1,14 @@
-"""The one error handler: log with context (token redacted), tell the office briefly."""
+"""The one error handler: log with context (token redacted), tell the office briefly.
+
+A store failure (locked, disk full) is an outage, not a per-message event: it is recorded in
+``Health`` (the health check fails, and the health job tells the office once per outage)."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
@@ -19,6 +23,18 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     where = ""
     if isinstance(update, Update) and update.effective_chat is not None:
         where = f" in chat {update.effective_chat.id}"
+    if isinstance(error, OperationalError):
+        try:
+            svc = services(context)
+        except RuntimeError:
+            svc = None
+        if svc is not None:
+            reason = str(error.orig or error).splitlines()[0][:200]
+            if svc.health.store.fail(svc.now(), reason):
+                log.error("store refuses writes%s: %s", where, reason)
+            else:
+                log.warning("store still refuses writes%s: %s", where, reason)
+            return
     log.error("unhandled error%s: %r", where, error, exc_info=error)
     if not isinstance(update, Update):
         return  # a job's error: logged; jobs retry on their next run

@@ -7,13 +7,14 @@ from typing import Any
 from telegram.ext import Application
 
 from briefbot.settings import Settings
-from schedules import digest, dispatcher, feeds, followup, heartbeat, inbox, progress
+from schedules import digest, dispatcher, feeds, followup, health, heartbeat, inbox, progress
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     dispatcher.register(app, settings)
     followup.register(app, settings)
     heartbeat.register(app, settings)
+    health.register(app, settings)
     inbox.register(app, settings)
     feeds.register(app, settings)
     progress.register(app, settings)
