@@ -28,10 +28,7 @@ class ClockWatch:
 
     def jump(self) -> float:
         """Seconds the wall clock moved against the monotonic clock since the last call
-        (negative: stepped back); 0.0 within ``tolerance`` (drift and slewing)."""
+        (negative: stepped back); 0.0 within ``tolerance`` (slewing between two calls)."""
         offset = self._wall() - self._monotonic()
-        delta = offset - self._offset
-        if abs(delta) <= self.tolerance:
-            return 0.0
-        self._offset = offset
-        return delta
+        delta, self._offset = offset - self._offset, offset
+        return delta if abs(delta) > self.tolerance else 0.0
