@@ -38,6 +38,7 @@ class HeldAck:
     via: str
     at: datetime
     comment: str | None = None
+    message_id: int | None = None  # the /ack command, to confirm on once written
 
 
 class Holding:

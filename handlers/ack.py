@@ -89,9 +89,10 @@ async def _mark_notice_button(bot: Bot, svc: Services, outcome: AckOutcome) -> N
         log.warning("could not update the ack button of notice %s: %s", notice_id, exc)
 
 
-def record_ack(svc: Services, held: HeldAck) -> list[AckOutcome]:
+def record_ack(svc: Services, held: HeldAck, check_only: bool = False) -> list[AckOutcome]:
     """Run the ack rules for one held ack (blocking: call in a thread)."""
     common = {
+        "check_only": check_only,
         "chat_id": held.chat_id,
         "user_id": held.user_id,
         "user_name": held.user_name,
@@ -113,7 +114,13 @@ async def ack_or_hold(
     ``tell`` gets "being recorded" when the store takes longer than ANSWER_WITHIN or refuses
     the write (then the ack is held), or "cannot record" when the holding is full.
     """
-    if svc.health.store.active:  # a known outage: do not make the liaison wait on the store
+    if svc.health.store.active:  # a known outage: decide on reads, hold without writing
+        try:
+            checked = await asyncio.to_thread(record_ack, svc, held, True)
+        except SQLAlchemyError:
+            return await _hold(svc, held, tell, told=False)
+        if not any(o.result is AckResult.ACCEPTABLE for o in checked):
+            return checked  # a refusal, or already acknowledged: answered as usual
         return await _hold(svc, held, tell, told=False)
     task = asyncio.ensure_future(asyncio.to_thread(record_ack, svc, held))
     done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
@@ -163,6 +170,13 @@ async def flush_held_acks(bot: Bot, svc: Services) -> int:
                     held.via,
                 )
                 await _mark_notice_button(bot, svc, outcome)
+        if held.message_id is not None and any(o.result is AckResult.RECORDED for o in outcomes):
+            try:  # the 👍 the liaison would have had at once
+                await bot.set_message_reaction(
+                    held.chat_id, held.message_id, ReactionTypeEmoji("👍")
+                )
+            except TelegramError as exc:
+                log.warning("could not confirm a held ack: %s", exc)
     return written
 
 
@@ -196,7 +210,9 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     svc = services(context)
     notice_id, via, comment = _target(context, chat.id, message)
-    held = HeldAck(chat.id, user.id, display_name(user), notice_id, via, svc.now(), comment)
+    held = HeldAck(
+        chat.id, user.id, display_name(user), notice_id, via, svc.now(), comment, message.message_id
+    )
     outcomes = await ack_or_hold(svc, held, message.reply_text)
     if outcomes is None:
         return

@@ -105,7 +105,10 @@ class Dispatcher:
         return self._monotonic() < self._paused_until
 
     def _pause(self) -> None:
-        """The token was refused: wait before the next try, longer each time (cap 60 s)."""
+        """The token was refused: wait before the next try, longer each round (cap 60 s).
+        The other workers' refusals in the same round do not lengthen the pause."""
+        if self.paused:
+            return
         self._refusals += 1
         wait = backoff(self._refusals, base=2.0, cap=60.0).total_seconds()
         self._paused_until = self._monotonic() + wait

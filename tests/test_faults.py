@@ -166,7 +166,8 @@ async def test_a_send_the_store_cannot_record_is_held_and_its_unit_may_acknowled
     assert await dispatcher.run(app.bot, svc) == 0  # claims nothing while records are held
 
     # the units did receive it: their acks are accepted (and held: the store still refuses)
-    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    command = emulator.world.user_message(DONGJIANG, LIAISON, "/ack")
+    await feed(app, {"message": command})
     assert replies(emulator, DONGJIANG)[-1] == BEING_RECORDED
     assert await _press(app, emulator, QINGLING, 20002) == BEING_RECORDED
     assert len(svc.held.acks) == 2
@@ -184,6 +185,8 @@ async def test_a_send_the_store_cannot_record_is_held_and_its_unit_may_acknowled
         button = _notice(emulator, chat)["reply_markup"]["inline_keyboard"][0][0]["text"]
         assert button.startswith("✔️ 已签收")
     assert svc.store.acks.get(notice_id, "dongjiang").via == "command"
+    confirmed = emulator.world.chats[DONGJIANG].messages[command["message_id"]]["_reactions"]
+    assert confirmed == [{"type": "emoji", "emoji": "👍"}]  # the liaison sees it recorded
     assert svc.store.acks.get(notice_id, "qingling").via == "button"
     assert svc.store.acks.get(notice_id, "edu") is None
     # nothing sent twice
@@ -216,6 +219,10 @@ async def test_acks_while_the_disk_is_full_are_kept_and_written_when_it_is_not(
                 await feed(app, {"message": message_json(chat, person, "/ack")})
                 told.append(replies(emulator, chat)[-1])
     assert told == [BEING_RECORDED] * 15
+    assert len(svc.held.acks) == 15
+    # the rules still apply on reads: a non-liaison is refused, not held
+    await feed(app, {"message": message_json(DONGJIANG, OTHER, "/ack")})
+    assert "不是东江市登记的联络员" in replies(emulator, DONGJIANG)[-1]
     assert len(svc.held.acks) == 15
     for _ in range(3):  # other writes fail too: no alert per failure
         await feed(app, {"message": message_json(OFFICE, ADMIN, "/remind")})
