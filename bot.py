@@ -30,6 +30,9 @@ def setup_logging(level: str = "INFO") -> None:
 
 
 def build_application(settings: Settings, token: str) -> Any:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
     import httpx
     from telegram import BotCommand, BotCommandScopeAllGroupChats
     from telegram.constants import ParseMode
@@ -50,6 +53,11 @@ def build_application(settings: Settings, token: str) -> Any:
     clock = system_clock(settings)
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        # store calls run in threads (asyncio.to_thread); while the store is locked each write
+        # holds its thread up to the busy timeout, so the default pool (cores + 4) is too small
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=32, thread_name_prefix="store")
+        )
         store = open_store(settings.storage.url)
         store.notices.sync_units(cli.units_of(settings))
         recovered = store.outbox.recover_inflight()

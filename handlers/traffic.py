@@ -102,7 +102,9 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return  # answering a button costs no message in the chat; the handlers answer it
     if command is None and (message is None or message.document is None):
         return  # ordinary chatter: no handler answers it
-    if await asyncio.to_thread(svc.store.notices.unit_by_chat, chat.id) is not None:
+    # an indexed read: reads never wait for a writer (WAL), so no thread is needed, and none
+    # is taken from the pool that store writes may be holding during a lock
+    if svc.store.notices.unit_by_chat(chat.id) is not None:
         return
     _, outsiders = _throttles(context)
     if outsiders.allow(chat.id, time.monotonic()):

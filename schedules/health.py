@@ -86,6 +86,8 @@ class HealthWatch:
         if self._lock.locked():
             return  # a write still waiting on a locked store
         async with self._lock:
+            if not svc.health.token.active:  # an outage that just started: say so first
+                await tell_office(app.bot, svc)
             await restore_store(app.bot, svc)
             state = (svc.health.token.active, svc.health.store.active)
             if state != self._state:  # the health check learns of it now, not at the next beat

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
+import subprocess
 import time
 
 import pytest
@@ -97,8 +98,11 @@ async def test_a_token_refused_for_too_long_ends_the_process_non_zero(tmp_path):
         process = run.start_bot()
         await run.wait_ready()
         await run.emu.refuse_token(600)
-        exited = await asyncio.to_thread(process.wait, 20)
-        assert exited == 3, run.bot_log()[-2000:]
+        try:
+            exited = await asyncio.to_thread(process.wait, 30)
+        except subprocess.TimeoutExpired:
+            pytest.fail("still running 30 s after the token was refused:\n" + run.bot_log()[-3000:])
+        assert exited == 3, run.bot_log()[-3000:]
         assert "持续拒绝机器人令牌" in run.bot_log()
 
 
