@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from handlers.context import services
@@ -34,6 +34,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
                 log.error("store refuses writes%s: %s", where, reason)
             else:
                 log.warning("store still refuses writes%s: %s", where, reason)
+            return
+    if isinstance(error, InvalidToken):
+        try:
+            outage = services(context).health.token.active
+        except RuntimeError:
+            outage = False
+        if outage:  # known, reported by the health check, retried: one line, no alert
+            log.warning("token refused (outage in progress)%s", where)
             return
     log.error("unhandled error%s: %r", where, error, exc_info=error)
     if not isinstance(update, Update):
