@@ -27,6 +27,11 @@ class Outage:
     last_error: str = ""
     alerted: bool = False  # the office was told it started
     ended: list[tuple[datetime, datetime, int]] = field(default_factory=list)  # to announce
+    # an outage starting again this soon after one ended is the same trouble flapping (a disk
+    # that is nearly full): the office is not told again, the health check still fails
+    quiet_for: timedelta = timedelta(minutes=10)
+    last_end: datetime | None = None
+    quiet: bool = False
 
     @property
     def active(self) -> bool:
@@ -38,6 +43,8 @@ class Outage:
         self.last_error = error[:200]
         if self.since is None:
             self.since = now
+            self.quiet = self.last_end is not None and now - self.last_end < self.quiet_for
+            self.alerted = self.quiet
             return True
         return False
 
@@ -45,10 +52,12 @@ class Outage:
         """Record a success; True when this ends an outage."""
         if self.since is None:
             return False
-        self.ended.append((self.since, now, self.failures))
+        if not self.quiet:
+            self.ended.append((self.since, now, self.failures))
         self.since = None
         self.failures = 0
         self.alerted = False
+        self.last_end = now
         return True
 
     def lasted(self, now: datetime) -> timedelta:

@@ -300,3 +300,24 @@ async def test_refusals_in_a_unit_group_are_dropped_beyond_its_reply_budget(app,
     assert 1 <= len(refusals) <= 3
     await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})  # still served
     assert svc.store.acks.get(notice_id, "dongjiang") is not None
+
+
+def test_a_flapping_store_is_one_outage_for_the_office():
+    from briefbot.health import Health
+    from tests.conftest import at
+
+    health = Health()
+    start = at("2026-12-01 10:00")
+    assert health.store.fail(start, "database or disk is full")
+    assert health.problems(start + timedelta(seconds=5))  # the health check fails
+    [alert] = health.take_notices(start)
+    assert alert.startswith("⚠️ 数据库暂时无法写入")
+    health.store.ok(start + timedelta(minutes=1))
+    for minute in (2, 4, 6):  # fails and recovers again: the same trouble
+        health.store.fail(start + timedelta(minutes=minute), "database or disk is full")
+        assert health.problems(start + timedelta(minutes=minute))
+        health.store.ok(start + timedelta(minutes=minute + 1))
+    notices = health.take_notices(start + timedelta(minutes=8))
+    assert [n[:6] for n in notices] == ["✅ 已恢复："]  # the first outage's end, once
+    health.store.fail(start + timedelta(hours=1), "database or disk is full")
+    assert health.take_notices(start + timedelta(hours=1))[0].startswith("⚠️")  # a new one
