@@ -1,4 +1,7 @@
-"""Every repeating job, registered in one place. Jobs keep no state of their own: the ledger does."""
+"""Every repeating job, registered in one place. Jobs keep no state of their own: the ledger does.
+
+(schedules/clockwatch.py is the one exception to "a JobQueue job": it watches the wall clock for
+the JobQueue itself, so it is a task on the event loop, started and stopped by bot.py.)"""
 
 from __future__ import annotations
 
