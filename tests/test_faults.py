@@ -6,6 +6,7 @@ OperationalError SQLite raises ("database or disk is full"), not with a real ful
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import timedelta
 
@@ -98,6 +99,29 @@ async def test_polling_treats_a_refused_token_as_an_outage(app, emulator):
     with pytest.raises(InvalidToken):  # a send still says what it is; the dispatcher pauses
         await app.bot.send_message(OFFICE, "x")
     assert services_of(app).health.token.active
+
+
+async def test_polling_waits_out_a_refused_token_but_stops_at_once_when_asked(app, emulator):
+    import time
+
+    await app.updater.start_polling(timeout=1)
+    try:
+        deadline = time.monotonic() + 10
+        while not emulator.world.stats["call:getUpdates"]:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.01)
+        emulator.world.refuse_tokens(3600)  # while polling
+        while emulator.world.stats["faults:401"] < 3:  # waits of 1 s, 1.5 s, then 2.25 s
+            assert time.monotonic() < deadline, "polling stopped retrying"
+            await asyncio.sleep(0.05)
+        refused = emulator.world.stats["faults:401"]
+        await asyncio.sleep(0.3)
+        assert emulator.world.stats["faults:401"] == refused  # backing off, not hammering
+    finally:
+        started = time.monotonic()
+        await app.updater.stop()
+        stopped_after = time.monotonic() - started
+    assert stopped_after < 0.5  # the wait is abandoned, not slept out
 
 
 async def test_a_refused_token_pauses_the_push_and_the_office_hears_once_when_it_ends(
