@@ -92,7 +92,10 @@ class HealthWatch:
             state = (svc.health.token.active, svc.health.store.active)
             if state != self._state:  # the health check learns of it now, not at the next beat
                 self._state = state
-                await asyncio.to_thread(write_heartbeat, svc)
+                try:
+                    await asyncio.to_thread(write_heartbeat, svc)
+                except OSError as exc:  # the disk may be the trouble; the beat then goes stale
+                    log.warning("could not write the heartbeat: %s", exc)
             if not svc.health.token.active:
                 await tell_office(app.bot, svc)
             limit = svc.settings.telegram.token_refused_exit_after
