@@ -86,8 +86,8 @@ class Dispatcher:
             return 0
         if svc.health.store.active or svc.held.sends:
             return 0  # the health job writes what is held first, then sending resumes
-        if self._monotonic() < self._paused_until:
-            return 0
+        if self._monotonic() < self._paused_until and svc.health.token.active:
+            return 0  # paused while the token is refused; any request it succeeds ends that
         async with self._lock:
             concurrency = svc.settings.delivery.concurrency
             try:  # one claim for the first rows, so that sends start in priority order

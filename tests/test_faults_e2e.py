@@ -59,13 +59,13 @@ async def test_a_token_refused_mid_push_is_an_outage_the_bot_survives(tmp_path):
             return world.stats["messages_sent"] >= 10
 
         await run.wait_for(some_sent, 30, "the push to start", interval=0.02)
-        await run.emu.refuse_token(4)
+        await run.emu.refuse_token(6)
         store = open_store(f"sqlite:///{run.db_path}")
 
         async def unhealthy() -> bool:
             return not await healthy(run)
 
-        await run.wait_for(unhealthy, 4, "the health check to fail during the outage", 0.2)
+        await run.wait_for(unhealthy, 5.5, "the health check to fail during the outage", 0.2)
         assert store.outbox.counts().get("sending", 0) <= 8
 
         async def all_sent() -> bool:
