@@ -2,6 +2,8 @@
 
 Order (PTB stops at the first matching handler in a group):
 1. errors — not a handler, but registered first so nothing runs without it;
+   traffic — group -1, before every handler: a chat that is neither the office nor a unit gets
+   one answer an hour and is otherwise ignored (anyone can add the bot to a group and flood it);
 2. office commands — /status, /publish, /late, /remind, /export and the preview buttons check
    the chat and the admin list themselves, so that anyone else gets a polite refusal rather than
    silence;
@@ -21,11 +23,22 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import ack, corrections, errors, feedback, help, office, office_views, roster
+from handlers import (
+    ack,
+    corrections,
+    errors,
+    feedback,
+    help,
+    office,
+    office_views,
+    roster,
+    traffic,
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     errors.register(app)
+    traffic.register(app)
     office.register(app)
     corrections.register(app)
     office_views.register(app)

@@ -32,6 +32,7 @@ from briefbot.runtime import Services
 from handlers.context import answer, display_name, services
 from handlers.keyboards import DRAFT_PATTERN, decided_keyboard
 from handlers.previews import offer
+from handlers.traffic import refuse
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def office_only(handler: OfficeHandler) -> OfficeHandler:
             if update.callback_query is not None:
                 await answer(update.callback_query, REFUSAL, show_alert=True)
             else:
-                await update.effective_message.reply_text(REFUSAL)
+                await refuse(update.effective_message, context, REFUSAL)
             return
         await handler(update, context)
 
