@@ -61,7 +61,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     name_first = re.compile(
         rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts}))"
     )
-    body = re.compile(rf"^(?P<body>[{_CJK}“”（）()]{{0,20}}?(?:{bodies}|{departments}|会议))$")
+    # joint bodies are joined by 、: "市委、市政府", "省委办公厅、省政府办公厅"
+    body = re.compile(rf"^(?P<body>[{_CJK}“”（）()、]{{0,30}}?(?:{bodies}|{departments}|会议))$")
     return title_first, name_first, body
 
 

@@ -341,11 +341,18 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
                 paragraphs[-1] = Paragraph(merged, paragraphs[-1].page)
                 last_line, last_indented, page_break = line, indented, False
                 continue
-            # inside an open quotation nothing ends: a quoted directive stays one paragraph
-            unfinished = previous[-1] not in _TERMINAL or previous.count("“") > previous.count("”")
+            # inside an open quotation or title nothing ends: a quoted directive stays one paragraph
+            unfinished = (
+                previous[-1] not in _TERMINAL
+                or previous.count("“") > previous.count("”")
+                or previous.count("《") > previous.count("》")
+            )
             full_width = width is not None and len(last_line) + 2 * last_indented >= width - _SLACK
             continues = (
                 line[0] in "，、。；：”’）)》"
+                or previous.count("《") > previous.count("》")
+                # an address or a mail box wrapped: "…@163." / "com"
+                or (last_line[-1:] in "./@" and line[:1].isascii() and line[:1].isalnum())
                 or len(last_line) >= 40
                 # a line with clause punctuation inside is a sentence, not a headline
                 or (len(last_line) >= 15 and re.search("[，,、：:]", last_line) is not None)

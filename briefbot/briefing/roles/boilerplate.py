@@ -8,6 +8,7 @@ from functools import cache
 
 from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
+from briefbot.briefing.roles.signature import is_organ
 
 # "[返回首页]", "【关闭窗口】", "首页 > 工作动态 > 正文"
 _BRACKETED = re.compile(r"^(?:\s*[\[【][^\]】]{1,12}[\]】])+$")
@@ -15,6 +16,7 @@ _BREADCRUMB = re.compile(r"^[^。，]{1,12}(?:\s*[>»/]\s*[^。，>»/]{1,16}){2
 # "（省委办公厅综合处根据…材料整理）": who compiled the item
 _PROVENANCE = re.compile(
     r"^[（(][^）)]{2,80}(?:整理|供稿|提供|撰稿|执笔|摘编|编)[）)]$"  # who compiled it
+    r"|^[（(][^）)]{0,40}(?:供稿|撰稿|执笔|审核|编辑)[:：]?[^）)]{0,30}[）)]$"  # and who checked it
     r"|^[（(][^）)]{0,40}(?:联系人|联系电话|电话)[:：]?[^）)]{0,40}[）)]$"  # whom to call
 )
 # "（来源：新华社）" closing an item's body
@@ -49,11 +51,13 @@ def page_facts(blocks: list[Block]) -> PageFacts:
         if block.role is not Role.BOILERPLATE:
             continue
         compact = re.sub(r"\s", "", block.text)
-        found = re.search(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}", compact)
-        if date_words is None and found and re.match(r"^(?:发布|发文|成文)?(?:时间|日期)", compact):
-            date_words = found.group(0)
-        if source is None and (s := _SOURCE.search(block.text)):
-            source = re.sub(r"(时间|日期|作者|浏览).*$", "", s.group("src"))
+        dated = re.search(r"(?:时间|日期)[:：](\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})", compact)
+        if date_words is None and dated:
+            date_words = dated.group(1)
+        for s in _SOURCE.finditer(block.text):  # "来源：某某网  发布机构：某某委": the organ
+            named = re.sub(r"(时间|日期|作者|浏览|点击).*$", "", s.group("src"))
+            if source is None or (not is_organ(source) and is_organ(named)):
+                source = named
     return PageFacts(date_words, source)
 
 

@@ -14,7 +14,8 @@ from briefbot.briefing.model import Deadline
 _OWNER = r"(?:请|由|要求)?(?P<owner>各[^于在。，,；]{0,15}?|[^于在。，,；请]{2,15}?(?:单位|部门|市|县|区|乡镇|办|局|厅|委))?"
 _DEADLINE = re.compile(
     rf"(?P<raw>(?:请|务必|须|并|要求)?{_OWNER}\s*(?:务必|须|要)?(?:于|在)?\s*(?:(?P<y>\d{{4}})年)?"
-    r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:\s*\d{1,2}[时点](?:\d{1,2}分)?)?(?:前|之前|以前)(?P<rest>[^。；，,]*))"
+    r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:\s*[（(](?:星期|周)[一二三四五六日天][）)])?"
+    r"(?:\s*\d{1,2}[时点](?:\d{1,2}分)?)?(?:上午|下午|中午|晚上)?(?:下班)?(?:前|之前|以前)(?P<rest>[^。；，,]*))"
 )
 # a vague deadline counts only with an imperative cue: "部署年底前重点工作" is no deadline
 _DEADLINE_FUZZY = re.compile(

@@ -46,6 +46,7 @@ from briefbot.briefing.roles.signature import is_organ
 
 _DOCUMENT = re.compile(r"《(?P<doc>[^》]{1,80})》")
 # "…。”（4月14日）": the date a directive was given, after its words
+_DATE_TAIL = re.compile(r"\s*[（(](?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日)[）)]$")
 _DATE_AFTER = re.compile(r"\s*[（(](?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日)[）)]")
 
 
@@ -107,7 +108,7 @@ def heading_kind(text: str) -> str | None:
 
 def heading_subject(text: str) -> Subject | None:
     """Who a directive heading names: "★林远山书记批示", "市长林某某批示", "区长批示"."""
-    words = re.sub(r"[【】\s]", "", text.lstrip(cues.BULLET_MARKS + " ")).rstrip("：:")
+    words = re.sub(r"[【】\s]", "", text).strip(cues.BULLET_MARKS).rstrip("：:")
     for verb in sorted(cues.DIRECTIVE_HEADINGS, key=len, reverse=True):
         if words.endswith(verb):
             words = words[: -len(verb)].removesuffix("的").removesuffix("同志")
@@ -222,7 +223,7 @@ class Finder:
             start = max(_subject_start(text, m.start()), claimed)
             when, raw = _date_before(text, m.start(), self.reference)
             if when is None and not raw:
-                when, raw = self._introduced_on(block, start)
+                when, raw = self._introduced_on(block, start, subject.leader)
             doc = _DOCUMENT.search(text[start : m.start()]) or _DOCUMENT.search(
                 m.group("doc") or ""
             )
@@ -266,7 +267,7 @@ class Finder:
                 block.mark(start, end, Role.DIRECTIVE, f"{subject.leader}{verb}（{cue}）")
                 position = claimed = end
 
-    def _introduced_on(self, block: Block, before: int) -> tuple[date | None, str]:
+    def _introduced_on(self, block: Block, before: int, leader: str) -> tuple[date | None, str]:
         """ "6月7日，A、B、C分别作出批示。A批示：“…”": the date of the sentence introducing them
         (the text before ``before``, leaving out directives already taken from the block)."""
         taken = [(s.start, s.end) for s in block.segments if s.role is Role.DIRECTIVE]
@@ -274,7 +275,8 @@ class Finder:
             ch for i, ch in enumerate(block.text[:before]) if not any(a <= i < b for a, b in taken)
         )
         for sentence in reversed(re.findall(r"[^。；]+[。；]?", intro)):
-            if "批示" in sentence or "指示" in sentence:
+            # the sentence must name this leader: "县领导先后作出批示" dates nobody
+            if ("批示" in sentence or "指示" in sentence) and leader in sentence:
                 sentence = sentence.rstrip("。；")
                 found = _date_before(sentence, len(sentence), self.reference)
                 if found[0] is not None or found[1]:
@@ -415,10 +417,11 @@ class Finder:
     def headed(self, heading: int, end: int) -> None:
         """A section whose heading names the leader and whose text has no directive of its own:
         the section's paragraphs are the directive ("★林远山书记批示" / "请县住建局…")."""
-        if any(heading < f.block < end for f in self.found):
-            return
+        inside = [f.block for f in self.found if heading < f.block < end]
         subject = heading_subject(self.blocks[heading].text)
-        members = [j for j in range(heading + 1, end) if self._free(j)]
+        # the heading's own leader's words come first; another leader's may follow in the section
+        stop = min(inside) if inside else end
+        members = [j for j in range(heading + 1, stop) if self._free(j)]
         if subject is None or not members:
             return
         when, raw = self._trailing_date(members[-1] + 1)
@@ -426,6 +429,9 @@ class Finder:
             members = members[:-1]
             when, raw = self._trailing_date(members[-1] + 1) if members else (None, "")
         text = "\n".join(self.blocks[j].text for j in members)
+        if when is None and not raw and (dated := _DATE_TAIL.search(text)):
+            when, raw = self._dated_by(dated.group("date"))  # "“…”（8月8日）"
+            text = text[: dated.start()]
         if text.startswith("“") and text.endswith("”"):
             text = quoted(text, 1)[0]
         self._add(members[0], subject, text, when, raw, "批示")

@@ -86,7 +86,7 @@ def _titleish(text: str) -> bool:
 def _continues_title(previous: str, text: str) -> bool:
     """A title broken over lines: an organ over "关于…", or an open 《 or “ on the line before."""
     compact = re.sub(r"\s", "", text.strip("【】"))
-    if is_organ(previous) and compact.startswith("关于"):
+    if is_organ(previous) and compact.startswith(("关于", "转发", "印发")):
         return True
     # "…关于转发某某" over "《…》的通知": a document title goes on until its type
     if (
@@ -256,9 +256,19 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             continue
         break
     squeezed = [re.sub(r"\s", "", t) for t in title_lines]
-    if len(squeezed) >= 3 and squeezed[0] == "".join(squeezed[1:]):
-        title_lines = title_lines[1:]  # a running head above the same title set on two lines
-    title = "".join(title_lines)
+    if (
+        len(squeezed) >= 2
+        and squeezed[0] != squeezed[1]
+        and squeezed[0].endswith("".join(squeezed[1:]))
+    ):
+        # a running head ("某某指挥部重点项目建设快报") above the title set on one or two lines
+        title_lines = title_lines[1:]
+    title = re.sub(r"^(?:标题|名称|题名)[:：]\s*", "", "".join(title_lines))  # disclosure pages
+    if (
+        label := re.search(r"[（(](" + "|".join(cues.SPECIAL_ISSUES) + r")[）)]$", title)
+    ) is not None:
+        subtitle = subtitle or label.group(1)  # "某某简报（增刊）"
+        title = title[: label.start()]
     if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
         title = title[1:-1]  # a site's way of printing a document's name
     source = "head"
