@@ -265,10 +265,10 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
         title_lines = title_lines[1:]
     title = re.sub(r"^(?:标题|名称|题名)[:：]\s*", "", "".join(title_lines))  # disclosure pages
     if (
-        label := re.search(r"[（(](" + "|".join(cues.SPECIAL_ISSUES) + r")[）)]$", title)
+        special := re.search(r"[（(](" + "|".join(cues.SPECIAL_ISSUES) + r")[）)]$", title)
     ) is not None:
-        subtitle = subtitle or label.group(1)  # "某某简报（增刊）"
-        title = title[: label.start()]
+        subtitle = subtitle or special.group(1)  # "某某简报（增刊）"
+        title = title[: special.start()]
     if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
         title = title[1:-1]  # a site's way of printing a document's name
     source = "head"
