@@ -9,7 +9,7 @@ from briefbot.causes import describe
 from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
 from briefbot.render import html_join, html_message
-from briefbot.reports import AckStatus, Report
+from briefbot.reports import AckStatus, Report, ack_fraction
 from briefbot.store.progress import PushCounts
 
 
@@ -48,8 +48,7 @@ def progress_html(
 def ack_board(report: Report) -> str:
     """The acknowledgement lines under a finished push, kept current as acks arrive."""
     c = report.counts
-    acked = c[AckStatus.ON_TIME] + c[AckStatus.LATE]
-    received = len(report.rows) - c[AckStatus.UNREACHABLE] - c[AckStatus.QUEUED]
+    acked, received = ack_fraction(report)
     line = (
         f"📋 签收：{acked}/{received}（按时 {c[AckStatus.ON_TIME]}，逾期签收 {c[AckStatus.LATE]}），"
         f"待签收 {c[AckStatus.PENDING]}，逾期未签收 {c[AckStatus.OVERDUE]}"
@@ -86,5 +85,11 @@ def final_html(
             for u in problems[:60]
         )
         if len(problems) > 60:
-            lines.append(f"……另有 {len(problems) - 60} 个单位，完整名单请用 report 命令导出。")
+            lines.append(
+                html_message(
+                    "……另有 {n} 个单位，完整名单请发送 /export {id} 获取签收单。",
+                    n=len(problems) - 60,
+                    id=notice.id,
+                )
+            )
     return "\n".join(lines)

@@ -23,6 +23,7 @@ from telegram.ext import (
 from briefbot.briefing import UnreadableDocument
 from briefbot.corrections import publish_draft
 from briefbot.documents import parse_document
+from briefbot.feedback_chase import due_words, overdue_names
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.ledger import NoticeInfo
 from briefbot.publishing import Novelty, Parsed, publish_file
@@ -99,10 +100,19 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if notice is None:
         return
-    report = notice_report(svc.store, notice, svc.now(), svc.settings.working_time())
+    now, clock = svc.now(), svc.settings.working_time()
+    report = notice_report(svc.store, notice, now, clock)
     due = svc.store.notices.feedback_due(notice.id)
-    feedback = f"{due.day.month}月{due.day.day}日（{due.raw}）" if due else None
-    await message.reply_text(format_status_html(report, feedback=feedback))
+    feedback = f"{due_words(due.day, now, clock)}（{due.raw}）" if due else None
+    overdue = overdue_names(report, due.day, now, clock) if due else []
+    await message.reply_text(
+        format_status_html(
+            report,
+            feedback=feedback,
+            superseded_by=svc.store.notices.superseded([notice.id]).get(notice.id),
+            feedback_overdue=overdue,
+        )
+    )
 
 
 async def _download(message: Message, document: Document, svc: Services) -> Parsed | None:

@@ -145,7 +145,7 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         html_message(
             "🏅 <b>签收及时率排名</b>（近 {days} 天，{n} 份通知）", days=days, n=len(notices)
         ),
-        "名次 单位：按时/应签 · 及时率 · 签收用时中位数",
+        "名次 单位：按时/应签 · 及时率 · 签收用时中位数（按工作时间计）",
     ]
     for place, s in enumerate(scores, start=1):
         median = format_duration(s.median_to_ack) if s.median_to_ack is not None else "—"
@@ -168,7 +168,7 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chart [ID]: acknowledgements over time and per unit group, as a picture."""
     # matplotlib costs ~0.45 s and ~40 MiB to import: only a process that draws a chart pays it
-    from briefbot.charts import progress_png
+    from briefbot.charts import MissingCjkFont, progress_png
 
     message = update.effective_message
     assert message is not None
@@ -178,7 +178,11 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     ledger = svc.store.ledger.for_notice(notice.id)
     report = _report(svc, notice, ledger)
-    png = progress_png(notice, ledger, report, svc.now(), svc.settings.working_time())
+    try:
+        png = progress_png(notice, ledger, report, svc.now(), svc.settings.working_time())
+    except MissingCjkFont as exc:
+        await message.reply_text(html_message("{why}", why=exc))
+        return
     await message.reply_photo(
         InputFile(png, filename=f"签收进度-通知{notice.id}.png"),
         caption=f"通知 #{notice.id}《{notice.label}》签收进度",

@@ -1,0 +1,220 @@
+"""Issue 10, the office's half (points 8–15) through the real Application against the emulator."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+
+from briefbot.ledger import Ack, DeliveryState, NoticeInfo, NoticeKind, UnitLedger
+from briefbot.publishing import parse_file, publish_file
+from briefbot.ranking import rank_units
+from briefbot.reports import build_report
+from briefbot.settings import CalendarSettings
+from briefbot.workcal import EveryDay, WorkingTime
+from schedules.dispatcher import Dispatcher
+from tests.botkit import (
+    ADMIN,
+    DONGJIANG,
+    LIAISON,
+    OFFICE,
+    feed,
+    message_json,
+    replies,
+    services_of,
+)
+from tests.conftest import SHIPPED, TZ, at
+
+FRIDAY = at("2026-12-04 15:00")  # publication on a Friday afternoon, as in the issue
+OFFICE_HOURS = CalendarSettings().model_copy(update={"enabled": True})
+
+
+def office_clock():
+    from briefbot.settings import _working_time
+
+    return _working_time(OFFICE_HOURS, "Asia/Shanghai")
+
+
+async def publish_at(app, when, *, hours: int = 4) -> int:
+    """Publish the shipped briefing with the app's clock at ``when`` and deliver it."""
+    svc = services_of(app)
+    svc.clock = lambda: when
+    taken = publish_file(
+        svc.store, parse_file(SHIPPED.read_bytes(), "b.txt"), "测试", timedelta(hours=hours), when
+    )
+    await Dispatcher().run(app.bot, svc)
+    return taken.published.notice_id
+
+
+def set_clock(app, when) -> None:
+    services_of(app).clock = lambda: when
+
+
+def office_said(emulator) -> list[dict]:
+    return [m for m in emulator.world.transcript(OFFICE) if m["from_bot"]]
+
+
+# ---- 8. /status is forwardable ------------------------------------------------------------
+
+
+async def test_status_is_stamped_dated_and_shows_the_due_time(app, emulator):
+    notice_id = await publish_at(app, FRIDAY)
+    set_clock(app, at("2026-12-07 09:03"))  # Monday
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    set_clock(app, at("2026-12-07 16:10"))
+    await feed(app, {"message": message_json(OFFICE, ADMIN, f"/status {notice_id}")})
+    text = replies(emulator, OFFICE)[-1]
+    assert "截至 12月7日 16:10" in text
+    # 4 working hours from Friday 15:00: 15:00-18:00 Friday, then 08:30-09:30 Monday
+    assert "⏳ 签收时限：12月7日（周一）09:30前" in text
+    assert "（赵联络员 12月7日 09:03）" in text
+
+
+def test_a_long_status_points_to_export_not_to_a_command_line_verb():
+    from briefbot.reports import format_status_html
+
+    notice = NoticeInfo(
+        5, "测试简报", None, NoticeKind.ROUTINE, at("2026-11-30 09:00"), timedelta(hours=4)
+    )
+    many = [
+        UnitLedger(f"u{i}", f"单位{i:04d}", "设区市", -1, (), DeliveryState.SENT,
+                   at("2026-11-30 09:00"), None, None, (), None)
+        for i in range(2000)
+    ]  # fmt: skip
+    text = format_status_html(
+        build_report(notice, many, at("2026-11-30 15:00"), WorkingTime(EveryDay(), TZ))
+    )
+    assert "完整名单请发送 /export 5 获取签收单" in text and "report 命令" not in text
+
+
+# ---- 9. ranking and lateness in working time ----------------------------------------------
+
+
+def _line(code, sent, acked):
+    return UnitLedger(
+        code, f"{code}单位", "设区市", -1, (), DeliveryState.SENT, sent, None,
+        Ack(1, "x", "button", acked) if acked else None, (), None,
+    )  # fmt: skip
+
+
+def test_ranking_median_and_lateness_count_working_time():
+    clock = office_clock()
+    notice = NoticeInfo(1, "简报", None, NoticeKind.ROUTINE, FRIDAY, timedelta(hours=4))
+    monday = at("2026-12-07 09:03")
+    ledgers = {1: [_line("weekend", FRIDAY, monday), _line("zero", FRIDAY, FRIDAY)]}
+    scores = rank_units([notice], ledgers, at("2026-12-08 09:00"), clock)
+    # a zero median is the best there is, not "none": it ranks first
+    assert [s.unit_code for s in scores] == ["zero", "weekend"]
+    # Friday 15:00-18:00 and Monday 08:30-09:03: 3 h 33 min, not 2 days 18 hours
+    assert scores[1].median_to_ack == timedelta(hours=3, minutes=33)
+    late = build_report(
+        notice, [_line("late", FRIDAY, at("2026-12-07 15:00"))], at("2026-12-08 09:00"), clock
+    )
+    # due Monday 09:30; signed at 15:00: 09:30-12:00 and 14:30-15:00 are 180 working minutes,
+    # not 330 with the lunch break
+    assert late.rows[0].seconds_late == 180 * 60
+
+
+async def test_ranking_says_its_median_is_in_working_time(app, emulator):
+    await publish_at(app, FRIDAY)
+    set_clock(app, at("2026-12-07 09:03"))
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/ranking")})
+    text = replies(emulator, OFFICE)[-1]
+    assert "签收用时中位数（按工作时间计）" in text
+    assert "1. 东江市：1/1 · 100% · 3小时33分钟" in text
+
+
+# ---- 10. the 签收单 ready to print and to file ---------------------------------------------
+
+
+async def test_the_xlsx_is_ready_to_print_and_to_file(app, emulator):
+    notice_id = await publish_at(app, FRIDAY)
+    set_clock(app, at("2026-12-07 09:03"))
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack 已阅")})
+    set_clock(app, at("2026-12-07 16:10"))
+    await feed(app, {"message": message_json(OFFICE, ADMIN, f"/export {notice_id}")})
+    xlsx = next(m for m in office_said(emulator) if "document" in m)
+    data, _, _ = emulator.world.files[xlsx["document"]["file_id"]]
+    book = load_workbook(io.BytesIO(data))
+    label = "“清风惠企”行动简报 2026年第7期（总第31期）"
+    assert book.sheetnames == [label[:31]]
+    sheet = book.worksheets[0]
+    # page setup: landscape, one page wide, header row repeated
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.page_setup.fitToWidth in (None, 1)  # 1 is the default, left out of the file
+    assert sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$6:$6"
+    # the title block
+    column_a = [sheet.cell(row=r, column=1).value for r in range(1, 6)]
+    assert column_a[0] == f"签收单：通知 #{notice_id}《{label}》"
+    assert column_a[1] == "发布时间：12月4日 15:00"
+    assert column_a[2].startswith("签收时限：12月7日（周一）09:30前")
+    assert column_a[3] == "导出时间：12月7日 16:10"
+    header = [c.value for c in sheet[6]]
+    assert header[:2] == ["单位代码", "单位"] and "逾期分钟（工作时间）" in header
+    rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=7, values_only=True)}
+    assert set(rows) == {"dongjiang", "qingling", "edu"}
+    signed = rows["dongjiang"]
+    assert signed["单位"] == "东江市" and signed["签收备注"] == "已阅"
+    # real datetime cells, in the office's time
+    assert signed["签收时间"] == at("2026-12-07 09:03").replace(tzinfo=None)
+    assert signed["送达时间"] == FRIDAY.replace(tzinfo=None)
+    row = next(r for r in range(7, 10) if sheet.cell(row=r, column=1).value == "dongjiang")
+    assert sheet.cell(row=row, column=6).number_format == "yyyy-mm-dd hh:mm"
+    # overdue since 09:30 Monday: 09:30-12:00 and 14:30-16:10 = 250 working minutes
+    assert rows["qingling"]["逾期分钟（工作时间）"] == 250
+    # borders on the table
+    assert sheet.cell(row=7, column=1).border.left.style == "thin"
+
+
+def test_sheet_names_follow_excels_rules():
+    from briefbot.export import sheet_name
+
+    used: set[str] = set()
+    assert sheet_name("简报[2026]:第1期/总*31?", 1, used) == "简报_2026__第1期_总_31_"
+    long = "某某省深化“放管服”改革优化营商环境工作领导小组办公室简报 第12期"
+    first = sheet_name(long, 2, used)
+    again = sheet_name(long, 3, used)
+    assert len(first) == 31 and len(again) <= 31 and again.endswith("（#3）") and first != again
+    assert sheet_name("'history'", 4, used) == "history_4"
+
+
+# ---- 11. the chart never shows boxes ------------------------------------------------------
+
+
+def test_the_chart_has_a_cjk_font_and_counts_working_hours(tmp_path):
+    import warnings
+
+    from briefbot.charts import BUNDLED_FAMILY, cjk_font, progress_png, timeline
+
+    assert cjk_font() == BUNDLED_FAMILY  # shipped with the Python dependencies
+    clock = office_clock()
+    notice = NoticeInfo(1, "测试简报", "第1期", NoticeKind.ROUTINE, FRIDAY, timedelta(hours=4))
+    ledger = [
+        _line("a", FRIDAY, at("2026-12-04 16:00")),
+        _line("b", FRIDAY, at("2026-12-07 09:03")),
+        _line("c", FRIDAY, None),
+    ]
+    now = at("2026-12-07 10:00")
+    t = timeline(notice, ledger, now, clock)
+    # the weekend is not 60 flat hours: Monday 09:03 is 3.55 working hours after Friday 15:00
+    assert t.acked == [1.0, 3.55] and t.end == 4.5
+    assert t.due == at("2026-12-07 09:30") and t.due_hours == 4.0
+    report = build_report(notice, ledger, now, clock)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph … missing from font" would be a box
+        png = progress_png(notice, ledger, report, now, clock)
+    (tmp_path / "chart.png").write_bytes(png)
+    assert png.startswith(b"\x89PNG")
+
+
+def test_without_any_cjk_font_the_chart_is_refused_in_chinese():
+    import pytest
+
+    from briefbot.charts import MissingCjkFont, cjk_font
+
+    with pytest.raises(MissingCjkFont, match="noto-cjk-sans-otc"):
+        cjk_font(families=("No Such Font",))
