@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from briefbot.durations import format_duration
@@ -107,8 +107,13 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
+    await send_export(message, svc, notice)
+
+
+async def send_export(message: Message, svc: Services, notice: NoticeInfo) -> None:
+    """The 签收单 of one notice as XLSX and CSV, in reply to ``message`` (/export, /notices)."""
     report = _report(svc, notice)
-    stamp = svc.now().strftime("%Y%m%d-%H%M")
+    stamp = svc.now().astimezone(svc.settings.tz).strftime("%Y%m%d-%H%M")
     await message.reply_document(
         InputFile(to_xlsx([report]), filename=f"签收单-通知{notice.id}-{stamp}.xlsx"),
         caption=f"签收单：通知 #{notice.id}《{notice.label}》",

@@ -218,3 +218,65 @@ def test_without_any_cjk_font_the_chart_is_refused_in_chinese():
 
     with pytest.raises(MissingCjkFont, match="noto-cjk-sans-otc"):
         cjk_font(families=("No Such Font",))
+
+
+# ---- 15. /notices -------------------------------------------------------------------------
+
+
+async def press(app, emulator, chat_id: int, message_id: int, user: int, data: str):
+    from tests.botkit import TOKEN
+
+    query_id = emulator.world.press_button(chat_id, message_id, user, data)
+    await feed(app, {"callback_query": emulator.world.bots[TOKEN].updates[-1]["callback_query"]})
+    return emulator.world.callbacks[query_id]
+
+
+async def publish_many(app, count: int) -> list[int]:
+    svc = services_of(app)
+    base = SHIPPED.read_text(encoding="utf-8")
+    ids = []
+    for i in range(1, count + 1):
+        when = at("2026-11-20 09:00") + timedelta(days=i)
+        text = base.replace("2026年第 7 期", f"2026年第 {i} 期")
+        taken = publish_file(
+            svc.store, parse_file(text.encode(), f"{i}.txt"), "测试", timedelta(hours=4), when
+        )
+        ids.append(taken.published.notice_id)
+    await Dispatcher().run(app.bot, svc)
+    return ids
+
+
+async def test_notices_lists_pages_searches_and_exports_in_the_office(app, emulator):
+    ids = await publish_many(app, 10)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/ack {ids[-1]}")})
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/notices")})
+    listing = office_said(emulator)[-1]
+    text = listing["text"]
+    assert "（第 1/2 页，共 10 份，最新在前）" in text
+    lines = [line for line in text.splitlines() if line.startswith("#")]
+    assert [int(line.split()[0][1:]) for line in lines] == ids[::-1][:8]  # newest first
+    assert lines[0] == f"#{ids[-1]} 11月30日《“清风惠企”行动简报 2026年第10期（总第31期）》签收 1/3"
+    keyboard = listing["reply_markup"]["inline_keyboard"]
+    assert keyboard[0][0]["callback_data"] == f"nx:{ids[-1]}"
+    assert keyboard[-1] == [{"text": "较早 ▶️", "callback_data": "nl:o:1:"}]
+    await press(app, emulator, OFFICE, listing["message_id"], ADMIN, "nl:o:1:")
+    edited = emulator.world.chats[OFFICE].messages[listing["message_id"]]["text"]
+    assert "（第 2/2 页" in edited and f"#{ids[0]} " in edited and f"#{ids[8]} " not in edited
+    # a keyword
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/notices 第3期")})
+    found = office_said(emulator)[-1]["text"]
+    assert "（关键词：第3期）" in found and f"#{ids[2]} " in found and f"#{ids[3]} " not in found
+    # last month's 签收单 without the command line: one tap
+    await press(app, emulator, OFFICE, listing["message_id"], ADMIN, f"nx:{ids[0]}")
+    document = office_said(emulator)[-2]
+    assert document["document"]["file_name"].startswith(f"签收单-通知{ids[0]}-")
+
+
+async def test_notices_in_a_unit_group_lists_its_own_with_its_signature(app, emulator):
+    ids = await publish_many(app, 2)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/ack {ids[0]}")})
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/notices")})
+    text = replies(emulator, DONGJIANG)[-1]
+    assert "东江市收到的通知" in text
+    assert f"#{ids[1]} 11月22日《" in text and "⏳ 未签收" in text
+    assert f"#{ids[0]} 11月21日《" in text and "✅ 已签收" in text
