@@ -84,6 +84,9 @@ class RenderOptions:
     correction: bool = False  # this replaces an earlier version of the same issue
     has_original: bool = False  # the original file can be requested with the 原文 button
     limit: int = TELEGRAM_TEXT_LIMIT
+    # a correction's changed sentences, (改为 | 删去, sentence), and how many changed in all
+    changes: tuple[tuple[str, str], ...] = ()
+    changed_count: int = 0
 
 
 # how each kind of directive is introduced: "省长 易炼红 11月19日批示：", "中共某某省委批语："
@@ -112,6 +115,13 @@ def _head(briefing: Briefing, options: RenderOptions) -> list[str]:
     lines = []
     if options.correction:
         lines.append("🔁 <b>【更正】本期简报内容有更新，请以本条为准。</b>")
+        if options.changes:
+            lines.append("<b>更正内容：</b>")
+            lines += [f"• {esc(kind)}：{esc(text)}" for kind, text in options.changes]
+            more = options.changed_count - len(options.changes)
+            if more > 0:
+                lines.append(f"……另有 {more} 处改动，请以全文为准。")
+            lines.append("")
     lines.append(f"📄 <b>{esc(briefing.title or '简报')}</b>")
     if briefing.subtitle:
         lines.append(f"<b>{esc(briefing.subtitle)}</b>")

@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from briefbot.acking import AckOutcome, AckResult, acknowledge, acknowledge_pending, undo
 from briefbot.durations import format_duration
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
+from briefbot.labels import notice_label
 from briefbot.render import Html, html_join, html_message, plain_text
 from briefbot.runtime import Services
 from briefbot.store.acks import Undo
@@ -160,7 +161,7 @@ def _label(svc: Services, notice_id: int) -> Html:
     notice = svc.store.notices.notice(notice_id)
     if notice is None:
         return html_message("#{id}", id=notice_id)
-    return html_message("#{id}《{label}》", id=notice_id, label=notice.label)
+    return notice_label(svc.store, notice)  # says which is the original, which the correction
 
 
 async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,6 +14,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
 from briefbot.ids import parse_id
+from briefbot.labels import notice_label
 from briefbot.ledger import NoticeInfo, UnitLedger
 from briefbot.ranking import rank_units
 from briefbot.render import html_join, html_message
@@ -57,9 +58,8 @@ async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
             lines.append(
                 html_message(
-                    "<b>#{id}《{title}》</b>逾期 {n} 个：{names}",
-                    id=notice.id,
-                    title=notice.label,
+                    "<b>{label}</b>逾期 {n} 个：{names}",
+                    label=notice_label(svc.store, notice),
                     n=len(overdue),
                     names=names,
                 )

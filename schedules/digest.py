@@ -13,6 +13,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from briefbot.feedback_chase import due_words, overdue_names
+from briefbot.labels import notice_label
 from briefbot.render import html_join, html_message
 from briefbot.reports import AckStatus, ack_fraction, notice_report
 from briefbot.runtime import Services
@@ -41,9 +42,8 @@ def digest_html(svc: Services, now: datetime) -> str | None:
         late_feedback = overdue_names(report, due.day, now, clock) if due is not None else []
         blocks.append(
             html_message(
-                "• #{id}《{title}》已签收 {acked}/{received}{unreachable}{due}{overdue}{late}",
-                id=notice.id,
-                title=notice.label,
+                "• {label}已签收 {acked}/{received}{unreachable}{due}{overdue}{late}",
+                label=notice_label(svc.store, notice),
                 acked=acked,
                 received=received,
                 unreachable=f"（另有 {unreachable} 个单位无法送达）" if unreachable else "",

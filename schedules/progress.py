@@ -63,6 +63,9 @@ async def report_progress(bot: Bot, svc: Services, seen: dict[int, Hashable] | N
             ledger = svc.store.ledger.for_notice(notice_id)
             report = build_report(notice, ledger, now, svc.settings.working_time())
             text = final_html(notice, counts, ledger, now) + "\n\n" + ack_board(report)
+            newer = svc.store.notices.superseded([notice_id]).get(notice_id)
+            if newer is not None:  # the board of an original says it was superseded
+                text += f"\n⚠️ 本通知已被更正通知 #{newer} 取代，请以更正后的通知为准。"
         else:
             text = progress_html(notice, counts, now, svc.settings.tz, pace)
         if text == progress.last_text:

@@ -280,3 +280,51 @@ async def test_notices_in_a_unit_group_lists_its_own_with_its_signature(app, emu
     assert "东江市收到的通知" in text
     assert f"#{ids[1]} 11月22日《" in text and "⏳ 未签收" in text
     assert f"#{ids[0]} 11月21日《" in text and "✅ 已签收" in text
+
+
+# ---- 12. corrections show what changed --------------------------------------------------
+
+
+async def test_a_correction_leads_with_what_changed_and_the_original_says_it_was_replaced(
+    app, emulator
+):
+    from schedules.progress import report_progress
+
+    svc = services_of(app)
+    set_clock(app, FRIDAY)
+    first = publish_file(
+        svc.store, parse_file(SHIPPED.read_bytes(), "a.txt"), "测试", timedelta(hours=4), FRIDAY
+    ).published.notice_id
+    changed = SHIPPED.read_text(encoding="utf-8").replace("已办结 2 847 件", "已办结 2 851 件")
+    taken = publish_file(
+        svc.store, parse_file(changed.encode(), "b.txt"), "测试", timedelta(hours=4), FRIDAY
+    )
+    second = taken.published.notice_id
+    assert taken.notice.correction_of == first
+    head = taken.notice.parts[0].split("📄")[0]
+    assert head.startswith("🔁 <b>【更正】")
+    assert "<b>更正内容：</b>\n• 改为：会议指出，行动开展以来，" in head  # full-width commas
+    assert "已办结2 851件" in head and "2 847" not in head
+    await Dispatcher().run(app.bot, svc)
+    assert "更正内容" in replies(emulator, DONGJIANG)[-1]
+    # /ack naming both tells the original from its correction
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
+    said = replies(emulator, DONGJIANG)[-1]
+    assert f"#{first}《" in said and f"（原通知，已被更正通知 #{second} 取代）" in said
+    assert f"（更正版，更正 #{first}）" in said
+    # /status and the board of the original
+    await feed(app, {"message": message_json(OFFICE, ADMIN, f"/status {first}")})
+    assert f"⚠️ 本通知已被更正通知 #{second} 取代" in replies(emulator, OFFICE)[-1]
+    await report_progress(app.bot, svc)
+    boards = [m["text"] for m in office_said(emulator) if m["text"].startswith("✅ <b>推送完成")]
+    assert any(f"已被更正通知 #{second} 取代" in t and f"#{first}《" in t for t in boards)
+
+
+def test_changed_sentences_are_a_diff_of_the_two_parses():
+    from briefbot.briefing_diff import changed_sentences, count_changes
+
+    old = ["一是加强领导。二是压实责任。三是按时报送。", "附件略。"]
+    new = ["一是加强领导。二是压实主体责任。三是按时报送。"]
+    changes = changed_sentences(old, new)
+    assert [(c.kind, c.text) for c in changes] == [("改为", "二是压实主体责任。"), ("删去", "附件略。")]
+    assert count_changes(old, new) == 2

@@ -224,6 +224,16 @@ class NoticeRepo:
             ).all()
         return {int(old): int(new) for old, new in rows}
 
+    def paragraphs(self, notice_id: int) -> list[str] | None:
+        """The parsed paragraphs of a notice's briefing (what a correction is compared with)."""
+        with self._engine.connect() as conn:
+            text = conn.execute(
+                select(notices.c.briefing_json).where(notices.c.id == notice_id)
+            ).scalar()
+        if not text:
+            return None
+        return [str(p) for p in json.loads(text).get("paragraphs", [])]
+
     def correction_of(self, notice_id: int) -> int | None:
         """The notice this one corrects, if it is a correction."""
         with self._engine.connect() as conn:
