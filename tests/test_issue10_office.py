@@ -19,6 +19,7 @@ from tests.botkit import (
     DONGJIANG,
     LIAISON,
     OFFICE,
+    QINGLING,
     feed,
     message_json,
     replies,
@@ -328,3 +329,71 @@ def test_changed_sentences_are_a_diff_of_the_two_parses():
     changes = changed_sentences(old, new)
     assert [(c.kind, c.text) for c in changes] == [("改为", "二是压实主体责任。"), ("删去", "附件略。")]
     assert count_changes(old, new) == 2
+
+
+# ---- 13. 落实反馈 loose ends --------------------------------------------------------------
+
+
+async def test_a_return_asks_for_a_reason_and_passes_it_to_the_unit(app, emulator):
+    notice_id = await publish_at(app, at("2026-12-03 10:00"))
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/feedback 已建立台账")})
+    review = office_said(emulator)[-1]
+    await press(app, emulator, OFFICE, review["message_id"], ADMIN, "fb:ret:1")
+    assert replies(emulator, DONGJIANG)[-1].startswith("↩️ 办公室退回了本单位对《")
+    prompt = office_said(emulator)[-1]
+    assert prompt["text"].startswith("请回复本消息，写明退回东江市对《")
+    stored = emulator.world.chats[OFFICE].messages[prompt["message_id"]]
+    assert stored["_markup"]["force_reply"] is True
+    reason = "缺少<整改>清单"
+    await feed(
+        app,
+        {
+            "message": message_json(
+                OFFICE, ADMIN, reason, reply_to={**prompt, "from": {"id": app.bot.id, "is_bot": True, "first_name": "bot"}, "chat": {"id": OFFICE, "type": "supergroup"}, "date": 0}
+            )
+        },
+    )  # fmt: skip
+    told = replies(emulator, DONGJIANG)[-1]
+    assert told.startswith("↩️ 办公室退回《") and "理由：缺少&lt;整改&gt;清单" in told
+    assert f"/feedback {notice_id} 内容" in told
+    assert office_said(emulator)[-1]["text"] == "已将退回理由转告东江市。"
+    # a second reply to the same prompt is not passed on again
+    before = len(replies(emulator, DONGJIANG))
+    await feed(
+        app,
+        {
+            "message": message_json(
+                OFFICE, ADMIN, "补充一句", reply_to={**prompt, "from": {"id": app.bot.id, "is_bot": True, "first_name": "bot"}, "chat": {"id": OFFICE, "type": "supergroup"}, "date": 0}
+            )
+        },
+    )  # fmt: skip
+    assert len(replies(emulator, DONGJIANG)) == before
+
+
+async def test_a_feedback_deadline_is_chased_and_marked_overdue(app, emulator):
+    from schedules.digest import digest_html
+    from schedules.feedback_reminders import remind_feedback_once
+
+    svc = services_of(app)
+    notice_id = await publish_at(app, at("2026-12-02 10:00"))  # asks for feedback by 12月5日
+    assert svc.store.notices.feedback_due(notice_id).day.isoformat() == "2026-12-05"
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/feedback 已建立台账")})
+    set_clock(app, at("2026-12-03 10:00"))  # two working days before: nothing yet
+    assert remind_feedback_once(svc) == 0
+    set_clock(app, at("2026-12-04 10:00"))  # Friday, the last working day before Saturday 5th
+    assert remind_feedback_once(svc) == 2  # qingling and edu; dongjiang has reported
+    assert remind_feedback_once(svc) == 0  # once per round
+    await Dispatcher().run(app.bot, svc)
+    reminder = replies(emulator, QINGLING)[-1]
+    assert reminder.startswith("📌 <b>落实反馈提醒</b>：《") and f"/feedback {notice_id}" in reminder
+    assert not replies(emulator, DONGJIANG)[-1].startswith("📌")
+    # open: the digest and /status show the day; passed: 逾期, with the units
+    still_open = digest_html(svc, at("2026-12-04 10:00"))
+    assert "反馈截止 12月5日" in still_open and "已逾期" not in still_open
+    set_clock(app, at("2026-12-07 10:00"))
+    digest = digest_html(svc, at("2026-12-07 10:00"))
+    assert "反馈截止 12月5日（已逾期）" in digest and "反馈逾期 2：省教育厅、青岭市" in digest
+    await feed(app, {"message": message_json(OFFICE, ADMIN, f"/status {notice_id}")})
+    status = replies(emulator, OFFICE)[-1]
+    assert "📌 反馈截止：12月5日（已逾期）" in status
+    assert "反馈逾期 2 个：省教育厅、青岭市" in status
