@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from briefbot.briefing.model import Briefing, Directive
+from briefbot.timefmt import cjk_punctuation
 
 TELEGRAM_TEXT_LIMIT = 4096
 _TAG = re.compile(r"<[^>]+>")
@@ -128,6 +129,8 @@ def _head(briefing: Briefing, options: RenderOptions) -> list[str]:
     mast = masthead_line(briefing)
     if mast:
         lines.append(esc(mast))
+    if briefing.classification:  # 内部资料 and the like: units must see how to handle it
+        lines.append(f"🔒 {esc(briefing.classification)}")
     return lines
 
 
@@ -139,13 +142,21 @@ def _tail(
     options: RenderOptions,
 ) -> list[str]:
     lines: list[str] = []
+    # excerpts chosen by the bot get full-width punctuation (directives stay word for word)
     if news and briefing.summary:  # sentences of an extractive summary, in document order
-        lines += ["", "<b>【内容摘要】</b>", esc("".join(news))]
+        lines += ["", "<b>【内容摘要】</b>", esc(cjk_punctuation("".join(news)))]
     elif news:
-        lines += ["", "<b>【要闻摘要】</b>", *(f"• {esc(lead)}" for lead in news)]
+        lines += [
+            "",
+            "<b>【要闻摘要】</b>",
+            *(f"• {esc(cjk_punctuation(lead))}" for lead in news),
+        ]
     if tasks:
         lines += ["", "<b>【重点任务】</b>"]
-        lines += [f"{NUMERALS[i] if i < 10 else i + 1}、{esc(t)}" for i, t in enumerate(tasks)]
+        lines += [
+            f"{NUMERALS[i] if i < 10 else i + 1}、{esc(cjk_punctuation(t))}"
+            for i, t in enumerate(tasks)
+        ]
     if deadlines:
         lines += ["", "<b>【时限要求】</b>", *(f"⏰ {esc(d)}" for d in deadlines)]
     lines.append("")

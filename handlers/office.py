@@ -171,7 +171,9 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     except MessageTooLong as exc:
         await message.reply_text(html_message("无法发布：{why}", why=exc))
         return
-    title = parsed.briefing.title
+    briefing = parsed.briefing
+    title = briefing.title
+    label = title + (f" {briefing.issue.raw}" if briefing.issue else "")  # with its 第N期
     earlier = taken.classified.notice_id
     if taken.published is None:
         await message.reply_text(
@@ -179,7 +181,7 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 "该简报已发布过（通知 #{id}《{title}》），不会重复推送。"
                 "可用 /status {id} 查看签收情况。",
                 id=earlier,
-                title=title,
+                title=label,
             )
         )
         return

@@ -94,8 +94,15 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         notice.id, [(u.unit_code, u.chat_id) for u in targets], text, svc.now()
     )
     log.info("manual nudge for notice %s: %d units", notice.id, count)
+    names = [u.unit_name for u in targets]
     await message.reply_text(
-        html_message("已向 {n} 个未签收单位发送提醒（通知 #{id}）。", n=count, id=notice.id)
+        html_message(
+            "已向 {n} 个未签收单位发送提醒（通知 #{id}）：{names}{more}。",
+            n=count,
+            id=notice.id,
+            names=html_join("、", names[:60]),
+            more=f" 等 {len(names)} 个单位" if len(names) > 60 else "",
+        )
     )
 
 

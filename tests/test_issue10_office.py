@@ -397,3 +397,61 @@ async def test_a_feedback_deadline_is_chased_and_marked_overdue(app, emulator):
     status = replies(emulator, OFFICE)[-1]
     assert "📌 反馈截止：12月5日（已逾期）" in status
     assert "反馈逾期 2 个：省教育厅、青岭市" in status
+
+
+# ---- 14. smaller ones ---------------------------------------------------------------------
+
+
+async def test_undo_refusals_speak_of_undoing_and_help_says_how_long(app, emulator):
+    from tests.botkit import OTHER, STRANGER_CHAT
+
+    await publish_at(app, FRIDAY)
+    await feed(app, {"message": message_json(DONGJIANG, OTHER, "/undo")})
+    assert replies(emulator, DONGJIANG)[-1] == (
+        "抱歉，您不是东江市登记的联络员，无法撤销签收。如有误签请联系办公室。"
+    )
+    await feed(app, {"message": message_json(STRANGER_CHAT, LIAISON, "/undo")})
+    assert replies(emulator, STRANGER_CHAT)[-1] == "本群尚未登记为任何单位的工作群，没有可以撤销的签收。"
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/help")})
+    assert "/undo — 签收后 10分钟 内可撤销（仅限本人）" in replies(emulator, DONGJIANG)[-1]
+
+
+async def test_one_date_style_in_an_already_signed_answer(app, emulator):
+    await publish_at(app, at("2026-12-02 09:05"))
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack 1")})
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack 1")})
+    assert "已于 12月2日 09:05 由 赵联络员 签收" in replies(emulator, DONGJIANG)[-1]
+
+
+async def test_units_see_the_classification_and_full_width_punctuation(app, emulator):
+    await publish_at(app, FRIDAY)
+    notice = replies(emulator, DONGJIANG)[-1]
+    assert "🔒 内部资料注意保存" in notice
+    assert "一、抓好诉求清零，在限时办结上见成效" in notice  # the bot's excerpt: full-width
+    assert "行动开展以来,各地各部门" in notice  # a directive stays word for word
+
+
+async def test_the_duplicate_upload_notice_keeps_the_issue_number(app, emulator):
+    from tests.test_sources_office import upload
+
+    await publish_at(app, FRIDAY)
+    await upload(app, emulator, "again.txt", SHIPPED.read_bytes())
+    assert replies(emulator, OFFICE)[-1] == (
+        "ℹ️ 《“清风惠企”行动简报 2026年第7期（总第31期）》（来源：办公室上传：again.txt）"
+        "与已发布的通知 #1 内容相同，不会重复推送。"
+    )
+
+
+async def test_unreachable_in_chinese_and_digest_and_board_share_the_denominator(app, emulator):
+    from schedules.digest import digest_html
+    from schedules.progress import report_progress
+
+    svc = services_of(app)
+    emulator.world.chats[QINGLING].kicked = True
+    await publish_at(app, FRIDAY)
+    await report_progress(app.bot, svc)
+    board = office_said(emulator)[-1]["text"]
+    assert "• 青岭市：机器人已被移出该群" in board and "Forbidden" not in board
+    assert "📋 签收：0/2" in board
+    digest = digest_html(svc, FRIDAY)
+    assert "已签收 0/2（另有 1 个单位无法送达）" in digest

@@ -68,7 +68,10 @@ async def test_remind_nudges_only_units_that_have_not_acknowledged(app, emulator
     notice_id = await published(app)
     await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
     await feed(app, {"message": message_json(OFFICE, ADMIN, f"/remind {notice_id}")})
-    assert replies(emulator, OFFICE)[-1] == f"已向 2 个未签收单位发送提醒（通知 #{notice_id}）。"
+    assert (
+        replies(emulator, OFFICE)[-1]
+        == f"已向 2 个未签收单位发送提醒（通知 #{notice_id}）：省教育厅、青岭市。"  # names them
+    )
     await Dispatcher().run(app.bot, services_of(app))
     assert replies(emulator, QINGLING)[-1].startswith("⏰ <b>办公室提醒</b>")
     assert not any("办公室提醒" in t for t in replies(emulator, DONGJIANG))
