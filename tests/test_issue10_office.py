@@ -167,8 +167,11 @@ async def test_the_xlsx_is_ready_to_print_and_to_file(app, emulator):
     assert sheet.cell(row=row, column=6).number_format == "yyyy-mm-dd hh:mm"
     # overdue since 09:30 Monday: 09:30-12:00 and 14:30-16:10 = 250 working minutes
     assert rows["qingling"]["逾期分钟（工作时间）"] == 250
-    # borders on the table
-    assert sheet.cell(row=7, column=1).border.left.style == "thin"
+    # borders on every cell of the table, empty ones too: one rule over the whole table
+    [rule_range] = [str(r.sqref) for r in sheet.conditional_formatting]
+    assert rule_range == "A6:M9"
+    [rule] = sheet.conditional_formatting[rule_range]
+    assert rule.formula == ["TRUE"] and rule.dxf.border.left.style == "thin"
 
 
 def test_sheet_names_follow_excels_rules():
@@ -421,6 +424,11 @@ async def test_one_date_style_in_an_already_signed_answer(app, emulator):
     await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack 1")})
     await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack 1")})
     assert "已于 12月2日 09:05 由 赵联络员 签收" in replies(emulator, DONGJIANG)[-1]
+    notice = next(
+        m for m in emulator.world.transcript(DONGJIANG) if m["from_bot"] and "reply_markup" in m
+    )
+    button = emulator.world.chats[DONGJIANG].messages[notice["message_id"]]["reply_markup"]
+    assert button["inline_keyboard"][0][0]["text"] == "✔️ 已签收 · 赵联络员 12月2日 09:05"
 
 
 async def test_units_see_the_classification_and_full_width_punctuation(app, emulator):
