@@ -322,6 +322,7 @@ async def test_a_correction_leads_with_what_changed_and_the_original_says_it_was
     await report_progress(app.bot, svc)
     boards = [m["text"] for m in office_said(emulator) if m["text"].startswith("✅ <b>推送完成")]
     assert any(f"已被更正通知 #{second} 取代" in t and f"#{first}《" in t for t in boards)
+    assert any(f"🔁 本通知是 #{first} 的更正版。" in t and f"#{second}《" in t for t in boards)
 
 
 def test_changed_sentences_are_a_diff_of_the_two_parses():
