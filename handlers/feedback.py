@@ -145,7 +145,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             unit=unit_name,
             title=title,
         ),
-        reply_markup=ForceReply(selective=True, input_field_placeholder="退回理由"),
+        reply_markup=ForceReply(input_field_placeholder="退回理由"),  # to everyone: the office
     )
     svc.store.feedbacks.ask_reason(reviewed.id, prompt.message_id)
 
