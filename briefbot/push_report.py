@@ -11,6 +11,7 @@ from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
 from briefbot.render import html_join, html_message
 from briefbot.reports import AckStatus, Report, ack_fraction
 from briefbot.store.progress import PushCounts
+from briefbot.timefmt import moment_text
 
 
 def expected_finish(counts: PushCounts, now: datetime, pace: float) -> datetime | None:
@@ -29,7 +30,7 @@ def progress_html(
     notice: NoticeInfo, counts: PushCounts, now: datetime, tz: tzinfo, pace: float
 ) -> str:
     finish = expected_finish(counts, now, pace)
-    eta = f"，预计 {finish.astimezone(tz):%H:%M:%S} 完成" if finish is not None else ""
+    eta = f"，预计 {moment_text(finish, tz)} 完成" if finish is not None else ""
     return html_message(
         "📤 <b>正在推送</b>：通知 #{id}《{title}》\n"
         "已送达 {sent}，失败 {failed}，无法送达 {unreachable}，"

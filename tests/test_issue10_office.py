@@ -464,3 +464,13 @@ async def test_unreachable_in_chinese_and_digest_and_board_share_the_denominator
     assert "📋 签收：0/2" in board
     digest = digest_html(svc, FRIDAY)
     assert "已签收 0/2（另有 1 个单位无法送达）" in digest
+
+
+def test_the_push_progress_eta_is_dated_like_everything_else():
+    from briefbot.push_report import progress_html
+    from briefbot.store.progress import PushCounts
+
+    notice = NoticeInfo(3, "简报", None, NoticeKind.ROUTINE, FRIDAY, timedelta(hours=4))
+    counts = PushCounts(sent=0, failed=0, unreachable=0, remaining=60, first_sent_at=None)
+    text = progress_html(notice, counts, FRIDAY, TZ, pace=1.0)
+    assert "，预计 12月4日 15:01 完成" in text
