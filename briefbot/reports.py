@@ -278,7 +278,10 @@ def format_json(report: Report) -> str:
             "counts": {s.value: report.counts[s] for s in STATUS_ORDER},
             "units": [
                 {
-                    **{k: v.isoformat() if isinstance(v, datetime) else v for k, v in asdict(r).items()},
+                    **{
+                        k: v.isoformat() if isinstance(v, datetime) else v
+                        for k, v in asdict(r).items()
+                    },
                     "status": r.status.value,
                 }
                 for r in report.rows
@@ -384,7 +387,9 @@ def format_status_html(
         if visible_length(candidate) <= limit:
             text = candidate
             continue
-        text += "\n\n" + title + html_message(
-            "\n（单位较多，完整名单请发送 /export {id} 获取签收单）", id=notice.id
+        text += (
+            "\n\n"
+            + title
+            + html_message("\n（单位较多，完整名单请发送 /export {id} 获取签收单）", id=notice.id)
         )
     return text

@@ -91,7 +91,9 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         )
         return
     log.info("feedback %s from unit %s on notice %s", saved.id, unit.code, notice_id)
-    await message.reply_text(html_message("已提交对{label}的落实反馈，等待办公室审阅。", label=label))
+    await message.reply_text(
+        html_message("已提交对{label}的落实反馈，等待办公室审阅。", label=label)
+    )
     await context.bot.send_message(
         svc.settings.office.chat_id,
         html_message(
@@ -156,9 +158,7 @@ def _unit_name(svc: Services, code: str) -> str:
 
 async def _tell_unit(context: ContextTypes.DEFAULT_TYPE, unit_code: str, text: str) -> None:
     svc = services(context)
-    chat = next(
-        (u.chat_id for u in svc.store.notices.active_units() if u.code == unit_code), None
-    )
+    chat = next((u.chat_id for u in svc.store.notices.active_units() if u.code == unit_code), None)
     if chat is None:
         return
     try:
@@ -175,7 +175,9 @@ async def reason_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     if not is_office_admin(update, context):
         return
-    given = svc.store.feedbacks.give_reason(message.reply_to_message.message_id, message.text[:1000])
+    given = svc.store.feedbacks.give_reason(
+        message.reply_to_message.message_id, message.text[:1000]
+    )
     if given is None:
         return
     notice = svc.store.notices.notice(given.notice_id)

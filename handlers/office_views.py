@@ -144,7 +144,9 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = context.args or []
     days = parse_id(args[0]) if args else 7
     if days is None or days > 366:
-        await message.reply_text("用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。")
+        await message.reply_text(
+            "用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。"
+        )
         return
     now = svc.now()
     notices = svc.store.notices.published_since(now - timedelta(days=days))

@@ -156,7 +156,10 @@ async def test_the_xlsx_is_ready_to_print_and_to_file(app, emulator):
     assert column_a[3] == "导出时间：12月7日 16:10"
     header = [c.value for c in sheet[6]]
     assert header[:2] == ["单位代码", "单位"] and "逾期分钟（工作时间）" in header
-    rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=7, values_only=True)}
+    rows = {
+        r[0]: dict(zip(header, r, strict=True))
+        for r in sheet.iter_rows(min_row=7, values_only=True)
+    }
     assert set(rows) == {"dongjiang", "qingling", "edu"}
     signed = rows["dongjiang"]
     assert signed["单位"] == "东江市" and signed["签收备注"] == "已阅"
@@ -331,7 +334,10 @@ def test_changed_sentences_are_a_diff_of_the_two_parses():
     old = ["一是加强领导。二是压实责任。三是按时报送。", "附件略。"]
     new = ["一是加强领导。二是压实主体责任。三是按时报送。"]
     changes = changed_sentences(old, new)
-    assert [(c.kind, c.text) for c in changes] == [("改为", "二是压实主体责任。"), ("删去", "附件略。")]
+    assert [(c.kind, c.text) for c in changes] == [
+        ("改为", "二是压实主体责任。"),
+        ("删去", "附件略。"),
+    ]
     assert count_changes(old, new) == 2
 
 
@@ -389,7 +395,9 @@ async def test_a_feedback_deadline_is_chased_and_marked_overdue(app, emulator):
     assert remind_feedback_once(svc) == 0  # once per round
     await Dispatcher().run(app.bot, svc)
     reminder = replies(emulator, QINGLING)[-1]
-    assert reminder.startswith("📌 <b>落实反馈提醒</b>：《") and f"/feedback {notice_id}" in reminder
+    assert (
+        reminder.startswith("📌 <b>落实反馈提醒</b>：《") and f"/feedback {notice_id}" in reminder
+    )
     assert not replies(emulator, DONGJIANG)[-1].startswith("📌")
     # open: the digest and /status show the day; passed: 逾期, with the units
     still_open = digest_html(svc, at("2026-12-04 10:00"))
@@ -415,7 +423,10 @@ async def test_undo_refusals_speak_of_undoing_and_help_says_how_long(app, emulat
         "抱歉，您不是东江市登记的联络员，无法撤销签收。如有误签请联系办公室。"
     )
     await feed(app, {"message": message_json(STRANGER_CHAT, LIAISON, "/undo")})
-    assert replies(emulator, STRANGER_CHAT)[-1] == "本群尚未登记为任何单位的工作群，没有可以撤销的签收。"
+    assert (
+        replies(emulator, STRANGER_CHAT)[-1]
+        == "本群尚未登记为任何单位的工作群，没有可以撤销的签收。"
+    )
     await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/help")})
     assert "/undo — 签收后 10分钟 内可撤销（仅限本人）" in replies(emulator, DONGJIANG)[-1]
 

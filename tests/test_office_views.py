@@ -87,7 +87,9 @@ async def test_export_sends_an_xlsx_that_matches_the_record(app, emulator):
     assert [n.rsplit(".", 1)[1] for n in names] == ["xlsx", "csv"]
     data, _, _ = emulator.world.files[documents[0]["document"]["file_id"]]
     # the sheet is named after the notice (issue 10), columns are found by their header
-    assert load_workbook(io.BytesIO(data)).sheetnames == ["“清风惠企”行动简报 2026年第7期（总第31期）"]
+    assert load_workbook(io.BytesIO(data)).sheetnames == [
+        "“清风惠企”行动简报 2026年第7期（总第31期）"
+    ]
     rows = xlsx_rows(data)
     assert (
         rows["东江市"]["状态"] == "按时签收"

@@ -70,8 +70,7 @@ class ListingRepo:
             )
         with self._engine.connect() as conn:
             total = int(
-                conn.execute(select(func.count()).select_from(notices).where(*where)).scalar()
-                or 0
+                conn.execute(select(func.count()).select_from(notices).where(*where)).scalar() or 0
             )
             pages = max(1, -(-total // size))
             page = min(max(page, 0), pages - 1)
