@@ -9,10 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PTB_TIMEDELTA=1
 
-# a Chinese font for /chart (4.5 MB)
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
-    && rm -rf /var/lib/apt/lists/*
+# /chart's Chinese font comes with the Python dependencies (noto-cjk-sans-otc): no system font
 
 WORKDIR /app
 COPY pyproject.toml README.md bot.py config.example.yaml ./

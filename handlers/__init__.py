@@ -13,6 +13,8 @@ Order (PTB stops at the first matching handler in a group):
 3. acknowledgements — /ack in groups and the "ack:<id>" button;
 4. help — /start, /help, and /ack in a private chat (the group /ack above has already matched
    groups, so this only sees private chats);
+   notices — /notices in the office (admins) or a unit group, and its paging/签收单 buttons,
+   registered with the office views (its own callback prefixes nl:/nx: clash with nothing);
 5. the catch-all for callback payloads we never issued: last, so it sees only what nothing
    else claimed.
 """
@@ -29,6 +31,7 @@ from handlers import (
     errors,
     feedback,
     help,
+    notices,
     office,
     office_views,
     roster,
@@ -42,6 +45,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     office.register(app)
     corrections.register(app)
     office_views.register(app)
+    notices.register(app)
     roster.register(app)
     feedback.register(app)
     ack.register(app)

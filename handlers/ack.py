@@ -26,9 +26,11 @@ from briefbot.acking import AckOutcome, AckResult, acknowledge, acknowledge_pend
 from briefbot.durations import format_duration
 from briefbot.holding import HeldAck
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
+from briefbot.labels import notice_label
 from briefbot.render import Html, html_join, html_message, plain_text
 from briefbot.runtime import Services
 from briefbot.store.acks import Undo
+from briefbot.timefmt import moment_text
 from handlers.context import answer, display_name, services
 from handlers.keyboards import ACK_PATTERN, ORIGINAL_PATTERN, ack_keyboard, acked_keyboard
 from handlers.traffic import refuse
@@ -52,7 +54,7 @@ def refusal(outcome: AckOutcome, services_: Services) -> Html | None:
             return html_message(
                 "{unit}已于 {when} 由 {who} 签收，无需重复签收。",
                 unit=unit,
-                when=f"{when:%m月%d日 %H:%M}",
+                when=moment_text(when, services_.settings.tz),
                 who=outcome.ack.user_name or "联络员",
             )
         case AckResult.NOT_A_UNIT:
@@ -67,6 +69,21 @@ def refusal(outcome: AckOutcome, services_: Services) -> Html | None:
         case AckResult.WRONG_NOTICE:
             return html_message("该通知不是发给本单位的，或已失效，无法签收。")
     return None
+
+
+def undo_refusal(result: AckResult, unit: Any) -> Html:
+    """Why /undo cannot undo, in words about undoing (not about signing)."""
+    name = unit.name if unit is not None else ""
+    match result:
+        case AckResult.NOT_A_UNIT:
+            return html_message("本群尚未登记为任何单位的工作群，没有可以撤销的签收。")
+        case AckResult.NOT_LIAISON:
+            return html_message(
+                "抱歉，您不是{unit}登记的联络员，无法撤销签收。如有误签请联系办公室。", unit=name
+            )
+        case AckResult.WRONG_NOTICE:
+            return html_message("该通知不是发给本单位的，或已失效，无法撤销签收。")
+    return html_message("没有可以撤销的签收。")
 
 
 async def _mark_notice_button(bot: Bot, svc: Services, outcome: AckOutcome) -> None:
@@ -263,7 +280,7 @@ def _label(svc: Services, notice_id: int) -> Html:
     notice = svc.store.notices.notice(notice_id)
     if notice is None:
         return html_message("#{id}", id=notice_id)
-    return html_message("#{id}《{label}》", id=notice_id, label=notice.label)
+    return notice_label(svc.store, notice)  # says which is the original, which the correction
 
 
 async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -289,8 +306,7 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         window=window,
     )
     if isinstance(outcome.result, AckResult):
-        text = refusal(AckOutcome(outcome.result, outcome.unit), svc)
-        await refuse(message, context, text or "无法撤销。")
+        await refuse(message, context, undo_refusal(outcome.result, outcome.unit))
         return
     texts = {
         Undo.NOTHING: "没有可以撤销的签收。",

@@ -10,12 +10,23 @@ from typing import Any
 from telegram.ext import Application
 
 from briefbot.settings import Settings
-from schedules import digest, dispatcher, feeds, followup, health, heartbeat, inbox, progress
+from schedules import (
+    digest,
+    dispatcher,
+    feedback_reminders,
+    feeds,
+    followup,
+    health,
+    heartbeat,
+    inbox,
+    progress,
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     dispatcher.register(app, settings)
     followup.register(app, settings)
+    feedback_reminders.register(app, settings)
     heartbeat.register(app, settings)
     health.register(app, settings)
     inbox.register(app, settings)

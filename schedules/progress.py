@@ -70,6 +70,12 @@ def _due_messages(svc: Services, seen: dict[int, Hashable] | None) -> list[_Due]
             ledger = svc.store.ledger.for_notice(notice_id)
             report = build_report(notice, ledger, now, svc.settings.working_time())
             text = final_html(notice, counts, ledger, now) + "\n\n" + ack_board(report)
+            newer = svc.store.notices.superseded([notice_id]).get(notice_id)
+            older = svc.store.notices.correction_of(notice_id)
+            if newer is not None:  # the board of an original says it was superseded
+                text += f"\n⚠️ 本通知已被更正通知 #{newer} 取代，请以更正后的通知为准。"
+            elif older is not None:
+                text += f"\n🔁 本通知是 #{older} 的更正版。"
         else:
             text = progress_html(notice, counts, now, svc.settings.tz, pace)
         if text != progress.last_text:

@@ -12,6 +12,7 @@ from briefbot.store.drafts import DraftRepo
 from briefbot.store.feedbacks import FeedbackRepo, FeedbackState
 from briefbot.store.feeds import FeedRepo
 from briefbot.store.ledger import LedgerRepo
+from briefbot.store.listing import ListingRepo
 from briefbot.store.notices import NoticeRepo
 from briefbot.store.originals import OriginalRepo
 from briefbot.store.outbox import OutboxRepo
@@ -32,6 +33,7 @@ class Store:
     progress: ProgressRepo
     roster: RosterRepo
     feedbacks: FeedbackRepo
+    listing: ListingRepo
 
     def close(self) -> None:
         self.engine.dispose()
@@ -72,6 +74,7 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         progress=ProgressRepo(engine),
         roster=RosterRepo(engine),
         feedbacks=FeedbackRepo(engine),
+        listing=ListingRepo(engine),
     )
 
 
