@@ -218,6 +218,8 @@ DIRECTIVE_VERBS = (
     "批示",
     "阅批",
     "批阅",
+    "签批",
+    "阅示",
     "批语",
     "批注",
     "指示",
@@ -234,7 +236,19 @@ RELAY_OPENINGS = ("现将", "现把", "兹将")
 RELAY_VERBS = ("印发给你们", "转发给你们", "发给你们", "转给你们", "印发你们", "转发你们", "现予印发",
                "予以印发", "现予转发")  # fmt: skip
 # a section heading that holds directives
-DIRECTIVE_HEADINGS = ("领导批示", "批示精神", "重要批示", "批示", "批语", "领导指示", "指示精神")
+DIRECTIVE_HEADINGS = (
+    "领导批示",
+    "批示精神",
+    "重要批示",
+    "批示",
+    "批语",
+    "领导指示",
+    "指示精神",
+    "签批",
+    "阅批",
+    "阅示",
+    "批阅",
+)
 # the cues whose presence without an extracted directive the preview warns about
 MISSED_DIRECTIVE_CUES = (
     "批示",

@@ -168,6 +168,7 @@ def post_pattern() -> re.Pattern[str]:
 def split_signature_name(line: str) -> Subject | None:
     """A signature line of a signed note: "林某某", "市长 林某某", "林某某（市委书记）"."""
     text = re.sub(r"\s+", "", line)
+    text = re.sub(r"^(.{2,20}?)[:：]", r"\1", text)  # "镇党委书记：钟立国"
     if re.fullmatch(r"[（(][^（）()]+[）)]", text):
         text = text[1:-1]
     if len(text) > 24 or text.endswith(cues.EDITED_BY) or text.endswith(cues.ISSUER_ENDINGS):

@@ -273,6 +273,7 @@ def _stands_alone(line: str) -> bool:
         or is_doc_title(compact)
         or compact.endswith(cues.DOC_HEADER_ENDINGS)
         or (compact.startswith("【") and compact.endswith("】"))
+        or compact.startswith("——")  # "——县委书记某某 7月8日": who said the quotation above
     )
 
 

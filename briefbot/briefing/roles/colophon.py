@@ -13,7 +13,7 @@ from briefbot.briefing.roles.signature import is_organ
 # not on 、: "各县（市、区）" and "省委、省政府领导同志" are single addressees
 _LIST_SPLIT = re.compile(r"[，,；;]\s*")
 _COPIES = re.compile(r"共印\s*(\d+)\s*份")
-_ANNOTATION = re.compile(r"^[（(]此件[^）)]{1,16}[）)]$")
+_ANNOTATION = re.compile(r"^[（(](?:此件|本刊|本期)[^）)]{1,60}[）)]$")
 _EDITED = re.compile(r"^(?P<by>.{2,40}?)\s*(?:编印|编发|编)$")
 
 
@@ -39,6 +39,8 @@ def claim(blocks: list[Block]) -> None:
         if cue is None:
             if is_date_only(block.text) or is_organ(block.text):
                 continue  # a signature below the colophon: the signature module takes it
+            if len(block.text) <= 12 and sum(b.text == block.text for b in blocks) > 1:
+                continue  # a running head on the last page ("工作动态")
             break
         block.assign(Role.COLOPHON, cue)
     # "某某办公室编", the 印发 line and "（此件公开发布）" also stand alone elsewhere

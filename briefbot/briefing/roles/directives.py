@@ -311,6 +311,30 @@ class Finder:
                 return max(_subject_start(text, m.start()), after)
         return len(text)
 
+    def attributed(self, i: int) -> bool:
+        """ "“…”" then "——县委书记某某 7月8日": a quotation and, under it, who gave it."""
+        block = self.blocks[i]
+        text = block.text
+        if not (text.startswith("“") and self._free(i + 1)):
+            return False
+        words, end = quoted(text, 1)
+        under = self.blocks[i + 1].text
+        if end < len(text) - 1 or not under.startswith("——"):
+            return False
+        who = under.lstrip("—- ")
+        when, raw = find_date(who)
+        if when is None and (md := month_day(who)):
+            raw = md
+            when = resolve_month_day(md, self.reference, forward=False)
+        name_part = re.split(r"\d|[一二三四五六七八九十]{1,2}月", who, maxsplit=1)[0]
+        subject = parse_subject(name_part) or split_signature_name(name_part)
+        if subject is None:
+            return False
+        self._add(i, subject, words, when, raw or "", "批示")
+        block.assign(Role.DIRECTIVE, f"{subject.leader}批示（引文）")
+        self.blocks[i + 1].assign(Role.DIRECTIVE, "批示署名（破折号）")
+        return True
+
     def body_note(self, i: int) -> bool:
         """``某某党委批语：…``, ``某某办公厅按：…``, ``中央认为，…``."""
         block = self.blocks[i]
@@ -535,7 +559,7 @@ def claim(
         if finder.signed(first, i):
             first = i + 2
             continue
-        if finder.body_note(i) or finder.relay(i):
+        if finder.attributed(i) or finder.body_note(i) or finder.relay(i):
             first = i + 1
             continue
         finder.quoted_and_colon(i, section is not None)

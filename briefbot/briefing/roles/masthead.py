@@ -149,7 +149,8 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
         considered += 1
         text = block.text
         compact = re.sub(r"\s", "", text)
-        if considered == 1 and as_section_heading(text) and _named_like_title(text):
+        first = not title_lines and not seen_field and considered <= 2
+        if first and as_section_heading(text) and _named_like_title(text):
             title_lines.append(text.strip("【】"))  # "情况通报" atop a 通报 is its title
             block.assign(Role.MASTHEAD, "报头：标题")
             continue
