@@ -101,7 +101,7 @@ def _drop_running_heads(pages: list[list[str]]) -> list[list[str]]:
     The first page keeps its copy (there it is the masthead); the others lose it.
     """
     if len(pages) < 2:
-        return _drop_repeated_lines(pages)
+        return [_first_page(page, None) for page in _drop_repeated_lines(pages)]
     counts: Counter[str] = Counter()
     for page in pages:
         counts.update({_signature(_text(ln)) for ln in _edges(page) if len(ln) <= 40})
@@ -125,7 +125,7 @@ def _drop_running_heads(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
-def _first_page(page: list[str], running: set[str]) -> list[str]:
+def _first_page(page: list[str], running: set[str] | None) -> list[str]:
     """Page 1 keeps its masthead, but not a running head printed above it: a running line at the
     very top whose text the masthead repeats just below ("某某简报 第8期" over "某某简报")."""
     lines = [i for i, ln in enumerate(page) if _text(ln) and not _PAGE_NUMBER.match(_text(ln))]
@@ -134,7 +134,13 @@ def _first_page(page: list[str], running: set[str]) -> list[str]:
     top = _text(page[lines[0]])
     below = [re.sub(r"\s", "", _text(page[i])) for i in lines[1:6]]
     compact = re.sub(r"\s", "", top)
-    if _signature(top) in running and any(b and len(b) >= 4 and b in compact for b in below):
+    # one page only: nothing to compare with, the top line just repeats and extends the title
+    if running is None:
+        # one page: a running head says which issue it is ("今日要情 第112期 秘密")
+        is_running = re.search(r"第\s*[0-9０-９一二三四五六七八九十百]+\s*[期号]", top) is not None
+    else:
+        is_running = _signature(top) in running
+    if is_running and any(b and len(b) >= 4 and b in compact for b in below):
         return ["" if i == lines[0] else ln for i, ln in enumerate(page)]
     return page
 
@@ -181,7 +187,8 @@ def lay_out(pages: list[list[str]]) -> tuple[list[str], list[Dropped]]:
             masthead_number = number == 0 and seen <= 4 and line.isdigit() and len(page) > 8
             if _PAGE_NUMBER.match(line) and not masthead_number:
                 dropped.append(Dropped(line, "page number"))
-                line = PAGE_BREAK
+                # at the foot of a page it is where the text breaks; at the head it breaks nothing
+                line = "" if seen <= 2 else PAGE_BREAK
             elif _RULE.match(line):
                 dropped.append(Dropped(line, "rule"))
                 line = ""

@@ -19,6 +19,13 @@ _PROVENANCE = re.compile(
     r"|^[（(][^）)]{0,40}(?:供稿|撰稿|执笔|审核|编辑)[:：]?[^）)]{0,30}[）)]$"  # and who checked it
     r"|^[（(][^）)]{0,40}(?:联系人|联系电话|电话)[:：]?[^）)]{0,40}[）)]$"  # whom to call
 )
+# "（通讯员 廖某某）", "本报讯（记者 魏某某）": who wrote a news item
+_BYLINE = re.compile(r"^(?:本报讯|本网讯)?[（(](?:记者|通讯员|实习生|作者)[^）)]{1,30}[）)]$")
+_BYLINE_LEAD = re.compile(
+    r"^(?:本报讯|本网讯|本台讯)\s*(?:[（(](?:记者|通讯员)[^）)]{1,30}[）)])?\s*"
+)
+# "3上一篇", "下一页": an e-paper's or a list's paging links
+_PAGER = re.compile(r"^\d{0,3}\s*(?:上一篇|下一篇|上一页|下一页|上一版|下一版)")
 # "（来源：新华社）" closing an item's body
 _TRAILING_SOURCE = re.compile(r"[（(]\s*(?:来源|稿源|信息来源|作者)[:：][^）)]{1,40}[）)]\s*$")
 
@@ -72,6 +79,10 @@ def cue_for(text: str) -> str | None:
         return "网页/版式：" + m.group(0)
     if _PROVENANCE.match(text):
         return "整理/供稿说明"
+    if _BYLINE.match(text):
+        return "署名（记者/通讯员）"
+    if _PAGER.match(text):
+        return "网页翻页链接"
     if _BRACKETED.match(text) and any(w in text for w in cues.NAVIGATION_WORDS):
         return "网页导航链接"
     if _BREADCRUMB.match(text):
@@ -86,5 +97,8 @@ def claim(blocks: list[Block]) -> None:
         cue = cue_for(block.text)
         if cue is not None:
             block.assign(Role.BOILERPLATE, cue)
-        elif m := _TRAILING_SOURCE.search(block.text):
-            block.mark(m.start(), len(block.text), Role.BOILERPLATE, "文末来源")
+        else:
+            if m := _TRAILING_SOURCE.search(block.text):
+                block.mark(m.start(), len(block.text), Role.BOILERPLATE, "文末来源")
+            if (lead := _BYLINE_LEAD.match(block.text)) and lead.end() < len(block.text):
+                block.mark(0, lead.end(), Role.BOILERPLATE, "电头和署名")

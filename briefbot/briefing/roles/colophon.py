@@ -25,6 +25,10 @@ def cue_for(text: str) -> str | None:
         return "版记：" + ("共印" if _COPIES.search(compact) else "印发")
     if len(text) <= 40 and _EDITED.match(compact) and compact.endswith(cues.EDITED_BY):
         return "版记：编印单位"
+    if len(compact) <= 60 and re.search(
+        r"(?:联系人|联系电话|值班电话|电话|传真|邮箱)[:：]", compact
+    ):
+        return "版记：联系方式"
     return None
 
 
