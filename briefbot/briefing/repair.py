@@ -77,7 +77,8 @@ def as_section_heading(line: str) -> str | None:
     if _SECTION.match(line):
         inner = line[1:-1]
         # a long bracketed line that does not end like a section is a bold headline (docx)
-        if len(inner) <= 8 or inner.endswith(cues.SECTION_ENDINGS) or inner in cues.SECTION_NAMES:
+        short_section = len(inner) <= 10 and inner.endswith(cues.SECTION_ENDINGS)
+        if len(inner) <= 8 or short_section or inner in cues.SECTION_NAMES:
             return inner
         return None
     if line in cues.SECTION_NAMES:

@@ -24,6 +24,7 @@ _BYLINE = re.compile(r"^(?:本报讯|本网讯)?[（(](?:记者|通讯员|实习
 _BYLINE_LEAD = re.compile(
     r"^(?:本报讯|本网讯|本台讯)\s*(?:[（(](?:记者|通讯员)[^）)]{1,30}[）)])?\s*"
 )
+_TRAILING_BYLINE = re.compile(r"[（(](?:记者|通讯员|实习生)[^）)]{1,30}[）)]\s*$")
 # "3上一篇", "下一页": an e-paper's or a list's paging links
 _PAGER = re.compile(r"^\d{0,3}\s*(?:上一篇|下一篇|上一页|下一页|上一版|下一版)")
 # "（来源：新华社）" closing an item's body
@@ -98,7 +99,7 @@ def claim(blocks: list[Block]) -> None:
         if cue is not None:
             block.assign(Role.BOILERPLATE, cue)
         else:
-            if m := _TRAILING_SOURCE.search(block.text):
+            if m := _TRAILING_SOURCE.search(block.text) or _TRAILING_BYLINE.search(block.text):
                 block.mark(m.start(), len(block.text), Role.BOILERPLATE, "文末来源")
             if (lead := _BYLINE_LEAD.match(block.text)) and lead.end() < len(block.text):
                 block.mark(0, lead.end(), Role.BOILERPLATE, "电头和署名")

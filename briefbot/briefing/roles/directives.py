@@ -130,7 +130,7 @@ def _ends_section(text: str) -> bool:
         len(bare) <= 30
         and not re.search(r"[。；！？”]$", bare)
         and not is_date_only(bare)
-        and split_signature_name(bare) is None
+        and not (len(bare) <= 12 and split_signature_name(bare) is not None)
     )
 
 

@@ -186,8 +186,9 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
                 title_lines.append(re.sub(r"\s", "", inner) if title_lines else inner)
                 block.assign(Role.MASTHEAD, "报头：标题（粗体）")
                 continue
-        if classification is None and (c := _classification(text)):
-            classification = c
+        if c := _classification(text):
+            # "内部资料" / "注意保存" on two lines are one mark
+            classification = c if classification is None else classification + c
             block.assign(Role.MASTHEAD, "报头：密级")
             continue
         found = _issue(compact) if len(compact) <= 60 else None
