@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from briefbot.briefing.model import Briefing, Directive
 
 TELEGRAM_TEXT_LIMIT = 4096
+FOOTER_ROOM = 60  # the dispatcher adds "编号 #N · 请于12月7日（周一）09:10前签收" to each notice
 _TAG = re.compile(r"<[^>]+>")
 _SENTENCE = re.compile(r"[^。！？；]*[。！？；]+[”’」』]*|[^。！？；]+$")
 ACK_HINT = "请本单位联络员点击下方“已收到”按钮，或回复 /ack 签收。"
@@ -83,7 +84,7 @@ def masthead_line(briefing: Briefing) -> str:
 class RenderOptions:
     correction: bool = False  # this replaces an earlier version of the same issue
     has_original: bool = False  # the original file can be requested with the 原文 button
-    limit: int = TELEGRAM_TEXT_LIMIT
+    limit: int = TELEGRAM_TEXT_LIMIT - FOOTER_ROOM
 
 
 # how each kind of directive is introduced: "省长 易炼红 11月19日批示：", "中共某某省委批语："

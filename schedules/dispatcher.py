@@ -25,6 +25,8 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ContextTypes
 
 from briefbot.backoff import backoff
+from briefbot.deadlines import notice_due, notice_footer
+from briefbot.render import TELEGRAM_TEXT_LIMIT, visible_length
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from briefbot.store.outbox import OutboxItem
@@ -33,6 +35,7 @@ from handlers.keyboards import ack_keyboard
 
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
+CAPTION_LIMIT = 1024
 _UNREACHABLE = (
     "chat not found",
     "bot was kicked",
@@ -47,6 +50,26 @@ _UNREACHABLE = (
 class Dispatcher:
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
+        self._ack_within: dict[int, timedelta] = {}
+
+    def _with_footer(self, svc: Services, item: OutboxItem, text: str, limit: int) -> str:
+        """A notice (the row carrying the button) ends with its number and its deadline, counted
+        from now, as the follow-up policy will count it (see briefbot.deadlines)."""
+        if item.kind != "notice":
+            return text
+        within = self._ack_within.get(item.notice_id)
+        if within is None:
+            notice = svc.store.notices.notice(item.notice_id)
+            if notice is None:
+                return text
+            within = self._ack_within[item.notice_id] = notice.ack_within
+        due = notice_due(svc.now(), within, svc.settings.working_time())
+        footer = notice_footer(item.notice_id, due, svc.settings.tz)
+        combined = f"{text}\n{footer}"
+        if visible_length(combined) > limit:
+            log.warning("notice %s leaves no room for its number and deadline", item.notice_id)
+            return text
+        return combined
 
     async def run(self, bot: Bot, svc: Services) -> int:
         """Send everything due now. Returns how many rows were handled. Never overlaps itself."""
@@ -77,7 +100,9 @@ class Dispatcher:
 
     async def _deliver(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool) -> int:
         """One request to Telegram; returns the message id."""
-        text = html.unescape(_TAG.sub("", item.text)) if plain else item.text
+        limit = CAPTION_LIMIT if item.as_original else TELEGRAM_TEXT_LIMIT
+        text = self._with_footer(svc, item, item.text, limit)
+        text = html.unescape(_TAG.sub("", text)) if plain else text
         markup = ack_keyboard(item.notice_id, item.has_original) if item.with_button else None
         paid = svc.settings.telegram.paid_broadcast and item.kind in ("notice", "notice_part")
         if item.kind == "original" or item.as_original:

@@ -13,7 +13,13 @@ from telegram.ext import Application, ContextTypes
 
 from briefbot.followup import FollowUpPolicy, plan_follow_up
 from briefbot.ledger import NoticeKind
-from briefbot.reminders import escalation_html, leader_html, reminder_html
+from briefbot.reminders import (
+    LeaderState,
+    When,
+    escalation_html,
+    leader_html,
+    reminder_html,
+)
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
@@ -51,15 +57,27 @@ def follow_up_once(svc: Services) -> int:
         if plan.empty:
             continue
         by_code = {u.unit_code: u for u in ledger}
+        names = svc.store.people.names(uid for u in ledger for uid in u.liaisons)
+        when = When(now, clock, svc.settings.tz)
+        leader_states = {
+            u.code: LeaderState(
+                u.leader is not None,
+                u.leader is not None and svc.store.people.has_private_chat(u.leader),
+            )
+            for u in svc.settings.units
+            if u.code in by_code
+        }
         svc.store.ledger.record_plan(
             notice_id,
             plan,
             ledger,
             svc.settings.office.chat_id,
-            lambda code, step, mention, n=notice, units=by_code: reminder_html(
-                n, units[code], step, mention
+            lambda code, step, mention, n=notice, units=by_code, nm=names, w=when: reminder_html(
+                n, units[code], step, mention, w, nm
             ),
-            lambda codes, n=notice, units=by_code: escalation_html(n, [units[c] for c in codes]),
+            lambda codes, n=notice, units=by_code, nm=names, ls=leader_states: escalation_html(
+                n, [units[c] for c in codes], nm, ls
+            ),
             now,
             {
                 u.code: (u.leader, leader_html(notice, by_code[u.code]))

@@ -15,6 +15,7 @@ from briefbot.store.ledger import LedgerRepo
 from briefbot.store.notices import NoticeRepo
 from briefbot.store.originals import OriginalRepo
 from briefbot.store.outbox import OutboxRepo
+from briefbot.store.people import PeopleRepo
 from briefbot.store.progress import ProgressRepo
 from briefbot.store.roster import RosterRepo
 
@@ -32,6 +33,7 @@ class Store:
     progress: ProgressRepo
     roster: RosterRepo
     feedbacks: FeedbackRepo
+    people: PeopleRepo
 
     def close(self) -> None:
         self.engine.dispose()
@@ -61,6 +63,7 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         progress=ProgressRepo(engine),
         roster=RosterRepo(engine),
         feedbacks=FeedbackRepo(engine),
+        people=PeopleRepo(engine),
     )
 
 

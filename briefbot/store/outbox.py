@@ -304,6 +304,21 @@ class OutboxRepo:
             ).first()
         return None if row is None else (row.chat_id, row.message_id)
 
+    def reminder_messages(self, notice_id: int, unit_code: str) -> list[tuple[int, int]]:
+        """(chat_id, message_id) of the reminders and nudges sent to a unit for a notice: their
+        "已收到" buttons follow the notice's once the unit has signed."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(outbox.c.chat_id, outbox.c.message_id).where(
+                    outbox.c.kind.in_(("reminder", "nudge")),
+                    outbox.c.notice_id == notice_id,
+                    outbox.c.unit_code == unit_code,
+                    outbox.c.state == "sent",
+                    outbox.c.message_id.is_not(None),
+                )
+            ).all()
+        return [(r.chat_id, r.message_id) for r in rows]
+
     def latest_delivered_notice(self, unit_code: str) -> int | None:
         with self._engine.connect() as conn:
             return conn.execute(
