@@ -16,9 +16,10 @@ from briefbot.export import to_xlsx
 from briefbot.ids import parse_id
 from briefbot.ledger import NoticeInfo, UnitLedger
 from briefbot.ranking import rank_units
-from briefbot.render import html_join, html_message
+from briefbot.render import Html, html_join, html_message
 from briefbot.reports import AckStatus, Report, format_csv, notice_report
 from briefbot.runtime import Services
+from briefbot.store.ledger import UnitInfo
 from handlers.context import services
 from handlers.office import chosen_notice, office_only
 
@@ -40,6 +41,8 @@ async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     svc = services(context)
     lines = []
+    roster = svc.store.ledger.units_now()
+    people = svc.store.people.names(uid for u in roster.values() for uid in u.liaisons)
     for notice_id in svc.store.ledger.open_notice_ids(include_escalated=True):
         notice = svc.store.notices.notice(notice_id)
         if notice is None:
@@ -55,19 +58,38 @@ async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     for r in overdue
                 ),
             )
+            who = html_join(
+                "；",
+                (
+                    html_message(
+                        "{unit} {liaisons}",
+                        unit=r.unit_name,
+                        liaisons=_liaisons(roster.get(r.unit_code), people),
+                    )
+                    for r in overdue
+                ),
+            )
             lines.append(
                 html_message(
-                    "<b>#{id}《{title}》</b>逾期 {n} 个：{names}",
+                    "<b>#{id}《{title}》</b>逾期 {n} 个：{names}\n　联络员：{who}",
                     id=notice.id,
                     title=notice.label,
                     n=len(overdue),
                     names=names,
+                    who=who,
                 )
             )
     if not lines:
         await message.reply_text("目前没有逾期未签收的单位。")
         return
     await message.reply_text("⏰ <b>逾期未签收</b>\n" + "\n".join(lines)[:3900])
+
+
+def _liaisons(unit: UnitInfo | None, names: dict[int, str]) -> Html:
+    """赵某、钱某 (by Telegram name as last seen), for the office's lists."""
+    if unit is None or not unit.liaisons:
+        return Html("未登记")
+    return html_join("、", (names.get(uid) or f"ID {uid}" for uid in unit.liaisons))
 
 
 @office_only
@@ -132,7 +154,9 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = context.args or []
     days = parse_id(args[0]) if args else 7
     if days is None or days > 366:
-        await message.reply_text("用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。")
+        await message.reply_text(
+            "用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。"
+        )
         return
     now = svc.now()
     notices = svc.store.notices.published_since(now - timedelta(days=days))

@@ -4,13 +4,19 @@ overdue and liaisons named, scoped menus, setup in chat, office buttons and pins
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+
 from briefbot.acking import is_ack_phrase
 from briefbot.publishing import parse_file, publish_file
 from schedules.dispatcher import Dispatcher
 from schedules.followup import follow_up_once
 from tests.botkit import (
+    ADMIN,
     DONGJIANG,
     LIAISON,
+    OFFICE,
     OTHER,
     TOKEN,
     feed,
@@ -18,7 +24,7 @@ from tests.botkit import (
     replies,
     services_of,
 )
-from tests.conftest import SHIPPED, at
+from tests.conftest import SHIPPED, at, running_app
 from tests.fixtures.builders import txt
 from tests.fixtures.synthetic import RURAL
 
@@ -153,3 +159,188 @@ async def test_reminders_say_how_long_overdue_in_working_time(app, emulator):
     reminder = bot_messages(emulator, DONGJIANG)[-1]["text"]
     assert f"（编号 #{notice_id}）" in reminder
     assert "签收时限 12月7日（周一）09:10，已逾期 50分钟（工作时间）" in reminder
+
+
+# ------------------------------------------------------------------ 3. confirmation everywhere
+
+
+async def test_ack_updates_the_reminder_buttons_too_and_undo_restores_them(app, emulator):
+    svc = services_of(app)
+    set_now(app, FRIDAY)
+    notice_id = await publish(app)
+    set_now(app, at("2026-12-07 10:00"))
+    follow_up_once(svc)
+    await Dispatcher().run(app.bot, svc)
+    notice, reminder = bot_messages(emulator, DONGJIANG)
+    assert button_text(reminder) == "✅ 已收到"
+    await feed(app, {"message": emulator.world.user_message(DONGJIANG, LIAISON, "/ack")})
+    notice, reminder = bot_messages(emulator, DONGJIANG)
+    assert button_text(notice) == button_text(reminder) == "✔️ 已签收 · 赵联络员 12-07 10:00"
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/undo {notice_id}")})
+    notice, reminder = bot_messages(emulator, DONGJIANG)[:2]
+    assert button_text(notice) == button_text(reminder) == "✅ 已收到"
+
+
+async def test_ack_of_several_notices_reacts_and_names_them(app, emulator):
+    await publish(app)
+    await publish(app, txt(RURAL), "b.txt")
+    said = emulator.world.user_message(DONGJIANG, LIAISON, "收到")
+    await feed(app, {"message": said})
+    text = replies(emulator, DONGJIANG)[-1]
+    assert text.startswith("已签收以下 2 份通知：#1《") and "#2《乡村振兴工作简报" in text
+    stored = emulator.world.chats[DONGJIANG].messages[said["message_id"]]
+    assert stored["_reactions"] == [{"type": "emoji", "emoji": "👍"}]
+
+
+# ------------------------------------------------------------------ 4. menus per chat
+
+
+async def test_command_menus_are_scoped_per_chat(app, emulator):
+    world = emulator.world
+    bot = world.bots[TOKEN]
+    world.chats[OFFICE].admins = {ADMIN}
+    world.add_chat(LIAISON, "赵联络员", "private")
+
+    def menu(chat_id, user_id):
+        return [c["command"] for c in world.menu_for(bot, chat_id, user_id)]
+
+    office = menu(OFFICE, ADMIN)
+    for command in ("status", "publish", "late", "remind", "export", "ranking", "chart"):
+        assert command in office
+    assert "units" in office and "invite" in office and "ack" not in office
+    assert menu(OFFICE, OTHER) == ["help"]  # office members who are not its admins
+    unit = menu(DONGJIANG, LIAISON)
+    assert {"ack", "undo", "feedback", "subscribe", "help"} <= set(unit)
+    assert "status" not in unit
+    assert menu(LIAISON, LIAISON) == ["start", "help"]
+    assert bot.commands == []  # no catch-all menu
+
+
+# ------------------------------------------------------------------ 5. setup in chat
+
+LEADER = 30001
+UNBOUND = "  - {code: xishan, name: 西山县, group: 县区, liaisons: [20009], leader: 30001}\n"
+XISHAN_CHAT, XISHAN_LIAISON = -1001000000777, 20009
+
+
+@pytest.fixture
+async def setup_app(emulator, tmp_path):
+    async with running_app(emulator, tmp_path, UNBOUND) as application:
+        emulator.world.add_chat(XISHAN_CHAT, "西山县<工作群>")
+        emulator.world.add_user(XISHAN_LIAISON, "西山联络员")
+        emulator.world.add_user(LEADER, "李<县长>")
+        yield application
+
+
+def last_update(emulator):
+    update = dict(emulator.world.bots[TOKEN].updates[-1])
+    update.pop("update_id")
+    return update
+
+
+async def test_added_to_a_group_the_bot_says_how_to_bind_and_help_agrees(setup_app, emulator):
+    app = setup_app
+    emulator.world.add_bot_to_chat(XISHAN_CHAT, XISHAN_LIAISON, TOKEN)
+    await feed(app, last_update(emulator))
+    greeting = replies(emulator, XISHAN_CHAT)[-1]
+    assert "简报签收助手" in greeting and "尚未绑定" in greeting
+    assert "/subscribe 邀请码" in greeting
+    await feed(app, {"message": message_json(XISHAN_CHAT, XISHAN_LIAISON, "/help")})
+    assert "本群尚未绑定任何单位" in replies(emulator, XISHAN_CHAT)[-1]
+    # in an already bound group the greeting says so
+    emulator.world.add_bot_to_chat(DONGJIANG, LIAISON, TOKEN)
+    await feed(app, last_update(emulator))
+    assert "本群已是东江市的工作群" in replies(emulator, DONGJIANG)[-1]
+
+
+async def test_invite_gives_a_one_tap_link_that_binds_on_join(setup_app, emulator):
+    app = setup_app
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/invite xishan")})
+    text = replies(emulator, OFFICE)[-1]
+    code = text.split("<code>")[1].split("</code>")[0]
+    assert f"https://t.me/briefing_bot?startgroup={code}" in text
+    assert "@briefing_bot" in text and f"/subscribe {code}" in text
+    # the link: Telegram adds the bot, then sends /start@bot CODE in the group
+    emulator.world.add_bot_to_chat(XISHAN_CHAT, XISHAN_LIAISON, TOKEN, start=code)
+    for update in emulator.world.bots[TOKEN].updates[-2:]:
+        await feed(app, {k: v for k, v in update.items() if k != "update_id"})
+    assert replies(emulator, XISHAN_CHAT)[-1] == (
+        "✅ 本群已绑定为西山县的工作群，今后的简报将推送到这里。"
+    )
+    unit = services_of(app).store.notices.unit_by_chat(XISHAN_CHAT)
+    assert unit is not None and unit.code == "xishan"
+
+
+async def test_a_leaders_start_confirms_escalations_will_reach_them(setup_app, emulator):
+    app = setup_app
+    emulator.world.add_chat(LEADER, "李县长", "private")
+    raw = message_json(LEADER, LEADER, "/start")
+    raw["chat"] = {"id": LEADER, "type": "private", "first_name": "李<县长>"}
+    raw["from"] = {"id": LEADER, "is_bot": False, "first_name": "李<县长>"}
+    await feed(app, {"message": raw})
+    text = replies(emulator, LEADER)[-1]
+    assert "您已登记为西山县的分管领导" in text and "私信" in text
+    assert services_of(app).store.people.has_private_chat(LEADER)
+
+
+# ------------------------------------------------------------------ 7. people named
+
+
+async def test_last_reminder_mentions_liaisons_by_name_and_the_office_is_told_who(app, emulator):
+    svc = services_of(app)
+    hostile = "赵<b>联络员</b>&"
+    set_now(app, FRIDAY)
+    notice_id = await publish(app)
+    raw = message_json(DONGJIANG, LIAISON, "/help")
+    raw["from"] = {"id": LIAISON, "is_bot": False, "first_name": hostile}
+    await feed(app, {"message": raw})  # the liaison's name is remembered as they act
+    for moment in ("2026-12-07 10:00", "2026-12-07 14:30"):
+        set_now(app, at(moment))
+        follow_up_once(svc)
+        await Dispatcher().run(app.bot, svc)
+    last = bot_messages(emulator, DONGJIANG)[-1]["text"]
+    assert "签收提醒（第2次）" in last
+    assert '<a href="tg://user?id=20001">赵&lt;b&gt;联络员&lt;/b&gt;&amp;</a>' in last
+    assert "联络员1" not in last
+    # qingling's liaison was never seen: a numbered mention still notifies them
+    qingling = bot_messages(emulator, -1001000000102)[-1]["text"]
+    assert '<a href="tg://user?id=20002">联络员1</a>' in qingling
+    # the escalation names each late unit's liaisons and says the leader was not told
+    set_now(app, at("2026-12-07 16:30"))
+    follow_up_once(svc)
+    await Dispatcher().run(app.bot, svc)
+    escalation = bot_messages(emulator, OFFICE)[-1]["text"]
+    assert "逾期未签收上报</b>：《" in escalation and f"（编号 #{notice_id}）" in escalation
+    assert "联络员：赵&lt;b&gt;联络员&lt;/b&gt;&amp;；未登记分管领导，未通知领导" in escalation
+    assert "省教育厅（省直部门，已提醒2次）\n  联络员：未登记联络员" in escalation
+    # /late names them too
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/late")})
+    late = replies(emulator, OFFICE)[-1]
+    assert "联络员：" in late and "东江市 赵&lt;b&gt;联络员&lt;/b&gt;&amp;" in late
+    assert "省教育厅 未登记" in late
+
+
+def test_escalation_says_whether_the_leader_was_told():
+    from datetime import UTC, datetime
+
+    from briefbot.ledger import DeliveryState, NoticeInfo, NoticeKind, UnitLedger
+    from briefbot.reminders import LeaderState, escalation_html
+
+    now = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    notice = NoticeInfo(3, "简报", None, NoticeKind.ROUTINE, now, timedelta(hours=4))
+
+    def unit(code):
+        return UnitLedger(
+            code, f"单位{code}", "组", -1, (7,), DeliveryState.SENT, now, None, None, (now,), None
+        )
+
+    text = escalation_html(
+        notice,
+        [unit("a"), unit("b"), unit("c")],
+        {7: "钱<某>"},
+        {"a": LeaderState(True, True), "b": LeaderState(True, False)},
+    )
+    lines = text.split("\n")
+    assert "联络员：钱&lt;某&gt;；已同时私信告知分管领导" in lines[3]
+    assert "尚未与机器人对话，可能无法送达" in lines[5]
+    assert "未登记分管领导" in lines[7]
