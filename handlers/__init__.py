@@ -4,7 +4,7 @@ Order (PTB stops at the first matching handler in a group):
 1. errors — not a handler, but registered first so nothing runs without it;
 2. office commands — /status, /publish, /late, /remind, /export and the preview buttons check
    the chat and the admin list themselves, so that anyone else gets a polite refusal rather than
-   silence;
+   silence; the board's and the escalation's buttons (office_buttons) likewise;
    corrections — the preview's 编辑 button and the replies to its prompt: a text-reply handler
    that returns at once for anything but a reply to a live prompt in the office chat; before
    ack/help, none of which handles plain (non-command) text;
@@ -21,7 +21,17 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import ack, corrections, errors, feedback, help, office, office_views, roster
+from handlers import (
+    ack,
+    corrections,
+    errors,
+    feedback,
+    help,
+    office,
+    office_buttons,
+    office_views,
+    roster,
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -29,6 +39,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     office.register(app)
     corrections.register(app)
     office_views.register(app)
+    office_buttons.register(app)
     roster.register(app)
     feedback.register(app)
     ack.register(app)

@@ -99,6 +99,11 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if notice is None:
         return
+    await show_status(message, svc, notice)
+
+
+async def show_status(message: Message, svc: Services, notice: NoticeInfo) -> None:
+    """/status of ``notice``, in reply to ``message`` (also the board's 详情 button)."""
     report = notice_report(svc.store, notice, svc.now(), svc.settings.working_time())
     due = svc.store.notices.feedback_due(notice.id)
     feedback = f"{due.day.month}月{due.day.day}日（{due.raw}）" if due else None

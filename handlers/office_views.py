@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from briefbot.durations import format_duration
@@ -100,6 +100,11 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
+    await remind_units(message, svc, notice)
+
+
+async def remind_units(message: Message, svc: Services, notice: NoticeInfo) -> None:
+    """Queue a nudge to every unit that received ``notice`` and has not signed; say so."""
     ledger = svc.store.ledger.for_notice(notice.id)
     targets = [u for u in ledger if u.ack is None and u.delivery.value == "sent"]
     if not targets:
@@ -129,6 +134,11 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
+    await send_export(message, svc, notice)
+
+
+async def send_export(message: Message, svc: Services, notice: NoticeInfo) -> None:
+    """The 签收单 of ``notice`` as XLSX and CSV, in reply to ``message``."""
     report = _report(svc, notice)
     stamp = svc.now().strftime("%Y%m%d-%H%M")
     await message.reply_document(

@@ -21,7 +21,14 @@ from typing import Any
 
 from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import Application, ContextTypes
 
 from briefbot.backoff import backoff
@@ -31,7 +38,7 @@ from briefbot.runtime import Services
 from briefbot.settings import Settings
 from briefbot.store.outbox import OutboxItem
 from handlers.context import services
-from handlers.keyboards import ack_keyboard
+from handlers.keyboards import ack_keyboard, office_keyboard
 
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
@@ -51,6 +58,7 @@ class Dispatcher:
     def __init__(self) -> None:
         self._lock = asyncio.Lock()
         self._ack_within: dict[int, timedelta] = {}
+        self._cannot_pin: set[int] = set()  # chats that refused a pin (until restart)
 
     def _with_footer(self, svc: Services, item: OutboxItem, text: str, limit: int) -> str:
         """A notice (the row carrying the button) ends with its number and its deadline, counted
@@ -104,6 +112,8 @@ class Dispatcher:
         text = self._with_footer(svc, item, item.text, limit)
         text = html.unescape(_TAG.sub("", text)) if plain else text
         markup = ack_keyboard(item.notice_id, item.has_original) if item.with_button else None
+        if item.kind == "escalation":
+            markup = office_keyboard(item.notice_id)
         paid = svc.settings.telegram.paid_broadcast and item.kind in ("notice", "notice_part")
         if item.kind == "original" or item.as_original:
             digest = svc.store.notices.original_hash(item.notice_id)
@@ -180,8 +190,26 @@ class Dispatcher:
         except LookupError as exc:
             outbox.mark_failed(item.id, str(exc))
         else:
+            if (
+                item.kind == "notice"
+                and svc.settings.delivery.pin_notices
+                and item.chat_id not in self._cannot_pin
+            ):
+                await self._pin(bot, item, message_id)
             return message_id
         return None
+
+    async def _pin(self, bot: Bot, item: OutboxItem, message_id: int) -> None:
+        """Pin a delivered notice in its group, quietly. Where the bot may not pin (no admin
+        right, an ordinary member), nothing is lost: the notice is delivered all the same, and
+        that group is not asked again until restart (a pin costs a request of the group's
+        budget)."""
+        try:
+            await bot.pin_chat_message(item.chat_id, message_id, disable_notification=True)
+        except TelegramError as exc:
+            if "rights" in str(exc).lower() or isinstance(exc, Forbidden):
+                self._cannot_pin.add(item.chat_id)
+            log.info("notice %s not pinned in chat %s: %s", item.notice_id, item.chat_id, exc)
 
     @staticmethod
     def _transient(svc: Services, item: OutboxItem, error: str) -> None:

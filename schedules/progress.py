@@ -22,6 +22,7 @@ from briefbot.reports import build_report
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
+from handlers.keyboards import office_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -67,12 +68,16 @@ async def report_progress(bot: Bot, svc: Services, seen: dict[int, Hashable] | N
             text = progress_html(notice, counts, now, svc.settings.tz, pace)
         if text == progress.last_text:
             continue
+        # the finished push is the live board: the office's buttons go under it
+        markup = office_keyboard(notice_id, pin=True) if finished else None
         try:
             if progress.message_id is None:
-                message = await bot.send_message(office, text)
+                message = await bot.send_message(office, text, reply_markup=markup)
                 message_id = message.message_id
             else:
-                await bot.edit_message_text(text, chat_id=office, message_id=progress.message_id)
+                await bot.edit_message_text(
+                    text, chat_id=office, message_id=progress.message_id, reply_markup=markup
+                )
                 message_id = progress.message_id
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():

@@ -344,3 +344,88 @@ def test_escalation_says_whether_the_leader_was_told():
     assert "联络员：钱&lt;某&gt;；已同时私信告知分管领导" in lines[3]
     assert "尚未与机器人对话，可能无法送达" in lines[5]
     assert "未登记分管领导" in lines[7]
+
+
+# ------------------------------------------------------------------ 6. office buttons and pins
+
+
+async def press(app, emulator, chat_id, message_id, user_id, data):
+    query_id = emulator.world.press_button(chat_id, message_id, user_id, data)
+    await feed(app, {"callback_query": emulator.world.bots[TOKEN].updates[-1]["callback_query"]})
+    return emulator.world.callbacks[query_id]
+
+
+def labels(message) -> list[str]:
+    return [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+
+
+async def test_the_board_carries_the_office_buttons_for_admins_only(app, emulator):
+    from schedules.progress import report_progress
+
+    svc = services_of(app)
+    notice_id = await publish(app)
+    await report_progress(app.bot, svc)
+    [board] = bot_messages(emulator, OFFICE)
+    assert labels(board) == ["🔔 提醒未签收", "📥 导出签收单", "📋 详情", "📌 置顶看板"]
+    refused = await press(
+        app, emulator, OFFICE, board["message_id"], OTHER, f"ofc:status:{notice_id}"
+    )
+    assert "仅限办公室管理员" in refused["text"] and refused["show_alert"]
+    await press(app, emulator, OFFICE, board["message_id"], ADMIN, f"ofc:status:{notice_id}")
+    assert f"#{notice_id}" in replies(emulator, OFFICE)[-1]
+    await press(app, emulator, OFFICE, board["message_id"], ADMIN, f"ofc:export:{notice_id}")
+    files = [m["document"]["file_name"] for m in bot_messages(emulator, OFFICE) if "document" in m]
+    assert any(f.endswith(".xlsx") for f in files) and any(f.endswith(".csv") for f in files)
+    await press(app, emulator, OFFICE, board["message_id"], ADMIN, f"ofc:remind:{notice_id}")
+    assert replies(emulator, OFFICE)[-1] == f"已向 3 个未签收单位发送提醒（通知 #{notice_id}）。"
+    await Dispatcher().run(app.bot, svc)
+    assert "办公室提醒" in replies(emulator, DONGJIANG)[-1]
+    # pinning the board: refused without the right (no error), done with it
+    no_right = await press(
+        app, emulator, OFFICE, board["message_id"], ADMIN, f"ofc:pin:{notice_id}"
+    )
+    assert "没有置顶权限" in no_right["text"] and emulator.world.chats[OFFICE].pinned == []
+    emulator.world.chats[OFFICE].bot_can_pin = True
+    done = await press(app, emulator, OFFICE, board["message_id"], ADMIN, f"ofc:pin:{notice_id}")
+    assert done["text"] == "已置顶本看板。"
+    assert emulator.world.chats[OFFICE].pinned == [board["message_id"]]
+
+
+async def test_the_escalation_carries_the_office_buttons(app, emulator):
+    svc = services_of(app)
+    set_now(app, FRIDAY)
+    notice_id = await publish(app)
+    for moment in ("2026-12-07 10:00", "2026-12-07 14:30", "2026-12-07 16:30"):
+        set_now(app, at(moment))
+        follow_up_once(svc)
+        await Dispatcher().run(app.bot, svc)
+    escalation = bot_messages(emulator, OFFICE)[-1]
+    assert "逾期未签收上报" in escalation["text"]
+    assert labels(escalation) == ["🔔 提醒未签收", "📥 导出签收单", "📋 详情"]
+    assert escalation["reply_markup"]["inline_keyboard"][0][2]["callback_data"] == (
+        f"ofc:status:{notice_id}"
+    )
+
+
+async def test_new_notices_are_pinned_where_the_bot_may_pin(app, emulator):
+    from tests.botkit import QINGLING
+
+    emulator.world.chats[DONGJIANG].bot_can_pin = True
+    await publish(app)
+    [pinned] = bot_messages(emulator, DONGJIANG)
+    assert pinned["pinned"]
+    [unpinned] = bot_messages(emulator, QINGLING)  # delivered all the same, not an error
+    assert not unpinned["pinned"] and emulator.world.chats[QINGLING].pinned == []
+    ledger = {u.unit_code: u for u in services_of(app).store.ledger.for_notice(1)}
+    assert ledger["qingling"].delivery.value == "sent"
+
+
+async def test_pinning_notices_can_be_switched_off(emulator, tmp_path):
+    async with running_app(emulator, tmp_path) as app:
+        svc = services_of(app)
+        svc.settings = svc.settings.model_copy(
+            update={"delivery": svc.settings.delivery.model_copy(update={"pin_notices": False})}
+        )
+        emulator.world.chats[DONGJIANG].bot_can_pin = True
+        await publish(app)
+        assert emulator.world.chats[DONGJIANG].pinned == []
