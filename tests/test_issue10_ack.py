@@ -429,3 +429,15 @@ async def test_pinning_notices_can_be_switched_off(emulator, tmp_path):
         emulator.world.chats[DONGJIANG].bot_can_pin = True
         await publish(app)
         assert emulator.world.chats[DONGJIANG].pinned == []
+
+
+async def test_privacy_mode_is_explained_in_the_greeting_and_the_invitation(setup_app, emulator):
+    app = setup_app
+    emulator.world.bots[TOKEN].privacy = True
+    await app.bot.get_me()
+    emulator.world.add_bot_to_chat(XISHAN_CHAT, XISHAN_LIAISON, TOKEN)
+    await feed(app, last_update(emulator))
+    greeting = replies(emulator, XISHAN_CHAT)[-1]
+    assert "隐私模式" in greeting and "“回复”通知消息发送“收到”" in greeting
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/invite xishan")})
+    assert "隐私模式" in replies(emulator, OFFICE)[-1]
