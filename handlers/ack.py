@@ -206,7 +206,8 @@ async def typed_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or user is None or chat is None or not is_ack_phrase(message.text):
         return
     svc = services(context)
-    if svc.store.notices.unit_by_chat(chat.id) is None:
+    unit = svc.store.notices.unit_by_chat(chat.id)
+    if unit is None:
         return
     replied = message.reply_to_message
     notice_id = None
@@ -216,6 +217,10 @@ async def typed_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         and replied.from_user.id == context.bot.id
     ):
         notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
+    if notice_id is None and not unit.liaisons:
+        # a unit without registered liaisons lets anyone sign: a casual 收到 in its group about
+        # something else must not, so there only a reply to the notice counts
+        return
     common = {
         "chat_id": chat.id,
         "user_id": user.id,

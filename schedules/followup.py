@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from briefbot.followup import FollowUpPolicy, plan_follow_up
@@ -95,8 +97,40 @@ def follow_up_once(svc: Services) -> int:
     return steps
 
 
+NAME_LOOKUPS_PER_RUN = 20  # getChatMember calls per run, for liaisons the bot has not seen act
+
+
+async def learn_liaison_names(bot: Bot, svc: Services, failed: set[tuple[int, int]]) -> int:
+    """Ask Telegram the names of liaisons the bot has never seen act (getChatMember in their
+    unit's group), a few per run, so that the last reminder can @mention them by name. A lookup
+    that fails (not a member) is not repeated by this process. Returns how many were learnt."""
+    roster = svc.store.ledger.units_now()
+    wanted = [
+        (unit.chat_id, uid) for unit in roster.values() if unit.chat_id for uid in unit.liaisons
+    ]
+    if not wanted:
+        return 0
+    known = svc.store.people.names(uid for _, uid in wanted)
+    missing = [p for p in wanted if p[1] not in known and p not in failed]
+    learnt = 0
+    for chat_id, uid in missing[:NAME_LOOKUPS_PER_RUN]:
+        try:
+            member = await bot.get_chat_member(chat_id, uid)
+        except TelegramError as exc:
+            failed.add((chat_id, uid))
+            log.info("no name for liaison %s in chat %s: %s", uid, chat_id, exc)
+            continue
+        svc.store.people.seen(uid, member.user.full_name, svc.now())
+        learnt += 1
+    return learnt
+
+
 async def follow_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    follow_up_once(services(context))
+    svc = services(context)
+    job = context.job
+    if job is not None and isinstance(job.data, dict) and svc.store.ledger.open_notice_ids():
+        await learn_liaison_names(context.bot, svc, job.data.setdefault("no_name", set()))
+    follow_up_once(svc)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
@@ -106,4 +140,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings)
         interval=settings.follow_up.check_every,
         first=settings.follow_up.check_every,
         name="follow-up",
+        data={},  # liaisons whose name lookup failed, see learn_liaison_names
     )

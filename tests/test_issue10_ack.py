@@ -441,3 +441,48 @@ async def test_privacy_mode_is_explained_in_the_greeting_and_the_invitation(setu
     assert "隐私模式" in greeting and "“回复”通知消息发送“收到”" in greeting
     await feed(app, {"message": message_json(OFFICE, ADMIN, "/invite xishan")})
     assert "隐私模式" in replies(emulator, OFFICE)[-1]
+
+
+async def test_in_a_unit_without_liaisons_only_a_reply_to_the_notice_counts(app, emulator):
+    from tests.botkit import EDU
+
+    notice_id = await publish(app)
+    store = services_of(app).store
+    await feed(app, {"message": emulator.world.user_message(EDU, OTHER, "收到")})
+    assert store.acks.get(notice_id, "edu") is None
+    [notice] = bot_messages(emulator, EDU)
+    said = emulator.world.user_message(EDU, OTHER, "收到", reply_to=notice["message_id"])
+    await feed(app, {"message": said})
+    assert store.acks.get(notice_id, "edu").via == "typed"
+
+
+async def test_names_of_liaisons_never_seen_are_asked_of_telegram(app, emulator):
+    from schedules.followup import learn_liaison_names
+
+    svc = services_of(app)
+    emulator.world.add_user(20002, "钱<联络员>")
+    set_now(app, FRIDAY)
+    await publish(app)
+    failed: set[tuple[int, int]] = set()
+    assert await learn_liaison_names(app.bot, svc, failed) == 2
+    assert svc.store.people.names([20001, 20002]) == {20001: "赵联络员", 20002: "钱<联络员>"}
+    assert await learn_liaison_names(app.bot, svc, failed) == 0  # nothing asked twice
+    assert failed == set()
+    for moment in ("2026-12-07 10:00", "2026-12-07 14:30"):  # the last reminder names them
+        set_now(app, at(moment))
+        follow_up_once(svc)
+        await Dispatcher().run(app.bot, svc)
+    last = bot_messages(emulator, -1001000000102)[-1]["text"]
+    assert '<a href="tg://user?id=20002">钱&lt;联络员&gt;</a>' in last
+    # someone who is no member of the group: asked once, then left alone
+    from dataclasses import replace
+
+    svc.store.notices.sync_units(
+        [
+            replace(u, liaisons=(55555,)) if u.code == "edu" else u
+            for u in svc.store.notices.active_units()
+        ]
+    )
+    assert await learn_liaison_names(app.bot, svc, failed) == 0
+    assert failed == {(-1001000000103, 55555)}
+    assert await learn_liaison_names(app.bot, svc, failed) == 0
