@@ -486,3 +486,12 @@ async def test_names_of_liaisons_never_seen_are_asked_of_telegram(app, emulator)
     assert await learn_liaison_names(app.bot, svc, failed) == 0
     assert failed == {(-1001000000103, 55555)}
     assert await learn_liaison_names(app.bot, svc, failed) == 0
+
+
+async def test_the_preview_tells_the_office_the_deadline_units_will_see(app, emulator):
+    from tests.test_sources_office import office_texts, upload
+
+    set_now(app, FRIDAY)
+    await upload(app, emulator, "简报.txt", SHIPPED.read_bytes())
+    note = office_texts(emulator)[0]
+    assert "发布后通知末尾另有一行：编号 #（发布时分配） · 请于12月7日（周一）09:10前签收" in note
