@@ -63,6 +63,7 @@ class Bot:
     # privacy mode (Telegram's default for a new bot): in groups the bot sees commands, replies
     # to its own messages and service messages only, unless it is an administrator there
     privacy: bool = False
+    allowed_updates: list[str] = field(default_factory=list)  # empty: every type we make
 
     @property
     def commands(self) -> list[Json]:
@@ -437,6 +438,12 @@ class World:
         offset = int(p.get("offset") or 0)
         if offset:
             bot.updates = [u for u in bot.updates if u["update_id"] >= offset]
+        allowed = p.get("allowed_updates")
+        if isinstance(allowed, list):  # like Telegram, the last list given stays in force
+            bot.allowed_updates = [str(a) for a in allowed]
+        if bot.allowed_updates:  # an update of a type not asked for is never delivered
+            wanted = set(bot.allowed_updates)
+            bot.updates = [u for u in bot.updates if wanted & (u.keys() - {"update_id"})]
         limit = int(p.get("limit") or 100)
         return bot.updates[:limit]
 
