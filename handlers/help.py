@@ -61,10 +61,23 @@ def typed_ack_note(can_read_all: bool) -> str:
 
 
 def _can_read_all(context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Privacy mode is off for the bot (getMe's can_read_all_group_messages)."""
     try:
         return bool(context.bot.can_read_all_group_messages)
     except RuntimeError:  # getMe not called yet
         return False
+
+
+async def _reads_group(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
+    """Whether the bot sees ordinary messages in this group: privacy mode off, or the bot is an
+    administrator there (administrators see everything)."""
+    if _can_read_all(context):
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat_id, context.bot.id)
+    except TelegramError:
+        return False
+    return member.status == ChatMemberStatus.ADMINISTRATOR
 
 
 def leader_units(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> list[str]:
@@ -98,7 +111,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await message.reply_text(
             UNIT_HELP.format(
                 undo=format_duration(settings.follow_up.undo_within),
-                typed=typed_ack_note(_can_read_all(context)),
+                typed=typed_ack_note(await _reads_group(context, chat.id)),
             )
         )
 
@@ -138,7 +151,8 @@ async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     svc = services(context)
     log.info("added to chat %s by %s", change.chat.id, change.from_user.id)
-    privacy = "" if _can_read_all(context) else "\n" + TYPED_PRIVACY
+    reads = _can_read_all(context) or now_ == ChatMemberStatus.ADMINISTRATOR
+    privacy = "" if reads else "\n" + TYPED_PRIVACY
     if change.chat.id == svc.settings.office.chat_id:
         text = "我是简报签收助手。本群是办公室群：上传简报文件即可预览和发布，发送 /help 查看命令。"
     else:

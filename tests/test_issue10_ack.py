@@ -147,6 +147,9 @@ async def test_the_notice_shows_its_number_and_deadline_on_the_working_calendar(
     assert "编号 #N" in help_text and "/ack 编号" in help_text and "/feedback 编号" in help_text
     await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/ack #{notice_id}")})
     assert services_of(app).store.acks.get(notice_id, "dongjiang") is not None
+    # the number as shown works for /feedback too
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/feedback #{notice_id} 已落实")})
+    assert "dongjiang" in services_of(app).store.feedbacks.states(notice_id)
 
 
 async def test_reminders_say_how_long_overdue_in_working_time(app, emulator):
@@ -495,3 +498,17 @@ async def test_the_preview_tells_the_office_the_deadline_units_will_see(app, emu
     await upload(app, emulator, "简报.txt", SHIPPED.read_bytes())
     note = office_texts(emulator)[0]
     assert "发布后通知末尾另有一行：编号 #（发布时分配） · 请于12月7日（周一）09:10前签收" in note
+
+
+async def test_an_administrator_bot_reads_the_group_despite_privacy_mode(app, emulator):
+    world = emulator.world
+    world.bots[TOKEN].privacy = True
+    await app.bot.get_me()
+    bot_id = world.bots[TOKEN].id
+    world.chats[DONGJIANG].admins = {bot_id}
+    before = len(world.bots[TOKEN].updates)
+    world.user_message(DONGJIANG, LIAISON, "收到")
+    assert len(world.bots[TOKEN].updates) == before + 1  # an administrator sees everything
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/help")})
+    assert "也算签收" in replies(emulator, DONGJIANG)[-1]
+    assert "隐私模式" not in replies(emulator, DONGJIANG)[-1]
