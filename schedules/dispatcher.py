@@ -38,7 +38,7 @@ from briefbot.runtime import Services
 from briefbot.settings import Settings
 from briefbot.store.outbox import OutboxItem
 from handlers.context import services
-from handlers.keyboards import ack_keyboard, office_keyboard
+from handlers.keyboards import ack_keyboard, acked_keyboard, office_keyboard
 
 log = logging.getLogger(__name__)
 _TAG = re.compile(r"<[^>]+>")
@@ -114,6 +114,12 @@ class Dispatcher:
         markup = ack_keyboard(item.notice_id, item.has_original) if item.with_button else None
         if item.kind == "escalation":
             markup = office_keyboard(item.notice_id)
+        elif item.with_button and item.kind in ("reminder", "nudge"):
+            # signed between the decision and the send: the button says so, not "已收到"
+            ack = svc.store.acks.get(item.notice_id, item.unit_code)
+            if ack is not None:
+                when = ack.acked_at.astimezone(svc.settings.tz)
+                markup = acked_keyboard(item.notice_id, ack.user_name, when, item.has_original)
         paid = svc.settings.telegram.paid_broadcast and item.kind in ("notice", "notice_part")
         if item.kind == "original" or item.as_original:
             digest = svc.store.notices.original_hash(item.notice_id)

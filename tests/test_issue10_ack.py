@@ -512,3 +512,16 @@ async def test_an_administrator_bot_reads_the_group_despite_privacy_mode(app, em
     await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/help")})
     assert "也算签收" in replies(emulator, DONGJIANG)[-1]
     assert "隐私模式" not in replies(emulator, DONGJIANG)[-1]
+
+
+async def test_a_reminder_queued_before_the_ack_goes_out_showing_the_signature(app, emulator):
+    svc = services_of(app)
+    set_now(app, FRIDAY)
+    notice_id = await publish(app)
+    set_now(app, at("2026-12-07 10:00"))
+    follow_up_once(svc)  # queued, not sent yet
+    svc.store.acks.record(notice_id, "dongjiang", LIAISON, "赵联络员", "button", svc.now())
+    await Dispatcher().run(app.bot, svc)
+    reminder = bot_messages(emulator, DONGJIANG)[-1]
+    assert "签收提醒" in reminder["text"]
+    assert button_text(reminder) == "✔️ 已签收 · 赵联络员 12-07 10:00"
