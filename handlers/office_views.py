@@ -11,6 +11,7 @@ from typing import Any
 from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from briefbot.deadlines import format_due, time_left
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
 from briefbot.ids import parse_id
@@ -112,13 +113,30 @@ async def remind_units(message: Message, svc: Services, notice: NoticeInfo) -> N
             html_message("通知 #{id} 已收到的单位都已签收，无需提醒。", id=notice.id)
         )
         return
-    text = html_message(
-        "⏰ <b>办公室提醒</b>：请尽快签收《{title}》。"
-        "请联络员点击下方“已收到”按钮，或回复 /ack 签收。",
-        title=notice.label,
-    )
+    clock, now = svc.settings.working_time(), svc.now()
+    by_code = {u.unit_code: u for u in targets}
+
+    def text(code: str) -> str:
+        due = by_code[code].due_at(notice.ack_within, clock)
+        timing = (
+            html_message(
+                "签收时限 {due}，{left}。",
+                due=format_due(due, svc.settings.tz),
+                left=time_left(due, now, clock),
+            )
+            if due is not None
+            else ""
+        )
+        return html_message(
+            "⏰ <b>办公室提醒</b>：请尽快签收《{title}》（编号 #{id}）。{timing}\n"
+            "请联络员点击下方“已收到”按钮，或回复“收到”、发送 /ack 签收。",
+            title=notice.label,
+            id=notice.id,
+            timing=timing,
+        )
+
     count = svc.store.outbox.queue_nudges(
-        notice.id, [(u.unit_code, u.chat_id) for u in targets], text, svc.now()
+        notice.id, [(u.unit_code, u.chat_id) for u in targets], text, now
     )
     log.info("manual nudge for notice %s: %d units", notice.id, count)
     await message.reply_text(

@@ -382,7 +382,9 @@ async def test_the_board_carries_the_office_buttons_for_admins_only(app, emulato
     await press(app, emulator, OFFICE, board["message_id"], ADMIN, f"ofc:remind:{notice_id}")
     assert replies(emulator, OFFICE)[-1] == f"已向 3 个未签收单位发送提醒（通知 #{notice_id}）。"
     await Dispatcher().run(app.bot, svc)
-    assert "办公室提醒" in replies(emulator, DONGJIANG)[-1]
+    nudge = replies(emulator, DONGJIANG)[-1]
+    assert "办公室提醒" in nudge and f"（编号 #{notice_id}）" in nudge
+    assert "签收时限" in nudge and "距签收时限还剩" in nudge
     # pinning the board: refused without the right (no error), done with it
     no_right = await press(
         app, emulator, OFFICE, board["message_id"], ADMIN, f"ofc:pin:{notice_id}"

@@ -8,7 +8,7 @@ A row marked ``sent`` is never claimed again. So after a crash at most the rows 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -241,11 +241,15 @@ class OutboxRepo:
         return queued is not None
 
     def queue_nudges(
-        self, notice_id: int, targets: Sequence[tuple[str, int]], text: str, now: datetime
+        self,
+        notice_id: int,
+        targets: Sequence[tuple[str, int]],
+        text: str | Callable[[str], str],
+        now: datetime,
     ) -> int:
         """A manual reminder from the office, now, to each (unit code, chat id); one round,
         numbered per notice. Kind "nudge": it does not count against the scheduled reminders'
-        cap or spacing."""
+        cap or spacing. ``text`` may be a function of the unit code (each unit's own deadline)."""
         with self._engine.begin() as conn:
             step = next_step(conn, "nudge", notice_id)
             for unit_code, chat_id in targets:
@@ -256,7 +260,7 @@ class OutboxRepo:
                     unit_code=unit_code,
                     step=step,
                     chat_id=chat_id,
-                    text=text,
+                    text=text(unit_code) if callable(text) else text,
                     with_button=True,
                     priority=5,
                     now=now,
