@@ -43,10 +43,14 @@ def notice_footer(notice_id: int, due: datetime, tz: tzinfo) -> Html:
     )
 
 
-def time_left(due: datetime, now: datetime, clock: WorkingTime) -> Html:
-    """``距签收时限还剩 2小时（工作时间）`` or ``已逾期 1小时30分钟（工作时间）``."""
+def time_left(due: datetime, now: datetime, clock: WorkingTime, working: bool = True) -> Html:
+    """``距签收时限还剩 2小时（工作时间）`` or ``已逾期 1小时30分钟（工作时间）``; ``working``
+    False (the calendar switched off: every hour counts) drops the qualifier."""
+    unit = "（工作时间）" if working else ""
     if now < due:
         return html_message(
-            "距签收时限还剩 {left}（工作时间）", left=format_working(clock.between(now, due))
+            "距签收时限还剩 {left}{unit}", left=format_working(clock.between(now, due)), unit=unit
         )
-    return html_message("已逾期 {late}（工作时间）", late=format_working(clock.between(due, now)))
+    return html_message(
+        "已逾期 {late}{unit}", late=format_working(clock.between(due, now)), unit=unit
+    )

@@ -21,6 +21,7 @@ class When:
     now: datetime
     clock: WorkingTime
     tz: tzinfo
+    working: bool = True  # the calendar is on: time counts in working hours only
 
 
 def mention_link(user_id: int, name: str | None) -> Html:
@@ -52,7 +53,7 @@ def reminder_html(
         timing = html_message(
             "签收时限 {due}，{left}。",
             due=format_due(due, when.tz),
-            left=time_left(due, when.now, when.clock),
+            left=time_left(due, when.now, when.clock, when.working),
         )
     # by Telegram name; one never seen yet is 联络员1, 联络员2… (the mention still notifies them)
     links = html_join(

@@ -122,7 +122,7 @@ async def remind_units(message: Message, svc: Services, notice: NoticeInfo) -> N
             html_message(
                 "签收时限 {due}，{left}。",
                 due=format_due(due, svc.settings.tz),
-                left=time_left(due, now, clock),
+                left=time_left(due, now, clock, svc.settings.calendar.enabled),
             )
             if due is not None
             else ""

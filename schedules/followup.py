@@ -60,7 +60,7 @@ def follow_up_once(svc: Services) -> int:
             continue
         by_code = {u.unit_code: u for u in ledger}
         names = svc.store.people.names(uid for u in ledger for uid in u.liaisons)
-        when = When(now, clock, svc.settings.tz)
+        when = When(now, clock, svc.settings.tz, svc.settings.calendar.enabled)
         leader_states = {
             u.code: LeaderState(
                 u.leader is not None,

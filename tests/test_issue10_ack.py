@@ -527,3 +527,20 @@ async def test_a_reminder_queued_before_the_ack_goes_out_showing_the_signature(a
     reminder = bot_messages(emulator, DONGJIANG)[-1]
     assert "签收提醒" in reminder["text"]
     assert button_text(reminder) == "✔️ 已签收 · 赵联络员 12-07 10:00"
+
+
+def test_deadline_wording_on_the_working_calendar():
+    from briefbot.deadlines import format_due, format_working, notice_due, time_left
+    from briefbot.settings import CalendarSettings, _working_time
+    from tests.conftest import TZ
+
+    clock = _working_time(CalendarSettings(), "Asia/Shanghai")
+    due = notice_due(FRIDAY, timedelta(hours=4), clock)
+    assert format_due(due, TZ) == "12月7日（周一）09:10"
+    assert time_left(due, at("2026-12-04 17:00"), clock) == "距签收时限还剩 1小时40分钟（工作时间）"
+    assert time_left(due, at("2026-12-07 15:00"), clock) == "已逾期 3小时20分钟（工作时间）"
+    assert format_working(timedelta(seconds=20)) == "不到1分钟"
+    every_hour = _working_time(CalendarSettings(enabled=False), "Asia/Shanghai")
+    assert time_left(at("2026-12-05 12:00"), at("2026-12-05 09:30"), every_hour, False) == (
+        "距签收时限还剩 2小时30分钟"
+    )
