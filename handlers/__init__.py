@@ -13,6 +13,10 @@ Order (PTB stops at the first matching handler in a group):
    groups, so this only sees private chats);
 5. the catch-all for callback payloads we never issued: last, so it sees only what nothing
    else claimed.
+Outside group 0 (ack.py registers both): group -1 remembers the Telegram names of liaisons as
+they act (never stops anything); group 1 reads a typed "收到" in unit groups, which the
+corrections text-reply handler in group 0 would otherwise swallow when it replies to a notice.
+Menus per chat are set at start (menus.py), not registered here.
 """
 
 from __future__ import annotations
