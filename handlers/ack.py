@@ -362,9 +362,14 @@ async def remember_liaison(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if chat is None or user is None or chat.type not in ("group", "supergroup"):
         return
     svc = services(context)
+    name = display_name(user)
+    known: dict[int, str] = context.bot_data.setdefault(_NAMES_KEY, {})
+    if known.get(user.id) == name:
+        return  # a chatty group costs no writes: only a new or changed name is stored
     unit = svc.store.notices.unit_by_chat(chat.id)
     if unit is not None and user.id in unit.liaisons:
-        svc.store.people.seen(user.id, display_name(user), svc.now())
+        svc.store.people.seen(user.id, name, svc.now())
+        known[user.id] = name
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -383,6 +388,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 TYPED_ACK_GROUP = 1
 REMEMBER_GROUP = -1  # before everything, never stopping it
+_NAMES_KEY = "liaison_names_stored"
 
 
 def register_fallbacks(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
