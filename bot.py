@@ -36,9 +36,7 @@ def build_application(settings: Settings, token: str) -> Any:
     from concurrent.futures import ThreadPoolExecutor
 
     import httpx
-    from telegram import BotCommand, BotCommandScopeAllGroupChats
     from telegram.constants import ParseMode
-    from telegram.error import TelegramError
     from telegram.ext import Application, ApplicationBuilder, Defaults
 
     import handlers
@@ -47,6 +45,7 @@ def build_application(settings: Settings, token: str) -> Any:
     from briefbot.runtime import Services, system_clock
     from briefbot.store import open_store
     from handlers.context import install, services
+    from handlers.menus import set_menus
     from handlers.ratelimit import GroupLruRateLimiter
     from handlers.traffic import PerChatUpdateProcessor
     from handlers.transport import WatchedRequest
@@ -78,17 +77,7 @@ def build_application(settings: Settings, token: str) -> Any:
         )
         # APScheduler plans on the wall clock: re-arm its jobs if that clock steps
         app.bot_data["clock_watch"] = clockwatch.start(app, clock)
-        try:
-            await app.bot.set_my_commands(
-                [
-                    BotCommand("ack", "签收待签收的简报"),
-                    BotCommand("undo", "撤销刚才的签收"),
-                    BotCommand("help", "使用说明"),
-                ],
-                scope=BotCommandScopeAllGroupChats(),
-            )
-        except TelegramError as exc:  # the command menu is a convenience: not worth failing for
-            logging.getLogger("bot").warning("could not set the command menu: %s", exc)
+        await set_menus(app.bot, settings)  # per chat: office, unit groups, private chats
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await clockwatch.stop(app.bot_data.pop("clock_watch", None))
@@ -217,7 +206,7 @@ def _run_locked(settings: Settings, token: str) -> int:
             return 0
         app.run_polling(
             timeout=settings.telegram.poll_timeout,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=["message", "callback_query", "my_chat_member"],
             drop_pending_updates=False,
             bootstrap_retries=-1,  # deleteWebhook at start: retried too (a refused token is not)
         )

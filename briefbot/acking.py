@@ -158,3 +158,29 @@ def undo(
     if notice_id is None:
         return UndoOutcome(Undo.NOTHING, unit)
     return UndoOutcome(store.acks.undo(notice_id, unit.code, user_id, now, window), unit, notice_id)
+
+
+# A liaison's typed acknowledgement ("收到" in a work group) counts as /ack. The whole message,
+# once trimmed of spaces, punctuation and a thumbs-up, must be one of these phrases, optionally
+# preceded by 好的 / 好 and followed by a thanks: "收到，谢谢！" counts, "收到的材料有误…" does not.
+ACK_PHRASES = frozenset({"收到", "已收到", "收到了", "收悉", "已收悉", "已阅", "已签收", "签收"})
+ACK_PREFIXES = ("好的", "好")
+ACK_THANKS = ("谢谢办公室", "谢谢", "感谢", "多谢")
+ACK_PHRASE_MAX = 16  # characters, before trimming: anything longer is a message, not an ack
+_TRIM = " \t\r\n　,，.。!！~～、;；👍🙏"
+
+
+def is_ack_phrase(text: str | None) -> bool:
+    """Whether a typed message is nothing but a short acknowledgement phrase."""
+    if not text or len(text) > ACK_PHRASE_MAX:
+        return False
+    core = text.strip(_TRIM)
+    for prefix in ACK_PREFIXES:
+        if core.startswith(prefix) and core[len(prefix) :].strip(_TRIM) in ACK_PHRASES:
+            core = core[len(prefix) :].strip(_TRIM)
+            break
+    for thanks in ACK_THANKS:
+        if core.endswith(thanks) and len(core) > len(thanks):
+            core = core[: -len(thanks)].strip(_TRIM)
+            break
+    return core in ACK_PHRASES

@@ -17,6 +17,7 @@ from briefbot.briefing.model import Briefing, Directive
 from briefbot.timefmt import cjk_punctuation
 
 TELEGRAM_TEXT_LIMIT = 4096
+FOOTER_ROOM = 60  # the dispatcher adds "编号 #N · 请于12月7日（周一）09:10前签收" to each notice
 _TAG = re.compile(r"<[^>]+>")
 _SENTENCE = re.compile(r"[^。！？；]*[。！？；]+[”’」』]*|[^。！？；]+$")
 ACK_HINT = "请本单位联络员点击下方“已收到”按钮，或回复 /ack 签收。"
@@ -84,7 +85,7 @@ def masthead_line(briefing: Briefing) -> str:
 class RenderOptions:
     correction: bool = False  # this replaces an earlier version of the same issue
     has_original: bool = False  # the original file can be requested with the 原文 button
-    limit: int = TELEGRAM_TEXT_LIMIT
+    limit: int = TELEGRAM_TEXT_LIMIT - FOOTER_ROOM
     # a correction's changed sentences, (改为 | 删去, sentence), and how many changed in all
     changes: tuple[tuple[str, str], ...] = ()
     changed_count: int = 0

@@ -130,6 +130,8 @@ class DeliverySettings(_Frozen):
     retry_for: Duration = timedelta(hours=1)
     # the office's progress message is edited at most this often (the group allows ~20 edits/min)
     progress_every: Duration = timedelta(seconds=5)
+    # pin each new notice in the unit's group (quietly); where the bot may not pin, it is skipped
+    pin_notices: bool = True
 
     @field_validator("progress_every")
     @classmethod

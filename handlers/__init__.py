@@ -6,7 +6,7 @@ Order (PTB stops at the first matching handler in a group):
    one answer an hour and is otherwise ignored (anyone can add the bot to a group and flood it);
 2. office commands — /status, /publish, /late, /remind, /export and the preview buttons check
    the chat and the admin list themselves, so that anyone else gets a polite refusal rather than
-   silence;
+   silence; the board's and the escalation's buttons (office_buttons) likewise;
    corrections — the preview's 编辑 button and the replies to its prompt: a text-reply handler
    that returns at once for anything but a reply to a live prompt in the office chat; before
    ack/help, none of which handles plain (non-command) text;
@@ -17,6 +17,10 @@ Order (PTB stops at the first matching handler in a group):
    registered with the office views (its own callback prefixes nl:/nx: clash with nothing);
 5. the catch-all for callback payloads we never issued: last, so it sees only what nothing
    else claimed.
+Outside group 0 (ack.py registers both): group -1 remembers the Telegram names of liaisons as
+they act (never stops anything); group 1 reads a typed "收到" in unit groups, which the
+corrections text-reply handler in group 0 would otherwise swallow when it replies to a notice.
+Menus per chat are set at start (menus.py), not registered here.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from handlers import (
     help,
     notices,
     office,
+    office_buttons,
     office_views,
     roster,
     traffic,
@@ -46,6 +51,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     corrections.register(app)
     office_views.register(app)
     notices.register(app)
+    office_buttons.register(app)
     roster.register(app)
     feedback.register(app)
     ack.register(app)

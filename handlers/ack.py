@@ -1,4 +1,5 @@
-"""/ack in a unit group (bare or as a reply to the notice) and the "已收到" button.
+"""/ack in a unit group (bare or as a reply to the notice), a typed "收到" from a liaison, and the
+"已收到" button.
 
 Confirmation does not flood the group: a new ack gets a 👍 reaction on the command (or a toast for
 the button) and the notice's button changes to show who acknowledged. Only refusals get a reply,
@@ -20,9 +21,24 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, Message, ReactionTypeEmoji, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
-from briefbot.acking import AckOutcome, AckResult, acknowledge, acknowledge_pending, undo
+from briefbot.acking import (
+    AckOutcome,
+    AckResult,
+    acknowledge,
+    acknowledge_pending,
+    is_ack_phrase,
+    undo,
+)
 from briefbot.durations import format_duration
 from briefbot.holding import HeldAck
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
@@ -86,29 +102,41 @@ def undo_refusal(result: AckResult, unit: Any) -> Html:
     return html_message("没有可以撤销的签收。")
 
 
-async def _mark_notice_button(bot: Bot, svc: Services, outcome: AckOutcome) -> None:
-    """Show on the notice itself who acknowledged (best effort: the ack is already stored)."""
-    assert outcome.unit is not None and outcome.notice_id is not None and outcome.ack is not None
-    code, notice_id = outcome.unit.code, outcome.notice_id
+async def _set_buttons(
+    bot: Bot, svc: Services, notice_id: int, unit_code: str, markup: Any
+) -> None:
+    """Put ``markup`` on the notice as delivered to a unit and on every reminder it got
+    (best effort: the ack itself is already stored, or held)."""
     try:
-        where = await asyncio.to_thread(svc.store.outbox.delivered_message, notice_id, code)
+        where = await asyncio.to_thread(svc.store.outbox.delivered_message, notice_id, unit_code)
         if where is None:
-            where = svc.held.message_of(notice_id, code)
-        if where is None:
-            return
-        has_original = await asyncio.to_thread(svc.store.notices.offers_original, notice_id)
+            where = svc.held.message_of(notice_id, unit_code)
+        places = [where] if where is not None else []
+        places += await asyncio.to_thread(svc.store.outbox.reminder_messages, notice_id, unit_code)
     except SQLAlchemyError as exc:
         log.warning("could not read where notice %s was delivered: %s", notice_id, exc)
         return
-    when = outcome.ack.acked_at.astimezone(svc.settings.tz)
+    for chat_id, message_id in places:
+        try:
+            await bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
+        except TelegramError as exc:
+            log.warning("could not update the ack button of notice %s: %s", notice_id, exc)
+
+
+async def _mark_notice_button(bot: Bot, svc: Services, outcome: AckOutcome) -> None:
+    """Show on the notice, and on its reminders, who acknowledged and when."""
+    assert outcome.unit is not None and outcome.notice_id is not None and outcome.ack is not None
+    notice_id = outcome.notice_id
     try:
-        await bot.edit_message_reply_markup(
-            chat_id=where[0],
-            message_id=where[1],
-            reply_markup=acked_keyboard(notice_id, outcome.ack.user_name, when, has_original),
-        )
-    except TelegramError as exc:
-        log.warning("could not update the ack button of notice %s: %s", notice_id, exc)
+        has_original = await asyncio.to_thread(svc.store.notices.offers_original, notice_id)
+    except SQLAlchemyError as exc:
+        log.warning("could not read notice %s: %s", notice_id, exc)
+        return
+    when = outcome.ack.acked_at.astimezone(svc.settings.tz)
+    markup = acked_keyboard(notice_id, outcome.ack.user_name, when, has_original)
+    await _set_buttons(bot, svc, notice_id, outcome.unit.code, markup)
 
 
 def record_ack(svc: Services, held: HeldAck, check_only: bool = False) -> list[AckOutcome]:
@@ -250,30 +278,88 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     outcomes = await ack_or_hold(svc, held, message.reply_text)
     if outcomes is None:
         return
+    await _confirm(context, message, outcomes, user.id, via, quiet=False)
+
+
+async def _confirm(
+    context: ContextTypes.DEFAULT_TYPE,
+    message: Message,
+    outcomes: list[AckOutcome],
+    user_id: int,
+    via: str,
+    quiet: bool,
+) -> None:
+    """Tell the group what became of an ack: a 👍 on the message, the buttons changed to the
+    signer and time, and a reply naming the notices when several were signed at once.
+    ``quiet``: say nothing about a refusal (a typed 收到 that was no ack)."""
+    svc = services(context)
     recorded = [o for o in outcomes if o.result is AckResult.RECORDED]
     if not recorded:
-        text = refusal(outcomes[0], svc)
-        await refuse(message, context, text or "已签收。")
+        if not quiet:
+            text = refusal(outcomes[0], svc)
+            await refuse(message, context, text or "已签收。")
         return
     for outcome in recorded:
         log.info(
             "ack: notice %s unit %s by %s via %s",
             outcome.notice_id,
             outcome.unit.code if outcome.unit else "?",
-            user.id,
+            user_id,
             via,
         )
         await _mark_notice_button(context.bot, svc, outcome)
+    try:
+        await message.set_reaction(ReactionTypeEmoji("👍"))
+        reacted = True
+    except TelegramError:
+        reacted = False
     if len(recorded) > 1:
         labels = html_join("、", (_label(svc, o.notice_id) for o in recorded if o.notice_id))
         await message.reply_text(
             html_message("已签收以下 {n} 份通知：{labels}", n=len(recorded), labels=labels)
         )
-        return
-    try:
-        await message.set_reaction(ReactionTypeEmoji("👍"))
-    except TelegramError:
+    elif not reacted:
         await message.reply_text("已签收，谢谢！")
+
+
+async def typed_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A liaison's "收到" (see ``ACK_PHRASES``) in a unit group: /ack for the notice it replies
+    to, else for the unit's pending notices. Anything else typed in a group is left alone, and a
+    phrase that is no ack (not a liaison, nothing pending) gets no answer, unless it replies to
+    the bot's notice: then the sender clearly meant to sign and is told why it did not count."""
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None or not is_ack_phrase(message.text):
+        return
+    svc = services(context)
+    unit = svc.store.notices.unit_by_chat(chat.id)
+    if unit is None:
+        return
+    replied = message.reply_to_message
+    notice_id = None
+    if (
+        replied is not None
+        and replied.from_user is not None
+        and replied.from_user.id == context.bot.id
+    ):
+        notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
+    if notice_id is None and not unit.liaisons:
+        # a unit without registered liaisons lets anyone sign: a casual 收到 in its group about
+        # something else must not, so there only a reply to the notice counts
+        return
+    held = HeldAck(
+        chat.id,
+        user.id,
+        display_name(user),
+        notice_id,
+        "typed",
+        svc.now(),
+        None,
+        message.message_id,
+    )
+    outcomes = await ack_or_hold(svc, held, message.reply_text)
+    if outcomes is None:
+        return
+    await _confirm(context, message, outcomes, user.id, "typed", quiet=notice_id is None)
 
 
 def _label(svc: Services, notice_id: int) -> Html:
@@ -320,17 +406,14 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     assert outcome.notice_id is not None and outcome.unit is not None
     log.info("ack undone: notice %s unit %s by %s", outcome.notice_id, outcome.unit.code, user.id)
-    where = svc.store.outbox.delivered_message(outcome.notice_id, outcome.unit.code)
-    if where is not None:
-        has_original = svc.store.notices.offers_original(outcome.notice_id)
-        try:
-            await context.bot.edit_message_reply_markup(
-                chat_id=where[0],
-                message_id=where[1],
-                reply_markup=ack_keyboard(outcome.notice_id, has_original),
-            )
-        except TelegramError as exc:
-            log.warning("could not restore the ack button: %s", exc)
+    has_original = svc.store.notices.offers_original(outcome.notice_id)
+    await _set_buttons(
+        context.bot,
+        svc,
+        outcome.notice_id,
+        outcome.unit.code,
+        ack_keyboard(outcome.notice_id, has_original),
+    )
     await message.reply_text(
         html_message(
             "已撤销对{label}的签收，请确认后重新签收。", label=_label(svc, outcome.notice_id)
@@ -367,7 +450,9 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     text = refusal(outcome, svc)
     if text is not None:
         if not answered:
-            await answer(query, plain_text(text), show_alert=outcome.result is not AckResult.ALREADY)
+            await answer(
+                query, plain_text(text), show_alert=outcome.result is not AckResult.ALREADY
+            )
         return
     log.info(
         "ack: notice %s unit %s by %s via button",
@@ -414,11 +499,40 @@ async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await answer(query, "无效的操作，请使用最新通知上的按钮。", show_alert=True)
 
 
+async def remember_liaison(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Keep a liaison's Telegram name whenever they act in their unit's group, so the last
+    reminder can @mention them by name (before their first ack too)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type not in ("group", "supergroup"):
+        return
+    svc = services(context)
+    name = display_name(user)
+    known: dict[int, str] = context.bot_data.setdefault(_NAMES_KEY, {})
+    if known.get(user.id) == name:
+        return  # a chatty group costs no writes: only a new or changed name is stored
+    unit = svc.store.notices.unit_by_chat(chat.id)
+    if unit is not None and user.id in unit.liaisons:
+        svc.store.people.seen(user.id, name, svc.now())
+        known[user.id] = name
+
+
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(TypeHandler(Update, remember_liaison), group=REMEMBER_GROUP)
     app.add_handler(CommandHandler("ack", ack_command, filters=filters.ChatType.GROUPS))
     app.add_handler(CommandHandler("undo", undo_command, filters=filters.ChatType.GROUPS))
     app.add_handler(CallbackQueryHandler(ack_button, pattern=ACK_PATTERN))
     app.add_handler(CallbackQueryHandler(original_button, pattern=ORIGINAL_PATTERN))
+    # its own handler group: the office's edit-reply handler (group 0) claims every text reply
+    # in a group, and a "收到" replying to a notice must still be seen here
+    app.add_handler(
+        MessageHandler(filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, typed_ack),
+        group=TYPED_ACK_GROUP,
+    )
+
+
+TYPED_ACK_GROUP = 2  # group 1 is the 退回 reason replies (feedback); one handler runs per group
+REMEMBER_GROUP = -2  # before the flood gate (-1), never stopping anything
+_NAMES_KEY = "liaison_names_stored"
 
 
 def register_fallbacks(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -108,7 +108,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("token refused (outage in progress)%s", where)
             return
     if is_outage(error):
-        log.warning("Telegram request failed%s: %s: %s", where, type(error).__name__, one_line(error))
+        log.warning(
+            "Telegram request failed%s: %s: %s", where, type(error).__name__, one_line(error)
+        )
         return
     log.error("unhandled error%s: %r", where, error, exc_info=error)
     if not isinstance(update, Update):

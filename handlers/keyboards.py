@@ -11,6 +11,7 @@ ACK_PATTERN = re.compile(r"^ack:([0-9]{1,12})$")
 ORIGINAL_PATTERN = re.compile(r"^doc:([0-9]{1,12})$")
 DRAFT_PATTERN = re.compile(r"^draft:(pub|orig|cxl|done):([0-9]{1,12})$")
 EDIT_PATTERN = re.compile(r"^draft:edit:([0-9]{1,12})$")
+OFFICE_PATTERN = re.compile(r"^ofc:(remind|export|status|pin):([0-9]{1,12})$")
 
 
 def _original(notice_id: int) -> InlineKeyboardButton:
@@ -56,3 +57,17 @@ def decided_keyboard(draft_id: int, label: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=f"draft:done:{draft_id}")]]
     )
+
+
+def office_keyboard(notice_id: int, pin: bool = False) -> InlineKeyboardMarkup:
+    """The office's actions on a notice, under the live board and the escalation message."""
+    rows = [
+        [
+            InlineKeyboardButton("🔔 提醒未签收", callback_data=f"ofc:remind:{notice_id}"),
+            InlineKeyboardButton("📥 导出签收单", callback_data=f"ofc:export:{notice_id}"),
+            InlineKeyboardButton("📋 详情", callback_data=f"ofc:status:{notice_id}"),
+        ]
+    ]
+    if pin:
+        rows.append([InlineKeyboardButton("📌 置顶看板", callback_data=f"ofc:pin:{notice_id}")])
+    return InlineKeyboardMarkup(rows)

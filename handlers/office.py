@@ -101,6 +101,11 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if notice is None:
         return
+    await show_status(message, svc, notice)
+
+
+async def show_status(message: Message, svc: Services, notice: NoticeInfo) -> None:
+    """/status of ``notice``, in reply to ``message`` (also the board's 详情 button)."""
     now, clock = svc.now(), svc.settings.working_time()
     report = notice_report(svc.store, notice, now, clock)
     due = svc.store.notices.feedback_due(notice.id)

@@ -11,15 +11,17 @@ from typing import Any
 from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from briefbot.deadlines import format_due, time_left
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
 from briefbot.ids import parse_id
 from briefbot.labels import notice_label
 from briefbot.ledger import NoticeInfo, UnitLedger
 from briefbot.ranking import rank_units
-from briefbot.render import html_join, html_message
+from briefbot.render import Html, html_join, html_message
 from briefbot.reports import AckStatus, Report, format_csv, notice_report
 from briefbot.runtime import Services
+from briefbot.store.ledger import UnitInfo
 from handlers.context import services
 from handlers.office import chosen_notice, office_only
 
@@ -41,6 +43,8 @@ async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assert message is not None
     svc = services(context)
     lines = []
+    roster = svc.store.ledger.units_now()
+    people = svc.store.people.names(uid for u in roster.values() for uid in u.liaisons)
     for notice_id in svc.store.ledger.open_notice_ids(include_escalated=True):
         notice = svc.store.notices.notice(notice_id)
         if notice is None:
@@ -56,18 +60,37 @@ async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     for r in overdue
                 ),
             )
+            who = html_join(
+                "；",
+                (
+                    html_message(
+                        "{unit} {liaisons}",
+                        unit=r.unit_name,
+                        liaisons=_liaisons(roster.get(r.unit_code), people),
+                    )
+                    for r in overdue
+                ),
+            )
             lines.append(
                 html_message(
-                    "<b>{label}</b>逾期 {n} 个：{names}",
+                    "<b>{label}</b>逾期 {n} 个：{names}\n　联络员：{who}",
                     label=notice_label(svc.store, notice),
                     n=len(overdue),
                     names=names,
+                    who=who,
                 )
             )
     if not lines:
         await message.reply_text("目前没有逾期未签收的单位。")
         return
     await message.reply_text("⏰ <b>逾期未签收</b>\n" + "\n".join(lines)[:3900])
+
+
+def _liaisons(unit: UnitInfo | None, names: dict[int, str]) -> Html:
+    """赵某、钱某 (by Telegram name as last seen), for the office's lists."""
+    if unit is None or not unit.liaisons:
+        return Html("未登记")
+    return html_join("、", (names.get(uid) or f"ID {uid}" for uid in unit.liaisons))
 
 
 @office_only
@@ -78,6 +101,11 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
+    await remind_units(message, svc, notice)
+
+
+async def remind_units(message: Message, svc: Services, notice: NoticeInfo) -> None:
+    """Queue a nudge to every unit that received ``notice`` and has not signed; say so."""
     ledger = svc.store.ledger.for_notice(notice.id)
     targets = [u for u in ledger if u.ack is None and u.delivery.value == "sent"]
     if not targets:
@@ -85,13 +113,30 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             html_message("通知 #{id} 已收到的单位都已签收，无需提醒。", id=notice.id)
         )
         return
-    text = html_message(
-        "⏰ <b>办公室提醒</b>：请尽快签收《{title}》。"
-        "请联络员点击下方“已收到”按钮，或回复 /ack 签收。",
-        title=notice.label,
-    )
+    clock, now = svc.settings.working_time(), svc.now()
+    by_code = {u.unit_code: u for u in targets}
+
+    def text(code: str) -> str:
+        due = by_code[code].due_at(notice.ack_within, clock)
+        timing = (
+            html_message(
+                "签收时限 {due}，{left}。",
+                due=format_due(due, svc.settings.tz),
+                left=time_left(due, now, clock, svc.settings.calendar.enabled),
+            )
+            if due is not None
+            else ""
+        )
+        return html_message(
+            "⏰ <b>办公室提醒</b>：请尽快签收《{title}》（编号 #{id}）。{timing}\n"
+            "请联络员点击下方“已收到”按钮，或回复“收到”、发送 /ack 签收。",
+            title=notice.label,
+            id=notice.id,
+            timing=timing,
+        )
+
     count = svc.store.outbox.queue_nudges(
-        notice.id, [(u.unit_code, u.chat_id) for u in targets], text, svc.now()
+        notice.id, [(u.unit_code, u.chat_id) for u in targets], text, now
     )
     log.info("manual nudge for notice %s: %d units", notice.id, count)
     names = [u.unit_name for u in targets]

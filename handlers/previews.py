@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram import Bot, Message
 
 from briefbot.briefing.review import review
+from briefbot.deadlines import format_due, notice_due
 from briefbot.publishing import Novelty, Parsed, intake, publish
 from briefbot.render import html_message
 from briefbot.runtime import Services
@@ -26,6 +28,15 @@ class Offered:
     novelty: Novelty
     draft_id: int | None = None
     notice_id: int | None = None  # when published at once, or the duplicate's original
+
+
+def footer_note(svc: Services, ack_within: timedelta) -> str:
+    """What the dispatcher adds under each notice, as it would read if published now."""
+    due = notice_due(svc.now(), ack_within, svc.settings.working_time())
+    return html_message(
+        "发布后通知末尾另有一行：编号 #（发布时分配） · 请于{due}前签收（按现在发布计算）。",
+        due=format_due(due, svc.settings.tz),
+    )
 
 
 async def offer(
@@ -97,11 +108,12 @@ async def offer(
     checked = review(parsed.briefing, list(parts))
     note = html_message(
         "📝 <b>预览</b>（来源：{source}）：以下是各单位将收到的内容{count}。"
-        "确认无误后点击“发布”，需要修改请点击“编辑”。\n{recognised}{warnings}",
+        "确认无误后点击“发布”，需要修改请点击“编辑”。\n{recognised}{warnings}\n{footer}",
         source=source,
         count=f"，共 {len(parts)} 条" if len(parts) > 1 else "",
         recognised=checked.summary,
         warnings="".join(f"\n⚠️ {w}" for w in checked.warnings),
+        footer=footer_note(svc, taken.notice.ack_within),
     )
     if correction:
         note = html_message(

@@ -56,14 +56,23 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     valid = svc.settings.office.invite_valid_for
     code = svc.store.roster.invite(unit.code, user.id, svc.now(), valid)
     log.info("invite created for unit %s by %s", unit.code, user.id)
+    username = context.bot.username
     await message.reply_text(
         html_message(
             "{unit}的绑定邀请码：<code>{code}</code>\n"
-            "请把机器人拉入该单位工作群，在群内发送 /subscribe {code}\n"
-            "{valid}内有效，仅可使用一次。",
+            "方法一：把此链接发给该单位联络员，点开后选择本单位工作群，机器人入群即自动绑定：\n"
+            "{link}\n"
+            "方法二：在该单位工作群中添加机器人 @{username}，再在群内发送 /subscribe {code}\n"
+            "{valid}内有效，仅可使用一次。{privacy}",
             unit=unit.name,
             code=code,
+            link=f"https://t.me/{username}?startgroup={code}",
+            username=username,
             valid=format_duration(valid),
+            privacy=""
+            if context.bot.can_read_all_group_messages
+            else "\n提示：机器人处于隐私模式，看不到群里的普通消息；"
+            "联络员可“回复”通知发送“收到”，或使用 /ack 签收。",
         )
     )
 

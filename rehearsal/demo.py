@@ -2,7 +2,8 @@
 
 A temporary folder holds the SQLite store and the config; the emulator runs in this process and
 the real bot runs as ``bot.py run``. The office uploads the shipped briefing, sees the preview and presses 发布;
-liaisons acknowledge at random moments by button, by /ack and by replying /ack; two units stay
+liaisons acknowledge at random moments by button, by /ack, by replying /ack and by typing 收到; the
+command menus differ per chat; two units stay
 silent, get reminded and are escalated to the office; the office asks /status; the final ack list
 is printed from the ledger.
 """
@@ -61,6 +62,20 @@ async def rehearse(seed: int, workdir: Path) -> int:
         run.start_bot()
         await run.wait_ready()
         _say(started, "机器人已启动（bot.py run），正在长轮询")
+        world = run.server.world
+        world.chats[scenario.office_chat_id].admins = {a.user_id for a in scenario.admins}
+        bot = next(iter(world.bots.values()))
+
+        def menu(chat_id: int, user_id: int) -> str:
+            return " ".join("/" + c["command"] for c in world.menu_for(bot, chat_id, user_id))
+
+        _say(
+            started,
+            "命令菜单按群设置：办公室管理员看到 "
+            + menu(scenario.office_chat_id, scenario.admins[0].user_id)
+            + "；单位群看到 "
+            + menu(units[0].chat_id, units[0].liaisons[0].user_id),
+        )
 
         briefing = resources.files("rehearsal").joinpath("briefings/qingfeng-briefing-7.txt")
         admin = scenario.admins[0]
@@ -115,6 +130,11 @@ async def rehearse(seed: int, workdir: Path) -> int:
             flush=True,
         )
 
+        # the silent units' liaisons read /help, and then forget to sign
+        for unit in units:
+            if unit.code in silent:
+                await emu.send(unit.chat_id, unit.liaisons[0].user_id, "/help")
+
         # A stranger tries to acknowledge for a unit
         stranger = Person(29999, "群内其他成员")
         run.server.world.add_user(stranger.user_id, stranger.name)
@@ -134,7 +154,7 @@ async def rehearse(seed: int, workdir: Path) -> int:
             if unit.code in silent:
                 continue
             when = rng.uniform(10.0, 12.0) if unit.code in late else rng.uniform(0.5, 6.0)
-            plan.append((when, unit, rng.choice(["button", "command", "reply"])))
+            plan.append((when, unit, rng.choice(["button", "command", "reply", "typed"])))
         plan.sort(key=lambda p: p[0])
         t0 = time.monotonic()
         for when, unit, how in plan:
@@ -144,6 +164,9 @@ async def rehearse(seed: int, workdir: Path) -> int:
             if how == "button":
                 await emu.press(unit.chat_id, notice["message_id"], liaison.user_id)
                 label = "点击“已收到”"
+            elif how == "typed":
+                await emu.send(unit.chat_id, liaison.user_id, "收到，谢谢")
+                label = "在群里打字“收到，谢谢”（算作签收）"
             elif how == "reply":
                 await emu.send(unit.chat_id, liaison.user_id, "/ack", reply_to=notice["message_id"])
                 label = "回复通知 /ack"
@@ -161,6 +184,9 @@ async def rehearse(seed: int, workdir: Path) -> int:
             started, f"{target.name}重复签收：{await run.wait_for(second_ack_answered, 10, 'dup')}"
         )
 
+        def reminded_texts(unit: UnitSpec) -> list[str]:
+            return [t for t in run.plain_texts(unit.chat_id) if t.startswith("⏰ 签收提醒")]
+
         async def escalated() -> str | None:
             return next((t for t in run.plain_texts(office) if "逾期未签收上报" in t), None)
 
@@ -171,8 +197,16 @@ async def rehearse(seed: int, workdir: Path) -> int:
                 return [t for t in run.plain_texts(unit.chat_id) if t.startswith("⏰ 签收提醒")]
 
             reminders = await run.wait_for(reminded, 30, f"a reminder to {unit.name}")
-            _say(started, f"{unit.name}（未签收）收到提醒：{_first_line(reminders[0])}")
+            _say(started, f"{unit.name}（未签收）收到提醒：\n" + reminders[0])
         text = await run.wait_for(escalated, 40, "the escalation to the office")
+        for code in sorted(silent):
+            unit = next(u for u in units if u.code == code)
+            mentioned = [t for t in reminded_texts(unit) if "尽快处理" in t]
+            if mentioned:
+                _say(
+                    started,
+                    f"{unit.name}最后一次提醒点名联络员：{mentioned[-1].splitlines()[-1]}",
+                )
         _say(started, "办公室群收到上报：\n" + text)
 
         await emu.send(office, admin.user_id, "/status")

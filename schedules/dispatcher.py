@@ -39,20 +39,24 @@ from telegram.error import (
     InvalidToken,
     NetworkError,
     RetryAfter,
+    TelegramError,
 )
 from telegram.ext import Application, ContextTypes
 
 from briefbot.backoff import backoff
+from briefbot.deadlines import notice_due, notice_footer
 from briefbot.holding import HeldSend
+from briefbot.render import TELEGRAM_TEXT_LIMIT, visible_length
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from briefbot.store.outbox import OutboxItem
 from handlers.context import services
-from handlers.keyboards import ack_keyboard
+from handlers.keyboards import ack_keyboard, acked_keyboard, office_keyboard
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _TAG = re.compile(r"<[^>]+>")
+CAPTION_LIMIT = 1024
 _UNREACHABLE = (
     "chat not found",
     "bot was kicked",
@@ -74,6 +78,27 @@ class Dispatcher:
         self._monotonic = monotonic
         self._paused_until = 0.0  # monotonic; set while Telegram refuses the token
         self._refusals = 0
+        self._ack_within: dict[int, timedelta] = {}
+        self._cannot_pin: set[int] = set()  # chats that refused a pin (until restart)
+
+    def _with_footer(self, svc: Services, item: OutboxItem, text: str, limit: int) -> str:
+        """A notice (the row carrying the button) ends with its number and its deadline, counted
+        from now, as the follow-up policy will count it (see briefbot.deadlines)."""
+        if item.kind != "notice":
+            return text
+        within = self._ack_within.get(item.notice_id)
+        if within is None:
+            notice = svc.store.notices.notice(item.notice_id)
+            if notice is None:
+                return text
+            within = self._ack_within[item.notice_id] = notice.ack_within
+        due = notice_due(svc.now(), within, svc.settings.working_time())
+        footer = notice_footer(item.notice_id, due, svc.settings.tz)
+        combined = f"{text}\n{footer}"
+        if visible_length(combined) > limit:
+            log.warning("notice %s leaves no room for its number and deadline", item.notice_id)
+            return text
+        return combined
 
     async def run(
         self, bot: Bot, svc: Services, stopping: Callable[[], bool] = lambda: False
@@ -159,8 +184,18 @@ class Dispatcher:
 
     async def _deliver(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool) -> int:
         """One request to Telegram; returns the message id."""
-        text = html.unescape(_TAG.sub("", item.text)) if plain else item.text
+        limit = CAPTION_LIMIT if item.as_original else TELEGRAM_TEXT_LIMIT
+        text = self._with_footer(svc, item, item.text, limit)
+        text = html.unescape(_TAG.sub("", text)) if plain else text
         markup = ack_keyboard(item.notice_id, item.has_original) if item.with_button else None
+        if item.kind == "escalation":
+            markup = office_keyboard(item.notice_id)
+        elif item.with_button and item.kind in ("reminder", "nudge"):
+            # signed between the decision and the send: the button says so, not "已收到"
+            ack = svc.store.acks.get(item.notice_id, item.unit_code)
+            if ack is not None:
+                when = ack.acked_at.astimezone(svc.settings.tz)
+                markup = acked_keyboard(item.notice_id, ack.user_name, when, item.has_original)
         paid = svc.settings.telegram.paid_broadcast and item.kind in ("notice", "notice_part")
         if item.kind == "original" or item.as_original:
             digest = svc.store.notices.original_hash(item.notice_id)
@@ -204,6 +239,12 @@ class Dispatcher:
         except Exception as exc:  # any failure must return the row
             return await self._failed(bot, svc, item, plain, exc)
         else:
+            if (
+                item.kind == "notice"
+                and svc.settings.delivery.pin_notices
+                and item.chat_id not in self._cannot_pin
+            ):
+                await self._pin(bot, item, message_id)
             return message_id
         return None
 
@@ -280,6 +321,18 @@ class Dispatcher:
     def _migrate(svc: Services, item: OutboxItem, new_chat_id: int) -> None:
         svc.store.outbox.move_chat(item.chat_id, new_chat_id)
         svc.store.outbox.retry_later(item.id, svc.now(), f"migrated to {new_chat_id}")
+
+    async def _pin(self, bot: Bot, item: OutboxItem, message_id: int) -> None:
+        """Pin a delivered notice in its group, quietly. Where the bot may not pin (no admin
+        right, an ordinary member), nothing is lost: the notice is delivered all the same, and
+        that group is not asked again until restart (a pin costs a request of the group's
+        budget)."""
+        try:
+            await bot.pin_chat_message(item.chat_id, message_id, disable_notification=True)
+        except TelegramError as exc:
+            if "rights" in str(exc).lower() or isinstance(exc, Forbidden):
+                self._cannot_pin.add(item.chat_id)
+            log.info("notice %s not pinned in chat %s: %s", item.notice_id, item.chat_id, exc)
 
     @staticmethod
     def _transient(svc: Services, item: OutboxItem, error: str) -> None:

@@ -73,7 +73,9 @@ async def fetch(
                 if size > limit:
                     raise TooLarge(url)
                 chunks.append(chunk)
-            return Fetched(response.status_code, str(response.url), response.headers, b"".join(chunks))
+            return Fetched(
+                response.status_code, str(response.url), response.headers, b"".join(chunks)
+            )
     raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects from {url}")
 
 

@@ -10,11 +10,19 @@ import asyncio
 import logging
 from typing import Any
 
+from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
 from briefbot.followup import FollowUpPolicy, plan_follow_up
 from briefbot.ledger import NoticeKind
-from briefbot.reminders import escalation_html, leader_html, reminder_html
+from briefbot.reminders import (
+    LeaderState,
+    When,
+    escalation_html,
+    leader_html,
+    reminder_html,
+)
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
@@ -52,15 +60,27 @@ def follow_up_once(svc: Services) -> int:
         if plan.empty:
             continue
         by_code = {u.unit_code: u for u in ledger}
+        names = svc.store.people.names(uid for u in ledger for uid in u.liaisons)
+        when = When(now, clock, svc.settings.tz, svc.settings.calendar.enabled)
+        leader_states = {
+            u.code: LeaderState(
+                u.leader is not None,
+                u.leader is not None and svc.store.people.has_private_chat(u.leader),
+            )
+            for u in svc.settings.units
+            if u.code in by_code
+        }
         svc.store.ledger.record_plan(
             notice_id,
             plan,
             ledger,
             svc.settings.office.chat_id,
-            lambda code, step, mention, n=notice, units=by_code: reminder_html(
-                n, units[code], step, mention
+            lambda code, step, mention, n=notice, units=by_code, nm=names, w=when: reminder_html(
+                n, units[code], step, mention, w, nm
             ),
-            lambda codes, n=notice, units=by_code: escalation_html(n, [units[c] for c in codes]),
+            lambda codes, n=notice, units=by_code, nm=names, ls=leader_states: escalation_html(
+                n, [units[c] for c in codes], nm, ls
+            ),
             now,
             {
                 u.code: (u.leader, leader_html(notice, by_code[u.code]))
@@ -78,9 +98,43 @@ def follow_up_once(svc: Services) -> int:
     return steps
 
 
+NAME_LOOKUPS_PER_RUN = 20  # getChatMember calls per run, for liaisons the bot has not seen act
+
+
+async def learn_liaison_names(bot: Bot, svc: Services, failed: set[tuple[int, int]]) -> int:
+    """Ask Telegram the names of liaisons the bot has never seen act (getChatMember in their
+    unit's group), a few per run, so that the last reminder can @mention them by name. A lookup
+    that fails (not a member) is not repeated by this process. Returns how many were learnt."""
+    roster = svc.store.ledger.units_now()
+    wanted = [
+        (unit.chat_id, uid) for unit in roster.values() if unit.chat_id for uid in unit.liaisons
+    ]
+    if not wanted:
+        return 0
+    known = svc.store.people.names(uid for _, uid in wanted)
+    missing = [p for p in wanted if p[1] not in known and p not in failed]
+    learnt = 0
+    for chat_id, uid in missing[:NAME_LOOKUPS_PER_RUN]:
+        try:
+            member = await bot.get_chat_member(chat_id, uid)
+        except TelegramError as exc:
+            failed.add((chat_id, uid))
+            log.info("no name for liaison %s in chat %s: %s", uid, chat_id, exc)
+            continue
+        svc.store.people.seen(uid, member.user.full_name, svc.now())
+        learnt += 1
+    return learnt
+
+
 async def follow_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services(context)
+    job = context.job
+    if job is not None and isinstance(job.data, dict):
+        open_ids = await asyncio.to_thread(svc.store.ledger.open_notice_ids)
+        if open_ids:
+            await learn_liaison_names(context.bot, svc, job.data.setdefault("no_name", set()))
     # store reads and writes in a worker thread: a locked database must not stall the bot
-    await asyncio.to_thread(follow_up_once, services(context))
+    await asyncio.to_thread(follow_up_once, svc)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
@@ -90,4 +144,5 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings)
         interval=settings.follow_up.check_every,
         first=settings.follow_up.check_every,
         name="follow-up",
+        data={},  # liaisons whose name lookup failed, see learn_liaison_names
     )

@@ -24,6 +24,7 @@ from briefbot.reports import build_report
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
+from handlers.keyboards import office_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -94,11 +95,15 @@ async def report_progress(bot: Bot, svc: Services, seen: dict[int, Hashable] | N
     office = svc.settings.office.chat_id
     for due in await asyncio.to_thread(_due_messages, svc, seen):
         try:
+            # the finished push is the live board: the office's buttons go under it
+            markup = office_keyboard(due.notice_id, pin=True) if due.finished else None
             if due.message_id is None:
-                message = await bot.send_message(office, due.text)
+                message = await bot.send_message(office, due.text, reply_markup=markup)
                 message_id = message.message_id
             else:
-                await bot.edit_message_text(due.text, chat_id=office, message_id=due.message_id)
+                await bot.edit_message_text(
+                    due.text, chat_id=office, message_id=due.message_id, reply_markup=markup
+                )
                 message_id = due.message_id
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from typing import Any
 
@@ -85,3 +86,18 @@ def xlsx_rows(data: bytes, sheet: str | None = None) -> dict[str, dict[str, Any]
     header = [c.value for c in table[HEADER_ROW + 1]]
     rows = table.iter_rows(min_row=HEADER_ROW + 2, values_only=True)
     return {r[1]: dict(zip(header, r, strict=True)) for r in rows}
+
+
+_FOOTER = re.compile(
+    r"\n<b>编号 #(\d+)</b> · 请于\d{1,2}月\d{1,2}日（周[一二三四五六日]）\d\d:\d\d前签收$"
+)
+
+
+def strip_footer(text: str, notice_id: int, required: bool = True) -> str | None:
+    """A delivered notice without the line the dispatcher adds (number and deadline), which
+    must be there, for ``notice_id``; with ``required=False``, None for a text without it."""
+    found = _FOOTER.search(text)
+    if found is None and not required:
+        return None
+    assert found is not None and int(found.group(1)) == notice_id, text[-80:]
+    return text[: found.start()]

@@ -24,6 +24,7 @@ from tests.botkit import (
     QINGLING,
     feed,
     services_of,
+    strip_footer,
 )
 from tests.fixtures.builders import docx
 from tests.fixtures.synthetic import RURAL
@@ -224,7 +225,8 @@ async def test_edit_reply_new_preview_publish_and_ack(app, emulator):
     await Dispatcher().run(app.bot, svc)
     for chat_id in (DONGJIANG, QINGLING, EDU):
         received = _units_texts(emulator, chat_id)
-        assert [m["text"] for m in received] == [expected]  # the replacement, once
+        # the replacement, once, under the notice's number and deadline
+        assert [strip_footer(m["text"], 1) for m in received] == [expected]
         assert _keyboard(received[0]) == [["✅ 已收到", "📎 原文"]]
     # acknowledged by button and by /ack, exactly as a parsed notice
     notice = _units_texts(emulator, DONGJIANG)[0]
@@ -265,7 +267,9 @@ async def test_refused_replacements_leave_the_old_preview_valid(app, emulator):
     # the old preview still publishes the parse
     await press(app, emulator, OFFICE, preview["message_id"], ADMIN, _data(preview, "📤 发布"))
     await Dispatcher().run(app.bot, svc)
-    assert [m["text"] for m in _units_texts(emulator, DONGJIANG)] == [preview["text"]]
+    assert [strip_footer(m["text"], 1) for m in _units_texts(emulator, DONGJIANG)] == [
+        preview["text"]
+    ]
     assert svc.store.notices.change(1) is None
     # a reply to the prompt after 发布 changes nothing
     await _reply(app, emulator, ADMIN, "晚了的修改", prompt["message_id"])
@@ -343,7 +347,7 @@ async def test_original_only_sends_the_file_under_a_header_and_acks_work(app, em
         received = _units_texts(emulator, chat_id)
         assert len(received) == 1  # one message per unit: the file with its header
         sent = received[0]
-        assert sent["caption"] == header and "text" not in sent
+        assert strip_footer(sent["caption"], 1) == header and "text" not in sent
         assert sent["document"]["file_name"] == "乡村振兴简报第5期.docx"
         assert emulator.world.files[sent["document"]["file_id"]][0] == uploaded
         assert _keyboard(sent) == [["✅ 已收到"]]  # no 原文 button: this is the original

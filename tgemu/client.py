@@ -25,8 +25,22 @@ class EmulatorClient:
         response.raise_for_status()
         return response.json().get("result")
 
-    async def add_bot(self, token: str, username: str = "briefing_bot") -> Any:
-        return await self._post("/bots", token=token, username=username)
+    async def add_bot(
+        self, token: str, username: str = "briefing_bot", privacy: bool = False
+    ) -> Any:
+        return await self._post("/bots", token=token, username=username, privacy=privacy)
+
+    async def add_bot_to_chat(
+        self, chat_id: int, user_id: int, token: str, start: str | None = None
+    ) -> Any:
+        return await self._post(
+            f"/chats/{chat_id}/add_bot", user_id=user_id, token=token, start=start
+        )
+
+    async def set_admins(
+        self, chat_id: int, user_ids: list[int], bot_can_pin: bool = False
+    ) -> None:
+        await self._post(f"/chats/{chat_id}/admins", user_ids=user_ids, bot_can_pin=bot_can_pin)
 
     async def add_user(self, user_id: int, first_name: str, username: str | None = None) -> Any:
         return await self._post("/users", id=user_id, first_name=first_name, username=username)

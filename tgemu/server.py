@@ -38,6 +38,9 @@ METHODS = (
     "getWebhookInfo",
     "setMyCommands",
     "getMyCommands",
+    "deleteMyCommands",
+    "pinChatMessage",
+    "getChatMember",
     "close",
     "sendMessage",
     "sendPhoto",
@@ -196,6 +199,8 @@ class EmulatorServer:
         r.add_post("/control/chats", self._c_chat)
         r.add_post("/control/chats/{chat_id}/kick", self._c_kick)
         r.add_post("/control/chats/{chat_id}/migrate", self._c_migrate)
+        r.add_post("/control/chats/{chat_id}/add_bot", self._c_add_bot)
+        r.add_post("/control/chats/{chat_id}/admins", self._c_admins)
         r.add_get("/control/chats/{chat_id}/messages", self._c_transcript)
         r.add_post("/control/send", self._c_send)
         r.add_post("/control/upload", self._c_upload)
@@ -213,6 +218,7 @@ class EmulatorServer:
         bot = self.world.add_bot(
             body["token"], body.get("username", "briefing_bot"), body.get("first_name", "简报助手")
         )
+        bot.privacy = bool(body.get("privacy", False))
         return web.json_response({"ok": True, "result": bot.user()})
 
     async def _c_user(self, request: web.Request) -> web.Response:
@@ -235,6 +241,23 @@ class EmulatorServer:
         new = self.world.add_chat(int(body["new_id"]), old.title, "supergroup")
         old.migrated_to = new.id
         return web.json_response({"ok": True, "result": new.public()})
+
+    async def _c_add_bot(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        payload = self.world.add_bot_to_chat(
+            int(request.match_info["chat_id"]),
+            int(body["user_id"]),
+            body["token"],
+            body.get("start"),
+        )
+        return web.json_response({"ok": True, "result": payload})
+
+    async def _c_admins(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        chat = self.world.chats[int(request.match_info["chat_id"])]
+        chat.admins = {int(u) for u in body.get("user_ids", [])}
+        chat.bot_can_pin = bool(body.get("bot_can_pin", False))
+        return web.json_response({"ok": True})
 
     async def _c_transcript(self, request: web.Request) -> web.Response:
         chat_id = int(request.match_info["chat_id"])

@@ -58,7 +58,17 @@ class Bot:
     updates: list[Json] = field(default_factory=list)
     next_update_id: int = 1
     event: asyncio.Event = field(default_factory=asyncio.Event)
-    commands: list[Json] = field(default_factory=list)
+    # command menus by scope: scope_key(scope, language_code) -> commands
+    menus: dict[str, list[Json]] = field(default_factory=dict)
+    # privacy mode (Telegram's default for a new bot): in groups the bot sees commands, replies
+    # to its own messages and service messages only, unless it is an administrator there
+    privacy: bool = False
+    allowed_updates: list[str] = field(default_factory=list)  # empty: every type we make
+
+    @property
+    def commands(self) -> list[Json]:
+        """The default-scope menu."""
+        return self.menus.get(scope_key(None), [])
 
     def user(self) -> Json:
         return {
@@ -66,7 +76,18 @@ class Bot:
             "is_bot": True,
             "first_name": self.first_name,
             "username": self.username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": not self.privacy,
+            "supports_inline_queries": False,
         }
+
+
+def scope_key(scope: Any, language_code: Any = None) -> str:
+    """One menu per (scope, language), as Telegram keeps them: ``{"type": "default"}`` when no
+    scope is given."""
+    scope = scope if isinstance(scope, dict) and scope else {"type": "default"}
+    parts = [str(scope.get("type")), str(scope.get("chat_id", "")), str(scope.get("user_id", ""))]
+    return "|".join([*parts, str(language_code or "")])
 
 
 @dataclass
@@ -79,6 +100,9 @@ class Chat:
     kicked: bool = False
     migrated_to: int | None = None
     bucket: TokenBucket | None = None
+    admins: set[int] = field(default_factory=set)  # user ids (the bot's own id included)
+    bot_can_pin: bool = False  # the bot is an administrator with can_pin_messages
+    pinned: list[int] = field(default_factory=list)  # message ids, latest last
 
     def public(self) -> Json:
         out: Json = {"id": self.id, "type": self.type}
@@ -283,8 +307,10 @@ class World:
             raise ApiError(400, "Bad Request: message to edit not found")
         return message
 
-    def _push_update(self, payload: Json) -> None:
+    def _push_update(self, payload: Json, sees: Any = None) -> None:
         for bot in self.bots.values():
+            if sees is not None and not sees(bot):
+                continue
             update = {"update_id": bot.next_update_id, **payload}
             bot.next_update_id += 1
             bot.updates.append(update)
@@ -323,11 +349,96 @@ class World:
         }
 
     def setMyCommands(self, bot: Bot, p: Json) -> Any:
-        bot.commands = list(p.get("commands") or [])
+        commands = list(p.get("commands") or [])
+        if len(commands) > 100:
+            raise ApiError(400, "Bad Request: too many commands")
+        for command in commands:
+            name = str(command.get("command", ""))
+            if (
+                not name
+                or len(name) > 32
+                or not name.replace("_", "").isalnum()
+                or name.lower() != name
+            ):
+                raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        scope = p.get("scope")
+        if isinstance(scope, dict) and "chat_id" in scope:
+            self._chat(scope["chat_id"])
+        bot.menus[scope_key(scope, p.get("language_code"))] = commands
         return True
 
     def getMyCommands(self, bot: Bot, p: Json) -> Any:
-        return bot.commands
+        return bot.menus.get(scope_key(p.get("scope"), p.get("language_code")), [])
+
+    def deleteMyCommands(self, bot: Bot, p: Json) -> Any:
+        bot.menus.pop(scope_key(p.get("scope"), p.get("language_code")), None)
+        return True
+
+    def menu_for(self, bot: Bot, chat_id: int, user_id: int) -> list[Json]:
+        """The menu a user sees in a chat, resolved in Telegram's order of scopes."""
+        chat = self.chats[chat_id]
+        if chat.type == "private":
+            order = [{"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}]
+        else:
+            order = [
+                {"type": "chat_member", "chat_id": chat_id, "user_id": user_id},
+                *(
+                    [{"type": "chat_administrators", "chat_id": chat_id}]
+                    if user_id in chat.admins
+                    else []
+                ),
+                {"type": "chat", "chat_id": chat_id},
+                *([{"type": "all_chat_administrators"}] if user_id in chat.admins else []),
+                {"type": "all_group_chats"},
+            ]
+        for scope in [*order, None]:
+            key = scope_key(scope)
+            if key in bot.menus:
+                return bot.menus[key]
+        return []
+
+    def pinChatMessage(self, bot: Bot, p: Json) -> Any:
+        chat = self._chat(p.get("chat_id"))
+        self._writable(chat)
+        message = self._message(chat, p.get("message_id"))
+        if chat.type != "private" and not chat.bot_can_pin:
+            raise ApiError(
+                400, "Bad Request: not enough rights to manage pinned messages in the chat"
+            )
+        chat.pinned.append(int(message["message_id"]))
+        return True
+
+    def getChatMember(self, bot: Bot, p: Json) -> Any:
+        chat = self._chat(p.get("chat_id"))
+        user_id = int(p.get("user_id") or 0)
+        if user_id == bot.id:
+            user = bot.user()
+            status = "administrator" if bot.id in chat.admins else "member"
+        elif user_id in self.users:
+            user = self.users[user_id]
+            status = "administrator" if user_id in chat.admins else "member"
+        else:
+            raise ApiError(400, "Bad Request: user not found")
+        member: Json = {"status": status, "user": user}
+        if status == "administrator":
+            member.update(
+                can_be_edited=False,
+                is_anonymous=False,
+                can_manage_chat=True,
+                can_delete_messages=False,
+                can_manage_video_chats=False,
+                can_restrict_members=False,
+                can_promote_members=False,
+                can_change_info=False,
+                can_invite_users=False,
+                can_post_stories=False,
+                can_edit_stories=False,
+                can_delete_stories=False,
+                can_pin_messages=chat.bot_can_pin if user_id == bot.id else True,
+            )
+        return member
 
     def close(self, bot: Bot, p: Json) -> Any:
         return True
@@ -336,6 +447,12 @@ class World:
         offset = int(p.get("offset") or 0)
         if offset:
             bot.updates = [u for u in bot.updates if u["update_id"] >= offset]
+        allowed = p.get("allowed_updates")
+        if isinstance(allowed, list):  # like Telegram, the last list given stays in force
+            bot.allowed_updates = [str(a) for a in allowed]
+        if bot.allowed_updates:  # an update of a type not asked for is never delivered
+            wanted = set(bot.allowed_updates)
+            bot.updates = [u for u in bot.updates if wanted & (u.keys() - {"update_id"})]
         limit = int(p.get("limit") or 100)
         return bot.updates[:limit]
 
@@ -495,8 +612,42 @@ class World:
         if reply_to is not None:
             message["reply_to_message"] = self._public(chat.messages[reply_to])
         stored = self._store(chat, message)
-        self._push_update({"message": self._public(stored)})
+        replied_bot = chat.messages[reply_to].get("from", {}).get("id") if reply_to else None
+        self._push_update(
+            {"message": self._public(stored)},
+            lambda bot: (
+                chat.type == "private"
+                or not bot.privacy
+                or text.startswith("/")
+                or replied_bot == bot.id
+                or bot.id in chat.admins
+            ),
+        )
         return self._public(stored)
+
+    def add_bot_to_chat(
+        self, chat_id: int, user_id: int, token: str, start: str | None = None
+    ) -> Json:
+        """A user adds the bot to a group: the bot gets a ``my_chat_member`` update (left ->
+        member) and, when added through a ``t.me/<bot>?startgroup=<start>`` link, Telegram
+        then sends ``/start <start>`` in the group on the user's behalf."""
+        chat = self.chats[chat_id]
+        bot = self.bot(token)
+        chat.kicked = False
+        payload = {
+            "chat": chat.public(),
+            "from": self.users[user_id],
+            "date": int(time.time()),
+            "old_chat_member": {"status": "left", "user": bot.user()},
+            "new_chat_member": {"status": "member", "user": bot.user()},
+        }
+        update_id = bot.next_update_id
+        bot.next_update_id += 1
+        bot.updates.append({"update_id": update_id, "my_chat_member": payload})
+        bot.event.set()
+        if start is not None:
+            self.user_message(chat_id, user_id, f"/start@{bot.username} {start}")
+        return payload
 
     def user_document(
         self,
@@ -552,6 +703,7 @@ class World:
                 "from_bot": m.get("_bot", False),
                 "edits": m.get("_edits", []),
                 "reactions": m.get("_reactions", []),
+                "pinned": m["message_id"] in chat.pinned,
             }
             for m in chat.messages.values()
         ]

@@ -16,6 +16,7 @@ from briefbot.store.listing import ListingRepo
 from briefbot.store.notices import NoticeRepo
 from briefbot.store.originals import OriginalRepo
 from briefbot.store.outbox import OutboxRepo
+from briefbot.store.people import PeopleRepo
 from briefbot.store.progress import ProgressRepo
 from briefbot.store.roster import RosterRepo
 
@@ -34,6 +35,7 @@ class Store:
     roster: RosterRepo
     feedbacks: FeedbackRepo
     listing: ListingRepo
+    people: PeopleRepo
 
     def close(self) -> None:
         self.engine.dispose()
@@ -75,6 +77,7 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         roster=RosterRepo(engine),
         feedbacks=FeedbackRepo(engine),
         listing=ListingRepo(engine),
+        people=PeopleRepo(engine),
     )
 
 

@@ -8,7 +8,7 @@ A row marked ``sent`` is never claimed again. So after a crash at most the rows 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -241,11 +241,15 @@ class OutboxRepo:
         return queued is not None
 
     def queue_nudges(
-        self, notice_id: int, targets: Sequence[tuple[str, int]], text: str, now: datetime
+        self,
+        notice_id: int,
+        targets: Sequence[tuple[str, int]],
+        text: str | Callable[[str], str],
+        now: datetime,
     ) -> int:
         """A manual reminder from the office, now, to each (unit code, chat id); one round,
         numbered per notice. Kind "nudge": it does not count against the scheduled reminders'
-        cap or spacing."""
+        cap or spacing. ``text`` may be a function of the unit code (each unit's own deadline)."""
         with self._engine.begin() as conn:
             step = next_step(conn, "nudge", notice_id)
             for unit_code, chat_id in targets:
@@ -256,7 +260,7 @@ class OutboxRepo:
                     unit_code=unit_code,
                     step=step,
                     chat_id=chat_id,
-                    text=text,
+                    text=text(unit_code) if callable(text) else text,
                     with_button=True,
                     priority=5,
                     now=now,
@@ -303,6 +307,21 @@ class OutboxRepo:
                 )
             ).first()
         return None if row is None else (row.chat_id, row.message_id)
+
+    def reminder_messages(self, notice_id: int, unit_code: str) -> list[tuple[int, int]]:
+        """(chat_id, message_id) of the reminders and nudges sent to a unit for a notice: their
+        "已收到" buttons follow the notice's once the unit has signed."""
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(outbox.c.chat_id, outbox.c.message_id).where(
+                    outbox.c.kind.in_(("reminder", "nudge")),
+                    outbox.c.notice_id == notice_id,
+                    outbox.c.unit_code == unit_code,
+                    outbox.c.state == "sent",
+                    outbox.c.message_id.is_not(None),
+                )
+            ).all()
+        return [(r.chat_id, r.message_id) for r in rows]
 
     def latest_delivered_notice(self, unit_code: str) -> int | None:
         with self._engine.connect() as conn:

@@ -121,7 +121,7 @@ acks = Table(
     Column("unit_code", String(40), primary_key=True),
     Column("user_id", BigInteger, nullable=False),
     Column("user_name", Text, nullable=False, server_default=""),
-    Column("via", String(12), nullable=False),  # command | reply | button
+    Column("via", String(12), nullable=False),  # command | reply | button | typed (a "收到")
     Column("acked_at", UTCDateTime, nullable=False),
     Column("comment", Text, nullable=True),  # "/ack 已转分管领导阅处"
 )
@@ -239,4 +239,16 @@ feedbacks = Table(
     Column("return_reason", Text, nullable=True),
     Column("reason_prompt_id", BigInteger, nullable=True),
     UniqueConstraint("notice_id", "unit_code", name="uq_feedback_unit"),
+)
+
+# people the bot has seen, by Telegram user id: their name as Telegram shows it (for @mentions of
+# liaisons and the office's lists), and whether they have opened a private chat with the bot
+# (only then can it write to them: a leader who never pressed /start cannot be told anything)
+people = Table(
+    "people",
+    metadata,
+    Column("user_id", BigInteger, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+    Column("private_since", UTCDateTime, nullable=True),
 )

@@ -1,14 +1,14 @@
 """落实反馈 returned with a reason: the reason passed to the unit, and the office's prompt asking
 for it (the reply to that prompt is the reason).
 
-Revision ID: 0008_issue10_office
+Revision ID: 0008
 Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_issue10_office"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
