@@ -21,6 +21,7 @@ from typing import Any
 
 from briefbot import cli
 from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
+from rehearsal.transcript import write_transcript
 from tgemu.htmltext import visible_text
 
 CITIES = ["东江市", "青岭市", "白沙市", "云门市", "石港市", "梅溪市"]
@@ -46,7 +47,7 @@ def _first_line(text: str) -> str:
     return text.splitlines()[0] if text else ""
 
 
-async def rehearse(seed: int, workdir: Path) -> int:
+async def rehearse(seed: int, workdir: Path, keep: bool = False) -> int:
     rng = random.Random(seed)
     units = demo_units()
     silent = set(rng.sample([u.code for u in units], 2))
@@ -221,13 +222,17 @@ async def rehearse(seed: int, workdir: Path) -> int:
         cli.report(str(run.config_path), None, "table")
         total = time.monotonic() - started
         _say(started, f"演练结束，用时 {total:.1f} 秒")
+        if keep:
+            transcript = workdir / "transcript.txt"
+            write_transcript(run.server.world, transcript)
+            print(f"各群所见（消息、编辑、按钮、文件）已写入 {transcript}", flush=True)
         return 0 if code == 0 else 1
 
 
 def main(seed: int = 7, keep: bool = False) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="briefbot-demo-"))
     try:
-        return asyncio.run(rehearse(seed, workdir))
+        return asyncio.run(rehearse(seed, workdir, keep))
     except (TimeoutError, RuntimeError) as exc:
         print(f"演练失败：{exc}")
         return 1
