@@ -4,6 +4,7 @@ else is refused politely."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -263,8 +264,10 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if original_only and draft.notice.original_hash is None:
         await query.answer("这份预览没有保存原文文件，无法仅推送原文。", show_alert=True)
         return
-    # the parse, the office's edited text (编辑), or the original file (仅推送原文)
-    result = publish_draft(
+    # the parse, the office's edited text (编辑), or the original file (仅推送原文); queuing a
+    # push for thousands of units is store work: in a thread, so no other chat waits for it
+    result = await asyncio.to_thread(
+        publish_draft,
         svc.store,
         draft,
         svc.now(),
@@ -272,7 +275,10 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         by=query.from_user.id,
         by_name=who,
     )
-    if not svc.store.drafts.decide(draft_id, "published", query.from_user.id, result.notice_id):
+    decided = await asyncio.to_thread(
+        svc.store.drafts.decide, draft_id, "published", query.from_user.id, result.notice_id
+    )
+    if not decided:
         await answer(query, "这份预览已经处理过了。")
         return
     what = "原文" if original_only else ("修改后的内容" if draft.edit is not None else "")
