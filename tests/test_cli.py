@@ -253,3 +253,24 @@ def test_pipelined_export_matches_the_single_process_one(tmp_path, store, settin
     book = load_workbook(_io.BytesIO(export_notices(settings, ids, at("2025-12-02 09:00"))))
     used: set[str] = set()  # named after the notices (issue 10), in the given order
     assert book.sheetnames == [sheet_name(store.notices.notice(i).label, i, used) for i in ids]
+
+
+@pytest.mark.skipif(
+    os.environ.get("BRIEFBOT_TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="the database directory is a SQLite matter",
+)
+def test_an_unusable_database_directory_is_one_line_for_every_command(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text(BASE_CONFIG % {"db": blocker / "bot.db"}, encoding="utf-8")
+    for args in (
+        ("publish", str(SHIPPED)),
+        ("report",),
+        ("export", "--output", str(tmp_path / "x.xlsx")),
+    ):
+        result = bot(*args, "--config", str(config), cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stderr.strip().startswith("无法使用数据库目录"), result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
