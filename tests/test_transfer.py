@@ -151,6 +151,10 @@ def test_migrate_store_command_prints_one_line_and_refuses_a_filled_target(tmp_p
     same = migrate_store("--from", source, "--to", source)
     assert same.returncode == 1 and "相同" in same.stderr
 
+    missing = migrate_store("--from", f"sqlite:///{tmp_path / 'nope.db'}", "--to", target)
+    assert missing.returncode == 1 and "不存在" in missing.stderr
+    assert not (tmp_path / "nope.db").exists()
+
 
 def test_copy_refuses_a_target_with_rows_and_leaves_it_alone(tmp_path):
     source = f"sqlite:///{tmp_path / 'office.db'}"

@@ -123,6 +123,13 @@ def copy_store(
         raise TransferError(
             "源数据库与目标数据库相同。 The source and the target are the same database."
         )
+    from briefbot.runlock import sqlite_path
+
+    source_file = sqlite_path(source_url)
+    if source_file is not None and not source_file.is_file():
+        raise TransferError(
+            f"源数据库文件 {source_file} 不存在。 The source database {source_file} does not exist."
+        )
     source = _snapshot_engine(source_url)
     target = make_engine(target_url)
     try:
