@@ -18,7 +18,7 @@ from briefbot.publishing import parse_file, publish_file
 from briefbot.store import open_store
 from briefbot.store.database import MIGRATIONS, is_postgres, make_engine, normalise_url
 from briefbot.store.schema import metadata
-from tests.conftest import BACKEND, ON_POSTGRES, SHIPPED, at, database_url
+from tests.conftest import BACKEND, ON_POSTGRES, SHIPPED, TEST_DATABASE_URL, at, database_url
 
 postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="needs BRIEFBOT_TEST_DATABASE_URL")
 
@@ -159,3 +159,55 @@ def test_a_postgres_store_made_with_naive_timestamps_is_converted(tmp_path):
         assert left == 0
     finally:
         store.close()
+
+
+@postgres_only
+def test_unit_order_is_code_point_order_whatever_the_database_collation():
+    """A production database made with a language's collation (ICU en-US here) orders "a_b"
+    before "a-c" and "a1"; the store lists and queues units in code-point order, as on SQLite."""
+    import uuid
+
+    from briefbot.store.notices import UnitRecord
+    from tests.conftest import _admin_connection
+
+    name = f"bt_icu_{uuid.uuid4().hex[:12]}"
+    admin = _admin_connection()
+    admin.execute(
+        f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
+        " LOCALE 'C.UTF-8'"
+    )
+    try:
+        url = make_url(normalise_url(TEST_DATABASE_URL)).set(database=name)
+        store = open_store(url.render_as_string(hide_password=False))
+        try:
+            with store.engine.connect() as connection:
+                collated = connection.execute(
+                    text("SELECT x FROM (VALUES ('a1'), ('a-c'), ('a_b')) v(x) ORDER BY x")
+                ).scalars()
+                assert list(collated) == ["a_b", "a-c", "a1"]  # the collation at work
+            codes = ["ab", "a-c", "a_b", "a1", "aa", "b"]
+            assert sorted(codes) == ["a-c", "a1", "a_b", "aa", "ab", "b"]
+            store.notices.sync_units(
+                [
+                    UnitRecord(c, f"单位{c}", "设区市", -1001000000100 - i, ())
+                    for i, c in enumerate(codes)
+                ]
+            )
+            assert [u.code for u in store.notices.active_units()] == sorted(codes)
+            assert [b.code for b in store.roster.bindings(set(codes))] == sorted(codes)
+            publish_file(
+                store,
+                parse_file(SHIPPED.read_bytes(), "b.txt"),
+                "测试",
+                timedelta(hours=4),
+                at("2026-12-01 09:00"),
+            )
+            with store.engine.connect() as connection:
+                queued = connection.execute(
+                    text("SELECT unit_code FROM outbox WHERE kind = 'notice' ORDER BY id")
+                ).scalars()
+                assert list(queued) == sorted(codes)
+        finally:
+            store.close()
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
