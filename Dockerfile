@@ -28,10 +28,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PTB_TIMEDELTA=1
 
-# a Chinese font for /chart (4.5 MB)
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
-    && rm -rf /var/lib/apt/lists/*
+# /chart's Chinese font comes with the Python dependencies (noto-cjk-sans-otc): no system font
 
 COPY --from=build /wheels /wheels
 COPY config.example.yaml /app/config.example.yaml

@@ -32,6 +32,9 @@ def setup_logging(level: str = "INFO") -> None:
 
 
 def build_application(settings: Settings, token: str) -> Any:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
     import httpx
     from telegram import BotCommand, BotCommandScopeAllGroupChats
     from telegram.constants import ParseMode
@@ -40,12 +43,24 @@ def build_application(settings: Settings, token: str) -> Any:
 
     import handlers
     import schedules
+    from briefbot.health import Health
     from briefbot.runtime import Services, system_clock
     from briefbot.store import open_store
     from handlers.context import install, services
     from handlers.ratelimit import GroupLruRateLimiter
+    from handlers.traffic import PerChatUpdateProcessor
+    from handlers.transport import WatchedRequest
+    from schedules import clockwatch
+
+    health = Health()
+    clock = system_clock(settings)
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        # store calls run in threads (asyncio.to_thread); while the store is locked each write
+        # holds its thread up to the busy timeout, so the default pool (cores + 4) is too small
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=32, thread_name_prefix="store")
+        )
         store = open_store(settings.storage.url)
         store.notices.sync_units(cli.units_of(settings))
         recovered = store.outbox.recover_inflight()
@@ -58,8 +73,11 @@ def build_application(settings: Settings, token: str) -> Any:
             timeout=settings.sources.fetch_timeout.total_seconds(),
         )
         install(
-            app, Services(settings=settings, store=store, clock=system_clock(settings), http=http)
+            app,
+            Services(settings=settings, store=store, clock=clock, http=http, health=health),
         )
+        # APScheduler plans on the wall clock: re-arm its jobs if that clock steps
+        app.bot_data["clock_watch"] = clockwatch.start(app, clock)
         try:
             await app.bot.set_my_commands(
                 [
@@ -73,6 +91,7 @@ def build_application(settings: Settings, token: str) -> Any:
             logging.getLogger("bot").warning("could not set the command menu: %s", exc)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await clockwatch.stop(app.bot_data.pop("clock_watch", None))
         if "services" in app.bot_data:
             services_ = app.bot_data["services"]
             if services_.http is not None:
@@ -94,8 +113,21 @@ def build_application(settings: Settings, token: str) -> Any:
         .base_file_url(settings.telegram.file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.tz))
         .rate_limiter(rate_limiter)
-        .connection_pool_size(settings.delivery.concurrency + 8)
-        .get_updates_read_timeout(settings.telegram.poll_timeout + 10)
+        # every answer is watched for a refused token (401): an outage, not a verdict
+        .request(
+            WatchedRequest(health, clock, connection_pool_size=settings.delivery.concurrency + 8)
+        )
+        .get_updates_request(
+            WatchedRequest(
+                health,
+                clock,
+                polling=True,
+                connection_pool_size=1,
+                read_timeout=settings.telegram.poll_timeout + 10,
+            )
+        )
+        # updates of different chats are handled concurrently, of one chat in order
+        .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -173,6 +205,8 @@ def _run_locked(settings: Settings, token: str) -> int:
         settings.office.chat_id,
         settings.telegram.base_url,
     )
+    from briefbot.durations import format_duration
+
     try:
         # run_polling carries on with the loop set here (and skips initialising again)
         loop = asyncio.new_event_loop()
@@ -205,7 +239,14 @@ def _run_locked(settings: Settings, token: str) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
+    code = int(app.bot_data.get("exit_code", 0))
+    if code:
+        print(
+            "Telegram 持续拒绝机器人令牌（BOT_TOKEN）超过 "
+            f"{format_duration(settings.telegram.token_refused_exit_after)}，机器人已退出，请检查令牌。",
+            file=sys.stderr,
+        )
+    return code
 
 
 def notice_id_arg(text: str) -> int:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
+from briefbot.holding import Holding
 from briefbot.ledger import Ack
 from briefbot.store import Store
 from briefbot.store.acks import Undo
@@ -23,6 +24,7 @@ class AckResult(Enum):
     NOT_LIAISON = "not_liaison"
     NO_NOTICE = "no_notice"  # nothing delivered to this unit yet
     WRONG_NOTICE = "wrong_notice"  # a notice id this unit never received (forged or stale)
+    ACCEPTABLE = "acceptable"  # check only: it would be recorded (nothing was written)
 
 
 @dataclass(frozen=True)
@@ -53,21 +55,37 @@ def acknowledge(
     via: str,
     now: datetime,
     comment: str | None = None,
+    held: Holding | None = None,
+    check_only: bool = False,
 ) -> AckOutcome:
     """Record an ack for the unit whose group ``chat_id`` is.
 
-    ``notice_id`` None means "the latest notice this unit received".
+    ``notice_id`` None means "the latest notice this unit received". A notice Telegram took
+    for the unit counts as received even while its "sent" is only ``held`` in memory (the store
+    refused that write): the unit has it, so its ack is accepted. ``check_only`` reads and
+    decides without writing (ACCEPTABLE where it would record): for when writes are failing.
     """
     allowed = gate(store, chat_id, user_id)
     if isinstance(allowed, AckOutcome):
         return allowed
     unit = allowed
+    in_memory = held.received(unit.code) if held is not None else set()
     if notice_id is None:
-        notice_id = store.outbox.latest_delivered_notice(unit.code)
+        notice_id = max(
+            (n for n in (store.outbox.latest_delivered_notice(unit.code), *in_memory) if n),
+            default=None,
+        )
         if notice_id is None:
             return AckOutcome(AckResult.NO_NOTICE, unit)
-    elif store.outbox.delivered_message(notice_id, unit.code) is None:
+    elif (
+        notice_id not in in_memory and store.outbox.delivered_message(notice_id, unit.code) is None
+    ):
         return AckOutcome(AckResult.WRONG_NOTICE, unit, notice_id)
+    if check_only:
+        existing = store.acks.get(notice_id, unit.code)
+        if existing is not None:
+            return AckOutcome(AckResult.ALREADY, unit, notice_id, existing)
+        return AckOutcome(AckResult.ACCEPTABLE, unit, notice_id)
     recorded = store.acks.record(notice_id, unit.code, user_id, user_name, via, now, comment)
     return AckOutcome(
         AckResult.RECORDED if recorded.new else AckResult.ALREADY, unit, notice_id, recorded.ack
@@ -83,6 +101,8 @@ def acknowledge_pending(
     via: str,
     now: datetime,
     comment: str | None = None,
+    held: Holding | None = None,
+    check_only: bool = False,
 ) -> list[AckOutcome]:
     """A bare ``/ack``: every notice the unit has received and not acknowledged, oldest first.
 
@@ -100,8 +120,13 @@ def acknowledge_pending(
         via=via,
         now=now,
         comment=comment,
+        held=held,
+        check_only=check_only,
     )
     pending = store.acks.pending_for(allowed.code)
+    if held is not None:  # received, its "sent" still in memory, and not acknowledged
+        extra = {n for n in held.received(allowed.code) if store.acks.get(n, allowed.code) is None}
+        pending = sorted(set(pending) | extra)
     if not pending:  # answers for the latest notice: already acknowledged, or none at all
         return [one(notice_id=None)]
     return [one(notice_id=notice_id) for notice_id in pending]

@@ -1,6 +1,12 @@
-"""Why a unit could not be reached, in the office's words."""
+"""Why a unit could not be reached, in the office's words: Chinese only, without Telegram's
+raw English (``403 Forbidden: bot was kicked…`` is ``机器人已被移出该群``); the raw error stays
+in the log and the ledger."""
 
 from __future__ import annotations
+
+import re
+
+_CODE = re.compile(r"^\s*(\d{3})\b")
 
 _CAUSES = (
     ("kicked", "机器人已被移出该群"),
@@ -22,5 +28,6 @@ def describe(error: str | None) -> str:
     lowered = error.lower()
     for marker, words in _CAUSES:
         if marker in lowered:
-            return f"{words}（{error[:60]}）"
-    return f"发送失败（{error[:80]}）"
+            return words
+    code = _CODE.match(error)
+    return f"发送失败（错误代码 {code.group(1)}）" if code else "发送失败（原因不明，详见日志）"

@@ -5,13 +5,17 @@ Each returns a process exit code and prints for a person; errors are Chinese and
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import ParamSpec, TextIO
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from briefbot.briefing import UnreadableDocument
 from briefbot.briefing.explain import explain_parse
@@ -30,11 +34,27 @@ from briefbot.store import open_store
 from briefbot.store.notices import UnitRecord
 
 _TAG = re.compile(r"<[^>]+>")
+P = ParamSpec("P")
 
 
 def _fail(message: str, err: TextIO | None = None) -> int:
     print(message, file=err or sys.stderr)
     return 1
+
+
+def explain_store_errors(command: Callable[P, int]) -> Callable[P, int]:
+    """A store that refuses (disk full, locked past the busy timeout, unreadable) gives one
+    Chinese line and exit code 1, not a traceback."""
+
+    @functools.wraps(command)
+    def explained(*args: P.args, **kwargs: P.kwargs) -> int:
+        try:
+            return command(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:120]
+            return _fail(f"数据库操作失败（{reason}）：请检查磁盘空间和数据库文件后重试，本次操作未完成。")
+
+    return explained
 
 
 def load_or_explain(path: str) -> Settings | None:
@@ -167,6 +187,7 @@ def ingest(path: str, as_json: bool, *, explain: bool = False) -> int:
     return 0
 
 
+@explain_store_errors
 def publish_file(path: str, config: str, now: datetime | None = None) -> int:
     settings = load_or_explain(config)
     if settings is None:
@@ -208,6 +229,7 @@ def publish_file(path: str, config: str, now: datetime | None = None) -> int:
     return 0
 
 
+@explain_store_errors
 def report(
     config: str,
     notice_id: int | None,
@@ -250,16 +272,21 @@ def healthcheck(config: str, now: datetime | None = None) -> int:
         return _fail("未配置 health.heartbeat_file，无法检查。")
     path = Path(settings.health.heartbeat_file)
     try:
-        beat = datetime.fromisoformat(path.read_text().strip())
+        first, *problems = path.read_text(encoding="utf-8").strip().splitlines()
+        beat = datetime.fromisoformat(first.strip())
     except (OSError, ValueError):
         return _fail("没有心跳记录：机器人未在运行。")
     age = (now or datetime.now(settings.tz)) - beat
     if age > settings.health.stale_after:
         return _fail(f"心跳已停止 {int(age.total_seconds())} 秒。")
+    problems = [p.strip() for p in problems if p.strip()]
+    if problems:
+        return _fail("机器人运行异常：" + "；".join(problems))
     print(f"正常：{int(age.total_seconds())} 秒前有心跳。")
     return 0
 
 
+@explain_store_errors
 def export(
     config: str, since: str | None, notices: str | None, output: str, now: datetime | None = None
 ) -> int:

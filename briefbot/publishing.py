@@ -7,6 +7,7 @@ message → store the original and the notice → one delivery per unit in the o
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -14,6 +15,7 @@ from enum import Enum
 from briefbot.briefing import Briefing
 from briefbot.briefing.guard import DocumentLimits
 from briefbot.briefing.model import to_jsonable
+from briefbot.briefing_diff import changed_sentences, count_changes
 from briefbot.ledger import NoticeKind
 from briefbot.parsefile import NotABriefing as NotABriefing  # re-exported
 from briefbot.parsefile import parse_bytes
@@ -89,13 +91,27 @@ def new_notice(
     ack_within: timedelta,
     original_hash: str | None,
     directive_ack_within: timedelta | None = None,
+    previous: Sequence[str] | None = None,
 ) -> NewNotice:
-    """Render the unit message and describe the notice to store. Raises ``MessageTooLong``."""
+    """Render the unit message and describe the notice to store. Raises ``MessageTooLong``.
+
+    ``previous``: the paragraphs of the notice a correction replaces; the 【更正】 message then
+    leads with the sentences that changed."""
     b = parsed.briefing
     correction_of = classified.notice_id if classified.novelty is Novelty.CORRECTION else None
+    changes: tuple[tuple[str, str], ...] = ()
+    count = 0
+    if correction_of is not None and previous is not None:
+        changes = tuple((c.kind, c.text) for c in changed_sentences(previous, b.paragraphs))
+        count = count_changes(previous, b.paragraphs)
     parts = render_parts(
         b,
-        RenderOptions(correction=correction_of is not None, has_original=original_hash is not None),
+        RenderOptions(
+            correction=correction_of is not None,
+            has_original=original_hash is not None,
+            changes=changes,
+            changed_count=count,
+        ),
     )
     return NewNotice(
         content_hash=b.content_hash,
@@ -135,7 +151,14 @@ def intake(
     if classified.novelty is Novelty.DUPLICATE:
         return Intake(classified, None)
     digest = store.originals.put(parsed.original, now)
-    notice = new_notice(parsed, classified, source, ack_within, digest, directive_ack_within)
+    previous = (
+        store.notices.paragraphs(classified.notice_id)
+        if classified.novelty is Novelty.CORRECTION and classified.notice_id is not None
+        else None
+    )
+    notice = new_notice(
+        parsed, classified, source, ack_within, digest, directive_ack_within, previous
+    )
     return Intake(classified, notice)
 
 

@@ -9,8 +9,9 @@ from briefbot.causes import describe
 from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
 from briefbot.render import html_join, html_message
-from briefbot.reports import AckStatus, Report
+from briefbot.reports import AckStatus, Report, ack_fraction
 from briefbot.store.progress import PushCounts
+from briefbot.timefmt import moment_text
 
 
 def expected_finish(counts: PushCounts, now: datetime, pace: float) -> datetime | None:
@@ -29,7 +30,7 @@ def progress_html(
     notice: NoticeInfo, counts: PushCounts, now: datetime, tz: tzinfo, pace: float
 ) -> str:
     finish = expected_finish(counts, now, pace)
-    eta = f"，预计 {finish.astimezone(tz):%H:%M:%S} 完成" if finish is not None else ""
+    eta = f"，预计 {moment_text(finish, tz)} 完成" if finish is not None else ""
     return html_message(
         "📤 <b>正在推送</b>：通知 #{id}《{title}》\n"
         "已送达 {sent}，失败 {failed}，无法送达 {unreachable}，"
@@ -48,8 +49,7 @@ def progress_html(
 def ack_board(report: Report) -> str:
     """The acknowledgement lines under a finished push, kept current as acks arrive."""
     c = report.counts
-    acked = c[AckStatus.ON_TIME] + c[AckStatus.LATE]
-    received = len(report.rows) - c[AckStatus.UNREACHABLE] - c[AckStatus.QUEUED]
+    acked, received = ack_fraction(report)
     line = (
         f"📋 签收：{acked}/{received}（按时 {c[AckStatus.ON_TIME]}，逾期签收 {c[AckStatus.LATE]}），"
         f"待签收 {c[AckStatus.PENDING]}，逾期未签收 {c[AckStatus.OVERDUE]}"
@@ -86,5 +86,11 @@ def final_html(
             for u in problems[:60]
         )
         if len(problems) > 60:
-            lines.append(f"……另有 {len(problems) - 60} 个单位，完整名单请用 report 命令导出。")
+            lines.append(
+                html_message(
+                    "……另有 {n} 个单位，完整名单请发送 /export {id} 获取签收单。",
+                    n=len(problems) - 60,
+                    id=notice.id,
+                )
+            )
     return "\n".join(lines)

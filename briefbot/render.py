@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from briefbot.briefing.model import Briefing, Directive
+from briefbot.timefmt import cjk_punctuation
 
 TELEGRAM_TEXT_LIMIT = 4096
 _TAG = re.compile(r"<[^>]+>")
@@ -84,6 +85,9 @@ class RenderOptions:
     correction: bool = False  # this replaces an earlier version of the same issue
     has_original: bool = False  # the original file can be requested with the 原文 button
     limit: int = TELEGRAM_TEXT_LIMIT
+    # a correction's changed sentences, (改为 | 删去, sentence), and how many changed in all
+    changes: tuple[tuple[str, str], ...] = ()
+    changed_count: int = 0
 
 
 # how each kind of directive is introduced: "省长 易炼红 11月19日批示：", "中共某某省委批语："
@@ -100,6 +104,9 @@ def _directive_head(directive: Directive) -> str:
 
 
 def _directive_section(briefing: Briefing) -> str:
+    """The section's title, as HTML (a heading from the document is escaped)."""
+    if briefing.directive_heading:
+        return f"【{esc(briefing.directive_heading)}】"
     kinds = {d.verb for d in briefing.directives}
     if kinds <= {"转发"}:
         return "【通知要求】"
@@ -112,12 +119,21 @@ def _head(briefing: Briefing, options: RenderOptions) -> list[str]:
     lines = []
     if options.correction:
         lines.append("🔁 <b>【更正】本期简报内容有更新，请以本条为准。</b>")
+        if options.changes:
+            lines.append("<b>更正内容：</b>")
+            lines += [f"• {esc(kind)}：{esc(text)}" for kind, text in options.changes]
+            more = options.changed_count - len(options.changes)
+            if more > 0:
+                lines.append(f"……另有 {more} 处改动，请以全文为准。")
+            lines.append("")
     lines.append(f"📄 <b>{esc(briefing.title or '简报')}</b>")
     if briefing.subtitle:
         lines.append(f"<b>{esc(briefing.subtitle)}</b>")
     mast = masthead_line(briefing)
     if mast:
         lines.append(esc(mast))
+    if briefing.classification:  # 内部资料 and the like: units must see how to handle it
+        lines.append(f"🔒 {esc(briefing.classification)}")
     return lines
 
 
@@ -129,13 +145,21 @@ def _tail(
     options: RenderOptions,
 ) -> list[str]:
     lines: list[str] = []
+    # excerpts chosen by the bot get full-width punctuation (directives stay word for word)
     if news and briefing.summary:  # sentences of an extractive summary, in document order
-        lines += ["", "<b>【内容摘要】</b>", esc("".join(news))]
+        lines += ["", "<b>【内容摘要】</b>", esc(cjk_punctuation("".join(news)))]
     elif news:
-        lines += ["", "<b>【要闻摘要】</b>", *(f"• {esc(lead)}" for lead in news)]
+        lines += [
+            "",
+            "<b>【要闻摘要】</b>",
+            *(f"• {esc(cjk_punctuation(lead))}" for lead in news),
+        ]
     if tasks:
         lines += ["", "<b>【重点任务】</b>"]
-        lines += [f"{NUMERALS[i] if i < 10 else i + 1}、{esc(t)}" for i, t in enumerate(tasks)]
+        lines += [
+            f"{NUMERALS[i] if i < 10 else i + 1}、{esc(cjk_punctuation(t))}"
+            for i, t in enumerate(tasks)
+        ]
     if deadlines:
         lines += ["", "<b>【时限要求】</b>", *(f"⏰ {esc(d)}" for d in deadlines)]
     lines.append("")

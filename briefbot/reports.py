@@ -9,7 +9,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from briefbot.causes import describe
 from briefbot.durations import format_duration
 from briefbot.ledger import DeliveryState, NoticeInfo, UnitLedger
 from briefbot.store.feedbacks import FEEDBACK_WORDS, FeedbackState
+from briefbot.timefmt import moment_text, moment_with_weekday
 from briefbot.workcal import WorkingTime
 
 if TYPE_CHECKING:  # the store imports this module's neighbours; only the type is needed
@@ -71,6 +72,10 @@ class ReportRow:
     feedback: str = (
         ""  # 落实反馈: 未提交 / 已提交待审 / 已采纳 / 已退回, when the notice asks for it
     )
+    # the same moments as datetimes (the XLSX writes real date cells), and the unit's due time
+    acked_time: datetime | None = None
+    sent_time: datetime | None = None
+    due_time: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,12 @@ class Report:
     notice: NoticeInfo
     rows: tuple[ReportRow, ...]
     generated_at: datetime
+    tz: tzinfo = UTC  # the office's time zone, for the times shown
+
+    def due_range(self) -> tuple[datetime, datetime] | None:
+        """The earliest and latest due time of the units that received the notice."""
+        dues = [r.due_time for r in self.rows if r.due_time is not None]
+        return (min(dues), max(dues)) if dues else None
 
     @property
     def counts(self) -> Counter[AckStatus]:
@@ -91,7 +102,11 @@ def build_report(
     clock: WorkingTime,
     feedback: Mapping[str, FeedbackState] | None = None,
 ) -> Report:
-    """``feedback``: the units' 落实反馈 states, when the notice asks for feedback."""
+    """``feedback``: the units' 落实反馈 states, when the notice asks for feedback.
+
+    Lateness (``seconds_late``) is counted in working time, as the follow-up policy counts the
+    time allowed: a unit that signs at 09:03 on Monday for a notice due at 17:30 on Friday is a
+    few minutes late, not two days and a half."""
     tz = clock.tz
     rows = []
     for unit in ledger:
@@ -99,9 +114,9 @@ def build_report(
         status = status_of(unit, notice, now, clock, due)
         seconds_late = None
         if unit.ack is not None and due is not None and unit.ack.acked_at > due:
-            seconds_late = int((unit.ack.acked_at - due).total_seconds())
+            seconds_late = int(clock.between(due, unit.ack.acked_at).total_seconds())
         elif status is AckStatus.OVERDUE and due is not None:
-            seconds_late = int((now - due).total_seconds())
+            seconds_late = int(clock.between(due, now).total_seconds())
         rows.append(
             ReportRow(
                 unit_code=unit.unit_code,
@@ -128,9 +143,12 @@ def build_report(
                     if unit.unit_code in feedback
                     else "未提交"
                 ),
+                acked_time=unit.ack.acked_at if unit.ack else None,
+                sent_time=unit.sent_at if unit.delivery is DeliveryState.SENT else None,
+                due_time=due,
             )
         )
-    return Report(notice=notice, rows=tuple(rows), generated_at=now)
+    return Report(notice=notice, rows=tuple(rows), generated_at=now, tz=tz)
 
 
 _DELIVERY_WORDS = {
@@ -143,7 +161,7 @@ _DELIVERY_WORDS = {
 
 def _delivered(unit: UnitLedger, tz: tzinfo) -> str:
     if unit.delivery is DeliveryState.SENT and unit.sent_at is not None:
-        return f"已送达 {unit.sent_at.astimezone(tz):%m-%d %H:%M:%S}"
+        return f"已送达 {moment_text(unit.sent_at, tz)}"
     return _DELIVERY_WORDS.get(unit.delivery, unit.delivery.value)
 
 
@@ -160,6 +178,14 @@ def notice_report(
     return build_report(notice, ledger, now, clock, store.feedback_view(notice.id))
 
 
+def ack_fraction(report: Report) -> tuple[int, int]:
+    """(acknowledged, received): the one denominator the board and the digest both count — the
+    units that received the notice (unreachable and still queued ones are not expected to sign)."""
+    c = report.counts
+    acked = c[AckStatus.ON_TIME] + c[AckStatus.LATE]
+    return acked, len(report.rows) - c[AckStatus.UNREACHABLE] - c[AckStatus.QUEUED]
+
+
 def summary_line(report: Report) -> str:
     counts = report.counts
     parts = [f"{s.value} {counts[s]}" for s in STATUS_ORDER if counts[s]]
@@ -173,7 +199,7 @@ _HEADERS = [
     "状态",
     "签收人",
     "签收时间",
-    "逾期时长",
+    "逾期时长（工作时间）",
     "提醒次数",
     "已上报",
     "投递",
@@ -250,25 +276,63 @@ def format_json(report: Report) -> str:
                 "published_at": notice.published_at.isoformat(),
             },
             "counts": {s.value: report.counts[s] for s in STATUS_ORDER},
-            "units": [{**asdict(r), "status": r.status.value} for r in report.rows],
+            "units": [
+                {
+                    **{
+                        k: v.isoformat() if isinstance(v, datetime) else v
+                        for k, v in asdict(r).items()
+                    },
+                    "status": r.status.value,
+                }
+                for r in report.rows
+            ],
         },
         ensure_ascii=False,
         indent=2,
     )
 
 
-def format_status_html(report: Report, limit: int = 4000, feedback: str | None = None) -> str:
-    """The office's in-chat view: counts, then units grouped by status and unit group.
+def due_text(report: Report) -> str | None:
+    """``12月7日（周一）09:10前``: when acknowledgement is due (a range when the units received
+    the notice at times far enough apart to differ)."""
+    span = report.due_range()
+    if span is None:
+        return None
+    first, last = (moment_with_weekday(d, report.tz) for d in span)
+    return f"{first}前" if first == last else f"{first}至{last}前"
+
+
+def format_status_html(
+    report: Report,
+    limit: int = 4000,
+    feedback: str | None = None,
+    superseded_by: int | None = None,
+    feedback_overdue: Sequence[str] = (),
+) -> str:
+    """The office's in-chat view: counts, then units grouped by status and unit group. It reads
+    the same when forwarded: it says when it was made, and every time carries its date.
 
     Acknowledged units are listed last and are the first to be abbreviated when the list is long.
+    ``superseded_by``: the correction that replaced this notice. ``feedback_overdue``: units
+    whose 落实反馈 is past its deadline.
     """
     from briefbot.render import html_join, html_message, visible_length
 
     notice = report.notice
-    head = [
+    head: list[str] = [
         html_message("📊 <b>签收情况</b>：通知 #{id}《{title}》", id=notice.id, title=notice.label),
-        html_message("{summary}", summary=summary_line(report)),
+        html_message("截至 {now}", now=moment_text(report.generated_at, report.tz)),
     ]
+    if superseded_by is not None:
+        head.append(
+            html_message(
+                "⚠️ 本通知已被更正通知 #{new} 取代，请以更正后的通知为准。", new=superseded_by
+            )
+        )
+    due = due_text(report)
+    if due is not None:
+        head.append(html_message("⏳ 签收时限：{due}", due=due))
+    head.append(html_message("{summary}", summary=summary_line(report)))
     if feedback:
         head.append(html_message("📌 反馈截止：{due}", due=feedback))
     states = Counter(r.feedback for r in report.rows if r.feedback)
@@ -278,6 +342,15 @@ def format_status_html(report: Report, limit: int = 4000, feedback: str | None =
                 "落实反馈：{states}",
                 states="，".join(f"{k} {v}" for k, v in sorted(states.items())),
             )
+        )
+    if feedback_overdue:
+        head.append(
+            html_message(
+                "反馈逾期 {n} 个：{names}",
+                n=len(feedback_overdue),
+                names=html_join("、", feedback_overdue[:30]),
+            )
+            + (f" 等 {len(feedback_overdue)} 个单位" if len(feedback_overdue) > 30 else "")
         )
     order = [
         AckStatus.UNREACHABLE,
@@ -296,7 +369,8 @@ def format_status_html(report: Report, limit: int = 4000, feedback: str | None =
         for r in rows:
             label = r.unit_name
             if r.acked_by:
-                label += f"（{r.acked_by} {r.acked_at[11:16]}）"
+                when = moment_text(r.acked_time, report.tz) if r.acked_time else r.acked_at
+                label += f"（{r.acked_by} {when}）"
             if r.reminders and status in (AckStatus.OVERDUE, AckStatus.LATE):
                 label += f"［提醒{r.reminders}次］"
             by_group.setdefault(r.group or "未分组", []).append(label)
@@ -313,5 +387,9 @@ def format_status_html(report: Report, limit: int = 4000, feedback: str | None =
         if visible_length(candidate) <= limit:
             text = candidate
             continue
-        text += "\n\n" + title + "\n（单位较多，完整名单请用 report 命令导出）"
+        text += (
+            "\n\n"
+            + title
+            + html_message("\n（单位较多，完整名单请发送 /export {id} 获取签收单）", id=notice.id)
+        )
     return text

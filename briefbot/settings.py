@@ -52,6 +52,10 @@ class TelegramSettings(_Frozen):
     rate_margin: float = Field(default=0.02, ge=0, lt=0.5)
     max_retries: int = Field(default=2, ge=0, description="RetryAfter retries inside PTB")
     poll_timeout: int = Field(default=10, ge=0, le=50)
+    # Telegram refusing the token (401) is treated as an outage: polling and sending retry with
+    # backoff and the health check fails; after this long the bot exits non-zero so that a
+    # supervisor can act
+    token_refused_exit_after: Duration = timedelta(hours=1)
 
     @property
     def file_url(self) -> str:

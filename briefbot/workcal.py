@@ -84,6 +84,8 @@ class WorkingTime:
     _days: dict[date, list[tuple[datetime, datetime]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # working time from the first day asked about to the start of each later day (between())
+    _totals: dict[date, timedelta] = field(default_factory=dict, compare=False, repr=False)
 
     def _periods_of(self, day: date) -> list[tuple[datetime, datetime]]:
         cached = self._days.get(day)
@@ -122,20 +124,64 @@ class WorkingTime:
         raise ValueError("no working time in the next ten years: check the calendar settings")
 
     def between(self, start: datetime, end: datetime) -> timedelta:
-        """Working time elapsed from ``start`` to ``end``."""
+        """Working time elapsed from ``start`` to ``end``.
+
+        Whole days in between come from running totals kept per day, so the lateness of 2 000
+        units overdue for weeks (a report, /status) costs a few lookups each, not a walk over
+        every day."""
         if end <= start:
             return timedelta()
-        total = timedelta()
         a, b = start.astimezone(UTC), end.astimezone(UTC)
         day, last = start.astimezone(self.tz).date(), end.astimezone(self.tz).date()
+        if (last - day).days > 3:
+            after_first = self._before(day + timedelta(days=1))  # first: it may move the anchor
+            middle = self._before(last) - after_first
+            return self._overlap(day, a, b) + middle + self._overlap(last, a, b)
+        total = timedelta()
         while day <= last:
-            for begin, finish in self._periods_of(day):
-                lo = begin if begin > a else a
-                hi = finish if finish < b else b
-                if hi > lo:
-                    total += hi - lo
+            total += self._overlap(day, a, b)
             day += timedelta(days=1)
         return total
+
+    def _overlap(self, day: date, a: datetime, b: datetime) -> timedelta:
+        """Working time of ``day`` between the UTC instants ``a`` and ``b``."""
+        total = timedelta()
+        for begin, finish in self._periods_of(day):
+            lo = begin if begin > a else a
+            hi = finish if finish < b else b
+            if hi > lo:
+                total += hi - lo
+        return total
+
+    def _before(self, day: date) -> timedelta:
+        """Working time from the anchor (the earliest day asked about) to the start of ``day``.
+
+        Totals are kept for every day from the anchor to the latest day asked about; a day
+        before the anchor becomes the new anchor and the totals are rebuilt once."""
+        totals = self._totals
+        known = totals.get(day)
+        if known is not None:
+            return known
+        if not totals or day < next(iter(totals)):
+            latest = next(reversed(totals)) if totals else day
+            totals.clear()
+            totals[day] = timedelta()
+            self._extend(latest)
+            return timedelta()
+        return self._extend(day)
+
+    def _extend(self, day: date) -> timedelta:
+        totals = self._totals
+        cursor = next(reversed(totals))
+        running = totals[cursor]
+        while cursor < day:
+            running += self._overlap(cursor, *_WHOLE_DAY)
+            cursor += timedelta(days=1)
+            totals[cursor] = running
+        return running
+
+
+_WHOLE_DAY = (datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC))
 
 
 def parse_periods(texts: Sequence[str]) -> tuple[tuple[time, time], ...]:

@@ -2,6 +2,8 @@
 
 Order (PTB stops at the first matching handler in a group):
 1. errors — not a handler, but registered first so nothing runs without it;
+   traffic — group -1, before every handler: a chat that is neither the office nor a unit gets
+   one answer an hour and is otherwise ignored (anyone can add the bot to a group and flood it);
 2. office commands — /status, /publish, /late, /remind, /export and the preview buttons check
    the chat and the admin list themselves, so that anyone else gets a polite refusal rather than
    silence;
@@ -11,6 +13,8 @@ Order (PTB stops at the first matching handler in a group):
 3. acknowledgements — /ack in groups and the "ack:<id>" button;
 4. help — /start, /help, and /ack in a private chat (the group /ack above has already matched
    groups, so this only sees private chats);
+   notices — /notices in the office (admins) or a unit group, and its paging/签收单 buttons,
+   registered with the office views (its own callback prefixes nl:/nx: clash with nothing);
 5. the catch-all for callback payloads we never issued: last, so it sees only what nothing
    else claimed.
 """
@@ -21,14 +25,27 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import ack, corrections, errors, feedback, help, office, office_views, roster
+from handlers import (
+    ack,
+    corrections,
+    errors,
+    feedback,
+    help,
+    notices,
+    office,
+    office_views,
+    roster,
+    traffic,
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     errors.register(app)
+    traffic.register(app)
     office.register(app)
     corrections.register(app)
     office_views.register(app)
+    notices.register(app)
     roster.register(app)
     feedback.register(app)
     ack.register(app)

@@ -1,28 +1,44 @@
 """/ack in a unit group (bare or as a reply to the notice) and the "已收到" button.
 
 Confirmation does not flood the group: a new ack gets a 👍 reaction on the command (or a toast for
-the button) and the notice's button changes to show who acknowledged. Only refusals get a reply.
+the button) and the notice's button changes to show who acknowledged. Only refusals get a reply,
+and only while the group has reply budget (handlers.traffic.refuse).
+
+The store is called in a thread. An ack the store cannot take now (locked, disk full) is held in
+memory (bounded, ``Services.held``) and written by the health job once writes work again; the
+liaison is told "已收到，正在登记" at once. So is a liaison whose ack takes longer than
+``ANSWER_WITHIN``: a button press is answered before any slow work.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Message, ReactionTypeEmoji, Update
+from sqlalchemy.exc import SQLAlchemyError
+from telegram import Bot, Message, ReactionTypeEmoji, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from briefbot.acking import AckOutcome, AckResult, acknowledge, acknowledge_pending, undo
 from briefbot.durations import format_duration
+from briefbot.holding import HeldAck
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
+from briefbot.labels import notice_label
 from briefbot.render import Html, html_join, html_message, plain_text
 from briefbot.runtime import Services
 from briefbot.store.acks import Undo
+from briefbot.timefmt import moment_text
 from handlers.context import answer, display_name, services
 from handlers.keyboards import ACK_PATTERN, ORIGINAL_PATTERN, ack_keyboard, acked_keyboard
+from handlers.traffic import refuse
 
 log = logging.getLogger(__name__)
+ANSWER_WITHIN = 1.0  # seconds: a liaison hears back at least this fast
+BEING_RECORDED = "已收到，正在登记，请稍候。"
+HOLD_FULL = "签收暂时无法登记，请稍后再试。"
 
 
 def refusal(outcome: AckOutcome, services_: Services) -> Html | None:
@@ -38,7 +54,7 @@ def refusal(outcome: AckOutcome, services_: Services) -> Html | None:
             return html_message(
                 "{unit}已于 {when} 由 {who} 签收，无需重复签收。",
                 unit=unit,
-                when=f"{when:%m月%d日 %H:%M}",
+                when=moment_text(when, services_.settings.tz),
                 who=outcome.ack.user_name or "联络员",
             )
         case AckResult.NOT_A_UNIT:
@@ -55,25 +71,135 @@ def refusal(outcome: AckOutcome, services_: Services) -> Html | None:
     return None
 
 
-async def _mark_notice_button(context: ContextTypes.DEFAULT_TYPE, outcome: AckOutcome) -> None:
+def undo_refusal(result: AckResult, unit: Any) -> Html:
+    """Why /undo cannot undo, in words about undoing (not about signing)."""
+    name = unit.name if unit is not None else ""
+    match result:
+        case AckResult.NOT_A_UNIT:
+            return html_message("本群尚未登记为任何单位的工作群，没有可以撤销的签收。")
+        case AckResult.NOT_LIAISON:
+            return html_message(
+                "抱歉，您不是{unit}登记的联络员，无法撤销签收。如有误签请联系办公室。", unit=name
+            )
+        case AckResult.WRONG_NOTICE:
+            return html_message("该通知不是发给本单位的，或已失效，无法撤销签收。")
+    return html_message("没有可以撤销的签收。")
+
+
+async def _mark_notice_button(bot: Bot, svc: Services, outcome: AckOutcome) -> None:
     """Show on the notice itself who acknowledged (best effort: the ack is already stored)."""
-    svc = services(context)
     assert outcome.unit is not None and outcome.notice_id is not None and outcome.ack is not None
-    where = svc.store.outbox.delivered_message(outcome.notice_id, outcome.unit.code)
-    if where is None:
+    code, notice_id = outcome.unit.code, outcome.notice_id
+    try:
+        where = await asyncio.to_thread(svc.store.outbox.delivered_message, notice_id, code)
+        if where is None:
+            where = svc.held.message_of(notice_id, code)
+        if where is None:
+            return
+        has_original = await asyncio.to_thread(svc.store.notices.offers_original, notice_id)
+    except SQLAlchemyError as exc:
+        log.warning("could not read where notice %s was delivered: %s", notice_id, exc)
         return
     when = outcome.ack.acked_at.astimezone(svc.settings.tz)
-    has_original = svc.store.notices.offers_original(outcome.notice_id)
     try:
-        await context.bot.edit_message_reply_markup(
+        await bot.edit_message_reply_markup(
             chat_id=where[0],
             message_id=where[1],
-            reply_markup=acked_keyboard(
-                outcome.notice_id, outcome.ack.user_name, when, has_original
-            ),
+            reply_markup=acked_keyboard(notice_id, outcome.ack.user_name, when, has_original),
         )
     except TelegramError as exc:
-        log.warning("could not update the ack button of notice %s: %s", outcome.notice_id, exc)
+        log.warning("could not update the ack button of notice %s: %s", notice_id, exc)
+
+
+def record_ack(svc: Services, held: HeldAck, check_only: bool = False) -> list[AckOutcome]:
+    """Run the ack rules for one held ack (blocking: call in a thread)."""
+    common = {
+        "check_only": check_only,
+        "chat_id": held.chat_id,
+        "user_id": held.user_id,
+        "user_name": held.user_name,
+        "via": held.via,
+        "now": held.at,
+        "comment": held.comment,
+        "held": svc.held,
+    }
+    if held.notice_id is None:
+        return acknowledge_pending(svc.store, **common)  # type: ignore[arg-type]
+    return [acknowledge(svc.store, notice_id=held.notice_id, **common)]  # type: ignore[arg-type]
+
+
+async def ack_or_hold(
+    svc: Services, held: HeldAck, tell: Callable[[str], Awaitable[object]]
+) -> list[AckOutcome] | None:
+    """Record an ack in a thread; None when it was held for later instead.
+
+    ``tell`` gets "being recorded" when the store takes longer than ANSWER_WITHIN or refuses
+    the write (then the ack is held), or "cannot record" when the holding is full.
+    """
+    if svc.health.store.active:  # a known outage: decide on reads, hold without writing
+        try:
+            checked = await asyncio.to_thread(record_ack, svc, held, True)
+        except SQLAlchemyError:
+            return await _hold(svc, held, tell, told=False)
+        if not any(o.result is AckResult.ACCEPTABLE for o in checked):
+            return checked  # a refusal, or already acknowledged: answered as usual
+        return await _hold(svc, held, tell, told=False)
+    task = asyncio.ensure_future(asyncio.to_thread(record_ack, svc, held))
+    done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
+    told = not done
+    if told:
+        await tell(BEING_RECORDED)
+    try:
+        return await task
+    except SQLAlchemyError as exc:
+        reason = f"{type(getattr(exc, 'orig', None) or exc).__name__}: {getattr(exc, 'orig', exc)}"
+        if svc.health.store.fail(svc.now(), reason.splitlines()[0]):
+            log.error("store refuses writes (ack held in memory): %s", reason)
+        return await _hold(svc, held, tell, told)
+
+
+async def _hold(
+    svc: Services, held: HeldAck, tell: Callable[[str], Awaitable[object]], told: bool
+) -> None:
+    if svc.held.hold_ack(held):
+        log.warning(
+            "ack from %s in chat %s held until the store accepts it", held.user_id, held.chat_id
+        )
+        if not told:
+            await tell(BEING_RECORDED)
+    else:
+        log.error("ack from %s in chat %s refused: holding is full", held.user_id, held.chat_id)
+        await tell(HOLD_FULL)
+    return None
+
+
+async def flush_held_acks(bot: Bot, svc: Services) -> int:
+    """Write held acks in order until the store refuses one. Returns how many were written;
+    raises SQLAlchemyError when the store still refuses."""
+    written = 0
+    while svc.held.acks:
+        held = svc.held.acks[0]
+        outcomes = await asyncio.to_thread(record_ack, svc, held)
+        svc.held.acks.popleft()
+        written += 1
+        for outcome in outcomes:
+            if outcome.result is AckResult.RECORDED:
+                log.info(
+                    "held ack written: notice %s unit %s by %s via %s",
+                    outcome.notice_id,
+                    outcome.unit.code if outcome.unit else "?",
+                    held.user_id,
+                    held.via,
+                )
+                await _mark_notice_button(bot, svc, outcome)
+        if held.message_id is not None and any(o.result is AckResult.RECORDED for o in outcomes):
+            try:  # the 👍 the liaison would have had at once
+                await bot.set_message_reaction(
+                    held.chat_id, held.message_id, ReactionTypeEmoji("👍")
+                )
+            except TelegramError as exc:
+                log.warning("could not confirm a held ack: %s", exc)
+    return written
 
 
 class BadId(Exception):
@@ -116,24 +242,18 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     try:
         notice_id, via, comment = _target(context, chat.id, message)
     except BadId:
-        await message.reply_text(f"{ID_HINT}用法：/ack 或 /ack 编号 或 /ack 备注。")
+        await refuse(message, context, f"{ID_HINT}用法：/ack 或 /ack 编号 或 /ack 备注。")
         return
-    common = {
-        "chat_id": chat.id,
-        "user_id": user.id,
-        "user_name": display_name(user),
-        "via": via,
-        "now": svc.now(),
-        "comment": comment,
-    }
-    if notice_id is None:
-        outcomes = acknowledge_pending(svc.store, **common)
-    else:
-        outcomes = [acknowledge(svc.store, notice_id=notice_id, **common)]
+    held = HeldAck(
+        chat.id, user.id, display_name(user), notice_id, via, svc.now(), comment, message.message_id
+    )
+    outcomes = await ack_or_hold(svc, held, message.reply_text)
+    if outcomes is None:
+        return
     recorded = [o for o in outcomes if o.result is AckResult.RECORDED]
     if not recorded:
         text = refusal(outcomes[0], svc)
-        await message.reply_text(text or "已签收。")
+        await refuse(message, context, text or "已签收。")
         return
     for outcome in recorded:
         log.info(
@@ -143,7 +263,7 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             user.id,
             via,
         )
-        await _mark_notice_button(context, outcome)
+        await _mark_notice_button(context.bot, svc, outcome)
     if len(recorded) > 1:
         labels = html_join("、", (_label(svc, o.notice_id) for o in recorded if o.notice_id))
         await message.reply_text(
@@ -160,7 +280,7 @@ def _label(svc: Services, notice_id: int) -> Html:
     notice = svc.store.notices.notice(notice_id)
     if notice is None:
         return html_message("#{id}", id=notice_id)
-    return html_message("#{id}《{label}》", id=notice_id, label=notice.label)
+    return notice_label(svc.store, notice)  # says which is the original, which the correction
 
 
 async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -186,8 +306,7 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         window=window,
     )
     if isinstance(outcome.result, AckResult):
-        text = refusal(AckOutcome(outcome.result, outcome.unit), svc)
-        await message.reply_text(text or "无法撤销。")
+        await refuse(message, context, undo_refusal(outcome.result, outcome.unit))
         return
     texts = {
         Undo.NOTHING: "没有可以撤销的签收。",
@@ -197,7 +316,7 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         ),
     }
     if outcome.result is not Undo.UNDONE:
-        await message.reply_text(texts[outcome.result])
+        await refuse(message, context, texts[outcome.result])
         return
     assert outcome.notice_id is not None and outcome.unit is not None
     log.info("ack undone: notice %s unit %s by %s", outcome.notice_id, outcome.unit.code, user.id)
@@ -226,18 +345,29 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     match = ACK_PATTERN.match(query.data or "")
     assert match is not None  # the handler's pattern guarantees it
     svc = services(context)
-    outcome = acknowledge(
-        svc.store,
-        chat_id=query.message.chat.id,
-        user_id=query.from_user.id,
-        user_name=display_name(query.from_user),
-        notice_id=int(match.group(1)),
-        via="button",
-        now=svc.now(),
+    answered = False
+
+    async def tell(text: str) -> None:
+        nonlocal answered
+        answered = True
+        await answer(query, text)  # "query is too old" after downtime is normal
+
+    held = HeldAck(
+        query.message.chat.id,
+        query.from_user.id,
+        display_name(query.from_user),
+        int(match.group(1)),
+        "button",
+        svc.now(),
     )
+    outcomes = await ack_or_hold(svc, held, tell)
+    if outcomes is None:
+        return
+    outcome = outcomes[0]
     text = refusal(outcome, svc)
     if text is not None:
-        await answer(query, plain_text(text), show_alert=outcome.result is not AckResult.ALREADY)
+        if not answered:
+            await answer(query, plain_text(text), show_alert=outcome.result is not AckResult.ALREADY)
         return
     log.info(
         "ack: notice %s unit %s by %s via button",
@@ -245,8 +375,9 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         outcome.unit.code if outcome.unit else "?",
         query.from_user.id,
     )
-    await answer(query, "已签收，谢谢！")
-    await _mark_notice_button(context, outcome)
+    if not answered:
+        await answer(query, "已签收，谢谢！")
+    await _mark_notice_button(context.bot, svc, outcome)
 
 
 async def original_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

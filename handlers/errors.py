@@ -6,6 +6,9 @@ alert of that kind). Outsiders can make handlers fail; they must not be able to 
 
 A Telegram outage (a 502, a timeout, a refused connection) is not a bug: it is logged as one
 warning line, without a traceback, and not sent to the office (it could not be delivered anyway).
+A store failure (locked, disk full) is an outage, not a per-message event: it is recorded in
+``Health`` (the health check fails, and the health job tells the office once per outage); so is a
+refused token while a token outage is known.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from telegram import Update
-from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from briefbot.durations import format_duration
@@ -83,6 +87,26 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     where = ""
     if isinstance(update, Update) and update.effective_chat is not None:
         where = f" in chat {update.effective_chat.id}"
+    if isinstance(error, OperationalError):
+        try:
+            svc = services(context)
+        except RuntimeError:
+            svc = None
+        if svc is not None:
+            reason = str(error.orig or error).splitlines()[0][:200]
+            if svc.health.store.fail(svc.now(), reason):
+                log.error("store refuses writes%s: %s", where, reason)
+            else:
+                log.warning("store still refuses writes%s: %s", where, reason)
+            return
+    if isinstance(error, InvalidToken):
+        try:
+            outage = services(context).health.token.active
+        except RuntimeError:
+            outage = False
+        if outage:  # known, reported by the health check, retried: one line, no alert
+            log.warning("token refused (outage in progress)%s", where)
+            return
     if is_outage(error):
         log.warning("Telegram request failed%s: %s: %s", where, type(error).__name__, one_line(error))
         return

@@ -7,15 +7,23 @@ import logging
 import re
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from briefbot.acking import AckOutcome, AckResult, gate
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.render import html_message
+from briefbot.runtime import Services
 from handlers.context import answer, display_name, services
-from handlers.office import office_only
+from handlers.office import is_office_admin, office_only
 
 log = logging.getLogger(__name__)
 FEEDBACK_PATTERN = re.compile(r"^fb:(ok|ret):([0-9]{1,12})$")
@@ -83,7 +91,9 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         )
         return
     log.info("feedback %s from unit %s on notice %s", saved.id, unit.code, notice_id)
-    await message.reply_text(html_message("已提交对{label}的落实反馈，等待办公室审阅。", label=label))
+    await message.reply_text(
+        html_message("已提交对{label}的落实反馈，等待办公室审阅。", label=label)
+    )
     await context.bot.send_message(
         svc.settings.office.chat_id,
         html_message(
@@ -119,23 +129,83 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     )
     notice = svc.store.notices.notice(reviewed.notice_id)
     title = notice.label if notice else ""
-    chat = next(
-        (u.chat_id for u in svc.store.notices.active_units() if u.code == reviewed.unit_code), None
-    )
-    if chat is None:
-        return
     text = html_message(
         "✅ 办公室已采纳本单位对《{title}》的落实反馈。"
         if accept
-        else "↩️ 办公室退回了本单位对《{title}》的落实反馈，请补充完善后重新提交：/feedback 内容",
+        else "↩️ 办公室退回了本单位对《{title}》的落实反馈，请补充完善后重新提交："
+        "/feedback {id} 内容",
         title=title,
+        id=reviewed.notice_id,
     )
+    await _tell_unit(context, reviewed.unit_code, text)
+    if accept or not isinstance(query.message, Message):
+        return
+    unit_name = _unit_name(svc, reviewed.unit_code)
+    prompt = await query.message.reply_text(
+        html_message(
+            "请回复本消息，写明退回{unit}对《{title}》落实反馈的理由，将转告该单位。",
+            unit=unit_name,
+            title=title,
+        ),
+        reply_markup=ForceReply(input_field_placeholder="退回理由"),  # to everyone: the office
+    )
+    svc.store.feedbacks.ask_reason(reviewed.id, prompt.message_id)
+
+
+def _unit_name(svc: Services, code: str) -> str:
+    return next((u.name for u in svc.store.notices.active_units() if u.code == code), code)
+
+
+async def _tell_unit(context: ContextTypes.DEFAULT_TYPE, unit_code: str, text: str) -> None:
+    svc = services(context)
+    chat = next((u.chat_id for u in svc.store.notices.active_units() if u.code == unit_code), None)
+    if chat is None:
+        return
     try:
         await context.bot.send_message(chat, text)
     except TelegramError as exc:
-        log.warning("could not tell unit %s about its feedback review: %s", reviewed.unit_code, exc)
+        log.warning("could not tell unit %s about its feedback review: %s", unit_code, exc)
+
+
+async def reason_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An office admin's reply to a reason prompt: the reason goes to the unit."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None or not message.text:
+        return
+    svc = services(context)
+    if not is_office_admin(update, context):
+        return
+    given = svc.store.feedbacks.give_reason(
+        message.reply_to_message.message_id, message.text[:1000]
+    )
+    if given is None:
+        return
+    notice = svc.store.notices.notice(given.notice_id)
+    await _tell_unit(
+        context,
+        given.unit_code,
+        html_message(
+            "↩️ 办公室退回《{title}》落实反馈的理由：{reason}\n请据此补充完善后重新提交："
+            "/feedback {id} 内容",
+            title=notice.label if notice else "",
+            reason=given.return_reason or "",
+            id=given.notice_id,
+        ),
+    )
+    await message.reply_text(
+        html_message("已将退回理由转告{unit}。", unit=_unit_name(svc, given.unit_code))
+    )
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("feedback", feedback_command, filters=filters.ChatType.GROUPS))
     app.add_handler(CallbackQueryHandler(review_button, pattern=FEEDBACK_PATTERN))
+    # group 1: runs besides the group-0 handlers of office replies (corrections' 编辑 prompt),
+    # and does nothing unless the message replies to one of its reason prompts
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND,
+            reason_reply,
+        ),
+        group=1,
+    )

@@ -7,6 +7,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
+from briefbot.durations import format_duration
 from handlers.context import services
 
 UNIT_HELP = (
@@ -14,7 +15,8 @@ UNIT_HELP = (
     "请本单位联络员点击通知下方的“已收到”按钮，或发送 /ack 签收。\n"
     "/ack — 签收本单位所有待签收的通知（也可回复某条通知发送 /ack）\n"
     "/ack 编号 — 签收指定通知；/ack 后面可加备注，如“/ack 已转分管领导”\n"
-    "/undo — 签收后短时间内可撤销（仅限本人）\n"
+    "/undo — 签收后 {undo} 内可撤销（仅限本人）\n"
+    "/notices — 本单位收到的通知及签收情况\n"
     "/feedback 落实情况 — 提交落实反馈（可加通知编号），办公室审阅后会告知结果"
 )
 OFFICE_HELP = (
@@ -26,6 +28,7 @@ OFFICE_HELP = (
     "/late — 所有逾期未签收的单位\n"
     "/remind [编号] — 立即提醒未签收的单位\n"
     "/export [编号] — 导出签收单（Excel 和 CSV）\n"
+    "/notices [关键词] — 近期通知列表（可翻页，点按钮即可导出签收单）\n"
     "/ranking [天数] — 各单位签收及时率排名（默认近 7 天）\n"
     "/chart [编号] — 签收进度图（随时间、按单位分组）\n"
     "/units — 单位名单及工作群绑定情况；/invite 单位代码 — 生成绑定邀请码"
@@ -43,7 +46,8 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     elif chat.type == "private":
         await message.reply_text(PRIVATE_HELP)
     else:
-        await message.reply_text(UNIT_HELP)
+        window = format_duration(settings.follow_up.undo_within)
+        await message.reply_text(UNIT_HELP.replace("{undo}", window))
 
 
 async def private_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

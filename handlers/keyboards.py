@@ -27,7 +27,7 @@ def ack_keyboard(notice_id: int, has_original: bool = False) -> InlineKeyboardMa
 def acked_keyboard(
     notice_id: int, who: str, when: datetime, has_original: bool = False
 ) -> InlineKeyboardMarkup:
-    label = f"✔️ 已签收 · {who[:16]} {when:%m-%d %H:%M}"
+    label = f"✔️ 已签收 · {who[:16]} {when.month}月{when.day}日 {when:%H:%M}"  # when: local time
     row = [InlineKeyboardButton(label, callback_data=f"ack:{notice_id}")]
     if has_original:
         row.append(_original(notice_id))

@@ -23,6 +23,7 @@ from telegram.ext import (
 from briefbot.briefing import UnreadableDocument
 from briefbot.corrections import publish_draft
 from briefbot.documents import parse_document
+from briefbot.feedback_chase import due_words, overdue_names
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.ledger import NoticeInfo
 from briefbot.publishing import Novelty, Parsed, publish_file
@@ -32,6 +33,7 @@ from briefbot.runtime import Services
 from handlers.context import answer, display_name, services
 from handlers.keyboards import DRAFT_PATTERN, decided_keyboard
 from handlers.previews import offer
+from handlers.traffic import refuse
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ def office_only(handler: OfficeHandler) -> OfficeHandler:
             if update.callback_query is not None:
                 await answer(update.callback_query, REFUSAL, show_alert=True)
             else:
-                await update.effective_message.reply_text(REFUSAL)
+                await refuse(update.effective_message, context, REFUSAL)
             return
         await handler(update, context)
 
@@ -99,10 +101,19 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if notice is None:
         return
-    report = notice_report(svc.store, notice, svc.now(), svc.settings.working_time())
+    now, clock = svc.now(), svc.settings.working_time()
+    report = notice_report(svc.store, notice, now, clock)
     due = svc.store.notices.feedback_due(notice.id)
-    feedback = f"{due.day.month}月{due.day.day}日（{due.raw}）" if due else None
-    await message.reply_text(format_status_html(report, feedback=feedback))
+    feedback = f"{due_words(due.day, now, clock)}（{due.raw}）" if due else None
+    overdue = overdue_names(report, due.day, now, clock) if due else []
+    await message.reply_text(
+        format_status_html(
+            report,
+            feedback=feedback,
+            superseded_by=svc.store.notices.superseded([notice.id]).get(notice.id),
+            feedback_overdue=overdue,
+        )
+    )
 
 
 async def _download(message: Message, document: Document, svc: Services) -> Parsed | None:
@@ -161,7 +172,9 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     except MessageTooLong as exc:
         await message.reply_text(html_message("无法发布：{why}", why=exc))
         return
-    title = parsed.briefing.title
+    briefing = parsed.briefing
+    title = briefing.title
+    label = title + (f" {briefing.issue.raw}" if briefing.issue else "")  # with its 第N期
     earlier = taken.classified.notice_id
     if taken.published is None:
         await message.reply_text(
@@ -169,7 +182,7 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 "该简报已发布过（通知 #{id}《{title}》），不会重复推送。"
                 "可用 /status {id} 查看签收情况。",
                 id=earlier,
-                title=title,
+                title=label,
             )
         )
         return

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
 from briefbot.ids import parse_id
+from briefbot.labels import notice_label
 from briefbot.ledger import NoticeInfo, UnitLedger
 from briefbot.ranking import rank_units
 from briefbot.render import html_join, html_message
@@ -57,9 +58,8 @@ async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
             lines.append(
                 html_message(
-                    "<b>#{id}《{title}》</b>逾期 {n} 个：{names}",
-                    id=notice.id,
-                    title=notice.label,
+                    "<b>{label}</b>逾期 {n} 个：{names}",
+                    label=notice_label(svc.store, notice),
                     n=len(overdue),
                     names=names,
                 )
@@ -94,8 +94,15 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         notice.id, [(u.unit_code, u.chat_id) for u in targets], text, svc.now()
     )
     log.info("manual nudge for notice %s: %d units", notice.id, count)
+    names = [u.unit_name for u in targets]
     await message.reply_text(
-        html_message("已向 {n} 个未签收单位发送提醒（通知 #{id}）。", n=count, id=notice.id)
+        html_message(
+            "已向 {n} 个未签收单位发送提醒（通知 #{id}）：{names}{more}。",
+            n=count,
+            id=notice.id,
+            names=html_join("、", names[:60]),
+            more=f" 等 {len(names)} 个单位" if len(names) > 60 else "",
+        )
     )
 
 
@@ -107,8 +114,13 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
+    await send_export(message, svc, notice)
+
+
+async def send_export(message: Message, svc: Services, notice: NoticeInfo) -> None:
+    """The 签收单 of one notice as XLSX and CSV, in reply to ``message`` (/export, /notices)."""
     report = _report(svc, notice)
-    stamp = svc.now().strftime("%Y%m%d-%H%M")
+    stamp = svc.now().astimezone(svc.settings.tz).strftime("%Y%m%d-%H%M")
     await message.reply_document(
         InputFile(to_xlsx([report]), filename=f"签收单-通知{notice.id}-{stamp}.xlsx"),
         caption=f"签收单：通知 #{notice.id}《{notice.label}》",
@@ -132,7 +144,9 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     args = context.args or []
     days = parse_id(args[0]) if args else 7
     if days is None or days > 366:
-        await message.reply_text("用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。")
+        await message.reply_text(
+            "用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。"
+        )
         return
     now = svc.now()
     notices = svc.store.notices.published_since(now - timedelta(days=days))
@@ -145,7 +159,7 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         html_message(
             "🏅 <b>签收及时率排名</b>（近 {days} 天，{n} 份通知）", days=days, n=len(notices)
         ),
-        "名次 单位：按时/应签 · 及时率 · 签收用时中位数",
+        "名次 单位：按时/应签 · 及时率 · 签收用时中位数（按工作时间计）",
     ]
     for place, s in enumerate(scores, start=1):
         median = format_duration(s.median_to_ack) if s.median_to_ack is not None else "—"
@@ -168,7 +182,7 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chart [ID]: acknowledgements over time and per unit group, as a picture."""
     # matplotlib costs ~0.45 s and ~40 MiB to import: only a process that draws a chart pays it
-    from briefbot.charts import progress_png
+    from briefbot.charts import MissingCjkFont, progress_png
 
     message = update.effective_message
     assert message is not None
@@ -178,7 +192,11 @@ async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     ledger = svc.store.ledger.for_notice(notice.id)
     report = _report(svc, notice, ledger)
-    png = progress_png(notice, ledger, report, svc.now(), svc.settings.working_time())
+    try:
+        png = progress_png(notice, ledger, report, svc.now(), svc.settings.working_time())
+    except MissingCjkFont as exc:
+        await message.reply_text(html_message("{why}", why=exc))
+        return
     await message.reply_photo(
         InputFile(png, filename=f"签收进度-通知{notice.id}.png"),
         caption=f"通知 #{notice.id}《{notice.label}》签收进度",

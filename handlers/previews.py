@@ -39,7 +39,10 @@ async def offer(
 ) -> Offered:
     """Raises ``MessageTooLong`` when the briefing cannot be rendered (a Chinese message)."""
     office = svc.settings.office.chat_id
-    title = parsed.briefing.title
+    briefing = parsed.briefing
+    title = briefing.title
+    # the duplicate notice names the issue (第7期): it is told apart from its siblings
+    label = title + (f" {briefing.issue.raw}" if briefing.issue else "")
     follow_up = svc.settings.follow_up
     taken = intake(
         svc.store, parsed, source, follow_up.ack_within, svc.now(), follow_up.directive.ack_within
@@ -51,7 +54,7 @@ async def offer(
             office,
             html_message(
                 "ℹ️ 《{title}》（来源：{source}）与已发布的通知 #{id} 内容相同，不会重复推送。",
-                title=title,
+                title=label,
                 source=source,
                 id=earlier,
             ),

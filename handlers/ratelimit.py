@@ -42,3 +42,9 @@ class GroupLruRateLimiter(AIORateLimiter):
     @property
     def group_limiters(self) -> int:
         return len(self._lru)
+
+    def would_wait(self, chat_id: int) -> bool:
+        """True when a message to this group would now wait for the group's limit (a refusal
+        that would wait is better dropped: it would only delay what the bot owes the group)."""
+        limiter = self._lru.get(chat_id)
+        return limiter is not None and not limiter.has_capacity(1)

@@ -138,15 +138,15 @@ class Rehearsal:
             yaml.safe_dump(self.config(), allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
 
-    async def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+    async def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """``bot.py <args> --config <this config>``, off the loop that serves the emulator.
 
-        Raises CalledProcessError on a non-zero exit.
+        Raises CalledProcessError on a non-zero exit, unless ``check`` is false.
         """
         return await asyncio.to_thread(
             subprocess.run,
             [sys.executable, str(ROOT / "bot.py"), *args, "--config", str(self.config_path)],
-            check=True,
+            check=check,
             capture_output=True,
             text=True,
             cwd=self.workdir,
@@ -184,13 +184,13 @@ class Rehearsal:
             self._log_file.close()
             self._log_file = None
 
-    async def stop_bot(self, within: float = 15) -> int | None:
-        """SIGINT: PTB's graceful stop."""
+    async def stop_bot(self, within: float = 15, how: signal.Signals = signal.SIGINT) -> int | None:
+        """SIGINT (or ``how``, e.g. SIGTERM from Docker): PTB's graceful stop."""
         process = self.bot_process
         if process is None:
             return None
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(how)
             if not await self._exited(within):
                 process.kill()
                 await self._exited(10)

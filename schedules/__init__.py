@@ -1,4 +1,7 @@
-"""Every repeating job, registered in one place. Jobs keep no state of their own: the ledger does."""
+"""Every repeating job, registered in one place. Jobs keep no state of their own: the ledger does.
+
+(schedules/clockwatch.py is the one exception to "a JobQueue job": it watches the wall clock for
+the JobQueue itself, so it is a task on the event loop, started and stopped by bot.py.)"""
 
 from __future__ import annotations
 
@@ -7,13 +10,25 @@ from typing import Any
 from telegram.ext import Application
 
 from briefbot.settings import Settings
-from schedules import digest, dispatcher, feeds, followup, heartbeat, inbox, progress
+from schedules import (
+    digest,
+    dispatcher,
+    feedback_reminders,
+    feeds,
+    followup,
+    health,
+    heartbeat,
+    inbox,
+    progress,
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
     dispatcher.register(app, settings)
     followup.register(app, settings)
+    feedback_reminders.register(app, settings)
     heartbeat.register(app, settings)
+    health.register(app, settings)
     inbox.register(app, settings)
     feeds.register(app, settings)
     progress.register(app, settings)

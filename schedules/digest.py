@@ -12,51 +12,63 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from briefbot.feedback_chase import due_words, overdue_names
+from briefbot.labels import notice_label
 from briefbot.render import html_join, html_message
-from briefbot.reports import AckStatus, build_report
+from briefbot.reports import AckStatus, ack_fraction, notice_report
 from briefbot.runtime import Services
 from briefbot.settings import Settings
+from briefbot.timefmt import day_text
 from handlers.context import services
 
 log = logging.getLogger(__name__)
 
 
 def digest_html(svc: Services, now: datetime) -> str | None:
+    """Open notices, each with the same denominator as the live board (units that received it),
+    the units late to acknowledge, and its 落实反馈 deadline: open, or passed with the units that
+    have not reported."""
     clock = svc.settings.working_time()
     blocks = []
     for notice_id in svc.store.ledger.open_notice_ids(include_escalated=True):
         notice = svc.store.notices.notice(notice_id)
         if notice is None:
             continue
-        report = build_report(notice, svc.store.ledger.for_notice(notice_id), now, clock)
-        counts = report.counts
-        acked = counts[AckStatus.ON_TIME] + counts[AckStatus.LATE]
+        report = notice_report(svc.store, notice, now, clock)
+        acked, received = ack_fraction(report)
+        unreachable = report.counts[AckStatus.UNREACHABLE]
         overdue = [r.unit_name for r in report.rows if r.status is AckStatus.OVERDUE]
         due = svc.store.notices.feedback_due(notice_id)
+        late_feedback = overdue_names(report, due.day, now, clock) if due is not None else []
         blocks.append(
             html_message(
-                "• #{id}《{title}》已签收 {acked}/{total}{due}{overdue}",
-                id=notice.id,
-                title=notice.label,
+                "• {label}已签收 {acked}/{received}{unreachable}{due}{overdue}{late}",
+                label=notice_label(svc.store, notice),
                 acked=acked,
-                total=len(report.rows),
-                due=f"，反馈截止 {due.day.month}月{due.day.day}日" if due is not None else "",
-                overdue=html_message(
-                    "，逾期 {n}：{names}{more}",
-                    n=len(overdue),
-                    names=html_join("、", overdue[:30]),
-                    more=f" 等 {len(overdue)} 个单位" if len(overdue) > 30 else "",
-                )
-                if overdue
-                else "",
+                received=received,
+                unreachable=f"（另有 {unreachable} 个单位无法送达）" if unreachable else "",
+                due=f"，反馈截止 {due_words(due.day, now, clock)}" if due is not None else "",
+                overdue=_names("，逾期未签收 {n}：{names}{more}", overdue),
+                late=_names("，反馈逾期 {n}：{names}{more}", late_feedback),
             )
         )
     if not blocks:
         return None
     return html_message(
         "🗓 <b>每日签收情况</b>（{day}）\n{blocks}",
-        day=f"{now.astimezone(svc.settings.tz):%m月%d日}",
+        day=day_text(now.astimezone(svc.settings.tz).date()),
         blocks=html_join("\n", blocks),
+    )
+
+
+def _names(template: str, names: list[str]) -> str:
+    if not names:
+        return ""
+    return html_message(
+        template,
+        n=len(names),
+        names=html_join("、", names[:30]),
+        more=f" 等 {len(names)} 个单位" if len(names) > 30 else "",
     )
 
 

@@ -8,6 +8,14 @@ A repeating job. Each run claims due rows (committing "sending" first), sends th
   403 / chat not found       → unreachable (not retried)
   group migrated             → unit and row moved to the new chat id, resent at once
   can't parse entities       → resent as plain text; logged as a defect
+  401 (token refused)        → back to pending; the dispatcher pauses with backoff (an outage)
+  anything else              → back to pending with backoff: no row stays "sending"
+
+Store calls run in a thread (``asyncio.to_thread``): a store held by another process for
+seconds must not freeze the bot. When the store refuses a write, the outcome is held in memory
+(``Services.held``: the message id of a send Telegram took, or the row's return to pending),
+the dispatcher stops claiming, and the health job writes what is held once writes succeed.
+On shutdown the workers stop claiming at once and only finish the requests in flight.
 """
 
 from __future__ import annotations
@@ -16,15 +24,26 @@ import asyncio
 import html
 import logging
 import re
+import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+)
 from telegram.ext import Application, ContextTypes
 
 from briefbot.backoff import backoff
+from briefbot.holding import HeldSend
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from briefbot.store.outbox import OutboxItem
@@ -32,6 +51,7 @@ from handlers.context import services
 from handlers.keyboards import ack_keyboard
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _TAG = re.compile(r"<[^>]+>")
 _UNREACHABLE = (
     "chat not found",
@@ -44,19 +64,58 @@ _UNREACHABLE = (
 )
 
 
-class Dispatcher:
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
+class StoreDown(Exception):
+    """The store refused a write on the dispatcher's path (held in memory, see Services.held)."""
 
-    async def run(self, bot: Bot, svc: Services) -> int:
-        """Send everything due now. Returns how many rows were handled. Never overlaps itself."""
-        if self._lock.locked():
+
+class Dispatcher:
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._lock = asyncio.Lock()
+        self._monotonic = monotonic
+        self._paused_until = 0.0  # monotonic; set while Telegram refuses the token
+        self._refusals = 0
+
+    async def run(
+        self, bot: Bot, svc: Services, stopping: Callable[[], bool] = lambda: False
+    ) -> int:
+        """Send everything due now. Returns how many rows were handled. Never overlaps itself.
+
+        ``stopping()`` turning true makes every worker stop claiming; requests in flight finish.
+        """
+        if self._lock.locked() or stopping():
             return 0
+        if svc.health.store.active or svc.held.sends:
+            return 0  # the health job writes what is held first, then sending resumes
+        if self._monotonic() < self._paused_until and svc.health.token.active:
+            return 0  # paused while the token is refused; any request it succeeds ends that
         async with self._lock:
-            workers = [self._worker(bot, svc) for _ in range(svc.settings.delivery.concurrency)]
+            concurrency = svc.settings.delivery.concurrency
+            try:  # one claim for the first rows, so that sends start in priority order
+                first = await _db(svc, svc.store.outbox.claim, svc.now(), concurrency)
+            except StoreDown:
+                return 0
+            workers = [
+                self._worker(bot, svc, stopping, first[i] if i < len(first) else None)
+                for i in range(concurrency)
+            ]
             return sum(await asyncio.gather(*workers))
 
-    async def _worker(self, bot: Bot, svc: Services) -> int:
+    @property
+    def paused(self) -> bool:
+        return self._monotonic() < self._paused_until
+
+    def _pause(self) -> None:
+        """The token was refused: wait before the next try, longer each round (cap 60 s).
+        The other workers' refusals in the same round do not lengthen the pause."""
+        if self.paused:
+            return
+        self._refusals += 1
+        wait = backoff(self._refusals, base=2.0, cap=60.0).total_seconds()
+        self._paused_until = self._monotonic() + wait
+
+    async def _worker(
+        self, bot: Bot, svc: Services, stopping: Callable[[], bool], item: OutboxItem | None
+    ) -> int:
         """Claim one row, send it, record it; repeat while rows are due.
 
         A worker holds at most one row, so at most ``concurrency`` rows are ever "sending": that
@@ -65,15 +124,38 @@ class Dispatcher:
         """
         outbox = svc.store.outbox
         handled = 0
-        item = next(iter(outbox.claim(svc.now(), limit=1)), None)
-        while item is not None:
-            message_id = await self._send_one(bot, svc, item)
-            handled += 1
-            if message_id is not None:
-                item = outbox.mark_sent_and_claim(item.id, message_id, svc.now())
-            else:
-                item = next(iter(outbox.claim(svc.now(), limit=1)), None)
+        try:
+            if item is None:
+                item = next(iter(await _db(svc, outbox.claim, svc.now(), 1)), None)
+            while item is not None:
+                message_id = await self._send_one(bot, svc, item)
+                handled += 1
+                if message_id is not None:
+                    self._refusals = 0
+                    if stopping() or self.paused:
+                        await self._record_sent(svc, item, message_id)
+                        return handled
+                    try:
+                        item = await _db(
+                            svc, outbox.mark_sent_and_claim, item.id, message_id, svc.now()
+                        )
+                    except StoreDown:
+                        svc.held.hold_send(_held(item, message_id, svc))
+                        raise
+                else:
+                    if stopping() or self.paused:
+                        return handled
+                    item = next(iter(await _db(svc, outbox.claim, svc.now(), 1)), None)
+        except StoreDown:
+            return handled
         return handled
+
+    async def _record_sent(self, svc: Services, item: OutboxItem, message_id: int) -> None:
+        try:
+            await _db(svc, svc.store.outbox.mark_sent, item.id, message_id, svc.now())
+        except StoreDown:
+            svc.held.hold_send(_held(item, message_id, svc))
+            raise
 
     async def _deliver(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool) -> int:
         """One request to Telegram; returns the message id."""
@@ -113,33 +195,52 @@ class Dispatcher:
         self, bot: Bot, svc: Services, item: OutboxItem, plain: bool = False
     ) -> int | None:
         """Send one row. Returns the message id when it was sent (the caller records that);
-        every other outcome is recorded here."""
-        outbox = svc.store.outbox
+        every other outcome is recorded here, and any failure returns the row to pending."""
         try:
             message_id = await self._deliver(bot, svc, item, plain)
-        except RetryAfter as exc:
+        except InvalidToken:
+            self._pause()
+            await self._record(svc, item, self._put_back, svc, item, "401 token refused")
+        except Exception as exc:  # any failure must return the row
+            return await self._failed(bot, svc, item, plain, exc)
+        else:
+            return message_id
+        return None
+
+    async def _failed(
+        self, bot: Bot, svc: Services, item: OutboxItem, plain: bool, exc: Exception
+    ) -> int | None:
+        """Record why a send did not happen (in a thread); hold it if the store refuses."""
+        outbox = svc.store.outbox
+        if isinstance(exc, RetryAfter):
             wait = exc.retry_after
             seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-            outbox.retry_later(
-                item.id, svc.now() + timedelta(seconds=seconds), f"429 retry after {seconds:g}s"
+            await self._record(
+                svc,
+                item,
+                outbox.retry_later,
+                item.id,
+                svc.now() + timedelta(seconds=seconds),
+                f"429 retry after {seconds:g}s",
             )
-        except ChatMigrated as exc:
+        elif isinstance(exc, ChatMigrated):
             log.warning(
                 "chat %s migrated to %s; moving unit %s",
                 item.chat_id,
                 exc.new_chat_id,
                 item.unit_code,
             )
-            outbox.move_chat(item.chat_id, exc.new_chat_id)
-            outbox.retry_later(item.id, svc.now(), f"migrated to {exc.new_chat_id}")
-        except Forbidden as exc:
-            outbox.mark_unreachable(item.id, f"403 {exc.message}")
+            await self._record(svc, item, self._migrate, svc, item, exc.new_chat_id)
+        elif isinstance(exc, Forbidden):
             log.warning("unit %s unreachable: %s", item.unit_code, exc.message)
-        except BadRequest as exc:
+            await self._record(svc, item, outbox.mark_unreachable, item.id, f"403 {exc.message}")
+        elif isinstance(exc, BadRequest):
             reason = exc.message.lower()
             if any(marker in reason for marker in _UNREACHABLE):
-                outbox.mark_unreachable(item.id, f"400 {exc.message}")
                 log.warning("unit %s unreachable: %s", item.unit_code, exc.message)
+                await self._record(
+                    svc, item, outbox.mark_unreachable, item.id, f"400 {exc.message}"
+                )
             elif "can't parse entities" in reason and not plain:
                 log.error(
                     "DEFECT: Telegram rejected our HTML for outbox row %s (%s); sending plain",
@@ -148,15 +249,37 @@ class Dispatcher:
                 )
                 return await self._send_one(bot, svc, item, plain=True)
             else:
-                outbox.mark_failed(item.id, f"400 {exc.message}")
                 log.error("outbox row %s failed: %s", item.id, exc.message)
-        except NetworkError as exc:  # includes TimedOut and 5xx answers
-            self._transient(svc, item, f"network: {exc.message}")
-        except LookupError as exc:
-            outbox.mark_failed(item.id, str(exc))
+                await self._record(svc, item, outbox.mark_failed, item.id, f"400 {exc.message}")
+        elif isinstance(exc, NetworkError):  # includes TimedOut and 5xx answers
+            await self._record(svc, item, self._transient, svc, item, f"network: {exc.message}")
+        elif isinstance(exc, LookupError):
+            await self._record(svc, item, outbox.mark_failed, item.id, str(exc))
         else:
-            return message_id
+            log.exception("outbox row %s: unexpected error; retrying later", item.id)
+            await self._record(
+                svc, item, self._transient, svc, item, f"unexpected: {type(exc).__name__}"
+            )
         return None
+
+    async def _record(
+        self, svc: Services, item: OutboxItem, write: Callable[..., object], *args: Any
+    ) -> None:
+        """An outcome write in a thread; if the store refuses it, hold the row's return."""
+        try:
+            await _db(svc, write, *args)
+        except StoreDown:
+            svc.held.hold_send(_held(item, None, svc, "store unavailable"))
+            raise
+
+    @staticmethod
+    def _put_back(svc: Services, item: OutboxItem, error: str) -> None:
+        svc.store.outbox.retry_later(item.id, svc.now(), error)
+
+    @staticmethod
+    def _migrate(svc: Services, item: OutboxItem, new_chat_id: int) -> None:
+        svc.store.outbox.move_chat(item.chat_id, new_chat_id)
+        svc.store.outbox.retry_later(item.id, svc.now(), f"migrated to {new_chat_id}")
 
     @staticmethod
     def _transient(svc: Services, item: OutboxItem, error: str) -> None:
@@ -171,10 +294,40 @@ class Dispatcher:
         svc.store.outbox.retry_later(item.id, now + backoff(item.attempts), error)
 
 
+def _held(item: OutboxItem, message_id: int | None, svc: Services, error: str = "") -> HeldSend:
+    return HeldSend(
+        row_id=item.id,
+        kind=item.kind,
+        notice_id=item.notice_id,
+        unit_code=item.unit_code,
+        chat_id=item.chat_id,
+        message_id=message_id,
+        at=svc.now(),
+        error=error,
+    )
+
+
+async def _db(svc: Services, call: Callable[..., T], *args: Any) -> T:
+    """A store call off the event loop. A refused write becomes StoreDown (and an outage)."""
+    try:
+        result = await asyncio.to_thread(call, *args)
+    except SQLAlchemyError as exc:
+        if svc.health.store.fail(svc.now(), _short(exc)):
+            log.error("store refuses writes on the dispatcher's path: %s", _short(exc))
+        raise StoreDown(str(exc)) from exc
+    return result
+
+
+def _short(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return f"{type(orig or exc).__name__}: {orig or exc}".splitlines()[0][:200]
+
+
 async def dispatch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = context.job
     assert job is not None and isinstance(job.data, Dispatcher)
-    await job.data.run(context.bot, services(context))
+    application = context.application
+    await job.data.run(context.bot, services(context), lambda: not application.running)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:

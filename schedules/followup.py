@@ -6,6 +6,7 @@ and a decision recorded once is never taken twice (the ledger's unique step key)
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -78,7 +79,8 @@ def follow_up_once(svc: Services) -> int:
 
 
 async def follow_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    follow_up_once(services(context))
+    # store reads and writes in a worker thread: a locked database must not stall the bot
+    await asyncio.to_thread(follow_up_once, services(context))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:

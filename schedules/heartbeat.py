@@ -1,4 +1,8 @@
-"""Heartbeat: the running bot touches a file so that a container health check can see it live."""
+"""Heartbeat: the running bot touches a file so that a container health check can see it live.
+
+The first line is the time; each further line is a problem the bot knows of (the token refused,
+the store refusing writes, records held in memory), so that ``bot.py healthcheck`` fails while an
+outage lasts even though the process is alive and beating."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
 
@@ -16,11 +21,16 @@ def heartbeat_path(settings: Settings) -> Path | None:
 
 
 async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services(context)
+    write_heartbeat(services(context))
+
+
+def write_heartbeat(svc: Services) -> None:
     path = heartbeat_path(svc.settings)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(svc.now().isoformat())
+        now = svc.now()
+        lines = [now.isoformat(), *svc.health.problems(now)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:

@@ -8,9 +8,11 @@ Everything shown is read from the ledger, so a restart simply carries on.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Hashable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Bot
@@ -29,17 +31,22 @@ log = logging.getLogger(__name__)
 BOARD_DAYS = 7
 
 
-async def report_progress(bot: Bot, svc: Services, seen: dict[int, Hashable] | None = None) -> None:
-    """Send or edit each notice's progress message.
+@dataclass(frozen=True)
+class _Due:
+    notice_id: int
+    message_id: int | None
+    text: str
+    finished: bool
+    now: datetime
 
-    ``seen`` (kept by the job between runs) holds a cheap fingerprint per finished push, so the
-    week-long board is rebuilt from the ledger only when deliveries or acks change, or once a
-    minute for units becoming overdue, not every few seconds for every notice.
-    """
+
+def _due_messages(svc: Services, seen: dict[int, Hashable] | None) -> list[_Due]:
+    """What each notice's progress message should say now (store reads: run in a thread)."""
     repo = svc.store.progress
     office = svc.settings.office.chat_id
     pace = svc.settings.telegram.overall_rate * (1 - svc.settings.telegram.rate_margin)
     since = svc.now() - timedelta(days=BOARD_DAYS)
+    due: list[_Due] = []
     for notice_id in [*repo.active_notices(), *repo.board_notices(since)]:
         notice = svc.store.notices.notice(notice_id)
         if notice is None:
@@ -63,25 +70,50 @@ async def report_progress(bot: Bot, svc: Services, seen: dict[int, Hashable] | N
             ledger = svc.store.ledger.for_notice(notice_id)
             report = build_report(notice, ledger, now, svc.settings.working_time())
             text = final_html(notice, counts, ledger, now) + "\n\n" + ack_board(report)
+            newer = svc.store.notices.superseded([notice_id]).get(notice_id)
+            older = svc.store.notices.correction_of(notice_id)
+            if newer is not None:  # the board of an original says it was superseded
+                text += f"\n⚠️ 本通知已被更正通知 #{newer} 取代，请以更正后的通知为准。"
+            elif older is not None:
+                text += f"\n🔁 本通知是 #{older} 的更正版。"
         else:
             text = progress_html(notice, counts, now, svc.settings.tz, pace)
-        if text == progress.last_text:
-            continue
+        if text != progress.last_text:
+            due.append(_Due(notice_id, progress.message_id, text, finished, now))
+    return due
+
+
+async def report_progress(bot: Bot, svc: Services, seen: dict[int, Hashable] | None = None) -> None:
+    """Send or edit each notice's progress message.
+
+    ``seen`` (kept by the job between runs) holds a cheap fingerprint per finished push, so the
+    week-long board is rebuilt from the ledger only when deliveries or acks change, or once a
+    minute for units becoming overdue, not every few seconds for every notice. The store is read
+    and written in a worker thread: a locked database must not stall the bot.
+    """
+    office = svc.settings.office.chat_id
+    for due in await asyncio.to_thread(_due_messages, svc, seen):
         try:
-            if progress.message_id is None:
-                message = await bot.send_message(office, text)
+            if due.message_id is None:
+                message = await bot.send_message(office, due.text)
                 message_id = message.message_id
             else:
-                await bot.edit_message_text(text, chat_id=office, message_id=progress.message_id)
-                message_id = progress.message_id
+                await bot.edit_message_text(due.text, chat_id=office, message_id=due.message_id)
+                message_id = due.message_id
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
-                log.warning("progress message for notice %s: %s", notice_id, exc.message)
+                log.warning("progress message for notice %s: %s", due.notice_id, exc.message)
             continue
         except TelegramError as exc:
-            log.warning("progress message for notice %s: %s", notice_id, exc)
+            log.warning("progress message for notice %s: %s", due.notice_id, exc)
             continue
-        repo.shown(notice_id, message_id, text, finished_at=now if finished else None)
+        await asyncio.to_thread(
+            svc.store.progress.shown,
+            due.notice_id,
+            message_id,
+            due.text,
+            finished_at=due.now if due.finished else None,
+        )
 
 
 async def progress_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -70,3 +70,18 @@ def services_of(app):
     from handlers.context import SERVICES_KEY
 
     return app.bot_data[SERVICES_KEY]
+
+
+def xlsx_rows(data: bytes, sheet: str | None = None) -> dict[str, dict[str, Any]]:
+    """The 签收单's table (first sheet, or ``sheet``) by unit name, each row by column header."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from briefbot.export import HEADER_ROW
+
+    book = load_workbook(io.BytesIO(data))
+    table = book[sheet] if sheet else book.worksheets[0]
+    header = [c.value for c in table[HEADER_ROW + 1]]
+    rows = table.iter_rows(min_row=HEADER_ROW + 2, values_only=True)
+    return {r[1]: dict(zip(header, r, strict=True)) for r in rows}

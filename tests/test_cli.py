@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASE_CONFIG, ROOT, SAMPLE, SHIPPED, base_config, needs_sample
+from tests.conftest import (
+    BASE_CONFIG,
+    ROOT,
+    SAMPLE,
+    SHIPPED,
+    base_config,
+    database_url,
+    needs_sample,
+)
 
 
 def bot(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
@@ -189,6 +197,9 @@ def test_log_formatter_redacts_tracebacks():
 def test_export_of_several_notices(tmp_path):
     from openpyxl import load_workbook
 
+    from briefbot.export import sheet_name
+    from briefbot.store import open_store
+    from tests.botkit import xlsx_rows
     from tests.fixtures.builders import txt
     from tests.fixtures.synthetic import ALL
 
@@ -206,8 +217,14 @@ def test_export_of_several_notices(tmp_path):
     result = bot("export", "--config", str(config), "--output", str(out), cwd=tmp_path)
     assert result.returncode == 0 and "已导出 3 份通知" in result.stderr
     book = load_workbook(out)
-    assert book.sheetnames == ["#1", "#2", "#3"]
-    assert [r[2] for r in book["#2"].iter_rows(min_row=4, values_only=True)] == ["待送达"] * 3
+    # sheets are named after the notices' labels (issue 10), in order
+    store = open_store(database_url(tmp_path))
+    used: set[str] = set()
+    labels = [store.notices.notice(i).label for i in (1, 2, 3)]
+    store.close()
+    assert book.sheetnames == [sheet_name(label, i, used) for i, label in enumerate(labels, 1)]
+    second = xlsx_rows(out.read_bytes(), book.sheetnames[1])
+    assert [r["状态"] for r in second.values()] == ["待送达"] * 3
     bad = bot(
         "export", "--config", str(config), "--notices", "1,9", "--output", str(out), cwd=tmp_path
     )
@@ -222,6 +239,7 @@ def test_pipelined_export_matches_the_single_process_one(tmp_path, store, settin
     from openpyxl import load_workbook
 
     from briefbot.bulk_export import CHUNK, export_notices
+    from briefbot.export import sheet_name
     from briefbot.publishing import parse_file, publish_file
     from tests.conftest import at
     from tests.fixtures.builders import txt
@@ -241,4 +259,5 @@ def test_pipelined_export_matches_the_single_process_one(tmp_path, store, settin
         count += 1
     ids = list(range(1, count + 1))
     book = load_workbook(_io.BytesIO(export_notices(settings, ids, at("2025-12-02 09:00"))))
-    assert book.sheetnames == [f"#{i}" for i in ids]
+    used: set[str] = set()  # named after the notices (issue 10), in the given order
+    assert book.sheetnames == [sheet_name(store.notices.notice(i).label, i, used) for i in ids]

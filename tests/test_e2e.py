@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from briefbot.store import open_store
 from briefbot.store.schema import outbox
 from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
+from tests.botkit import xlsx_rows
 from tests.conftest import SHIPPED, database_url
 from tgemu.world import Limits
 
@@ -156,8 +155,10 @@ async def test_the_whole_loop(tmp_path):
         # the XLSX the office received agrees with what the emulator shows in each group: the
         # notice's button names who acknowledged (any path), and was restored after u6's undo
         data, _, _ = world.files[xlsx_message["document"]["file_id"]]
-        sheet = load_workbook(io.BytesIO(data))["#1"]
-        rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
+        rows = {
+            name: tuple(row.values())[1:]  # by name, then the columns after the unit code
+            for name, row in xlsx_rows(data).items()
+        }
         assert len(rows) == 6
         for unit in units:
             button = world.chats[unit.chat_id].messages[notice[unit.code]["message_id"]]

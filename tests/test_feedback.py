@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import load_workbook
-
 from tests.botkit import (
     ADMIN,
     DONGJIANG,
@@ -17,6 +13,7 @@ from tests.botkit import (
     message_json,
     replies,
     services_of,
+    xlsx_rows,
 )
 from tests.test_office_views import published
 
@@ -65,11 +62,8 @@ async def test_feedback_is_reviewed_returned_and_resubmitted(app, emulator):
         if "document" in m and m["document"]["file_name"].endswith(".xlsx")
     )
     data, _, _ = emulator.world.files[document["document"]["file_id"]]
-    rows = {
-        r[0]: r
-        for r in load_workbook(io.BytesIO(data))["#1"].iter_rows(min_row=4, values_only=True)
-    }
-    assert rows["东江市"][8] == "已采纳" and rows["青岭市"][8] == "未提交"
+    rows = xlsx_rows(data)
+    assert rows["东江市"]["落实反馈"] == "已采纳" and rows["青岭市"]["落实反馈"] == "未提交"
     assert services_of(app).store.feedbacks.get_for(notice_id, "dongjiang").text == "已补充整改清单"
 
 

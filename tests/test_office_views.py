@@ -22,6 +22,7 @@ from tests.botkit import (
     message_json,
     replies,
     services_of,
+    xlsx_rows,
 )
 from tests.conftest import SHIPPED, at
 
@@ -67,7 +68,10 @@ async def test_remind_nudges_only_units_that_have_not_acknowledged(app, emulator
     notice_id = await published(app)
     await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack")})
     await feed(app, {"message": message_json(OFFICE, ADMIN, f"/remind {notice_id}")})
-    assert replies(emulator, OFFICE)[-1] == f"已向 2 个未签收单位发送提醒（通知 #{notice_id}）。"
+    assert (
+        replies(emulator, OFFICE)[-1]
+        == f"已向 2 个未签收单位发送提醒（通知 #{notice_id}）：省教育厅、青岭市。"  # names them
+    )
     await Dispatcher().run(app.bot, services_of(app))
     assert replies(emulator, QINGLING)[-1].startswith("⏰ <b>办公室提醒</b>")
     assert not any("办公室提醒" in t for t in replies(emulator, DONGJIANG))
@@ -82,14 +86,17 @@ async def test_export_sends_an_xlsx_that_matches_the_record(app, emulator):
     assert len(names) == 2 and names[0].startswith(f"签收单-通知{notice_id}-")
     assert [n.rsplit(".", 1)[1] for n in names] == ["xlsx", "csv"]
     data, _, _ = emulator.world.files[documents[0]["document"]["file_id"]]
-    sheet = load_workbook(io.BytesIO(data))[f"#{notice_id}"]
-    rows = {r[0]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
+    # the sheet is named after the notice (issue 10), columns are found by their header
+    assert load_workbook(io.BytesIO(data)).sheetnames == [
+        "“清风惠企”行动简报 2026年第7期（总第31期）"
+    ]
+    rows = xlsx_rows(data)
     assert (
-        rows["东江市"][2] == "按时签收"
-        and rows["东江市"][3] == "赵联络员"
-        and rows["东江市"][7] == "已阅"
+        rows["东江市"]["状态"] == "按时签收"
+        and rows["东江市"]["签收人"] == "赵联络员"
+        and rows["东江市"]["签收备注"] == "已阅"
     )
-    assert rows["青岭市"][2] == "待签收" and rows["青岭市"][3] is None
+    assert rows["青岭市"]["状态"] == "待签收" and rows["青岭市"]["签收人"] is None
     csv_bytes, _, _ = emulator.world.files[documents[1]["document"]["file_id"]]
     assert csv_bytes.startswith(b"\xef\xbb\xbf") and "东江市" in csv_bytes.decode("utf-8-sig")
 
@@ -103,7 +110,7 @@ async def test_digest_is_queued_once_per_working_day(app, emulator):
     assert not queue_digest(svc, at("2025-10-02 09:00"))  # National Day: no digest
     await Dispatcher().run(app.bot, svc)
     digest = replies(emulator, OFFICE)[-1]
-    assert digest.startswith("🗓 <b>每日签收情况</b>（12月01日）")
+    assert digest.startswith("🗓 <b>每日签收情况</b>（12月1日）")  # one date style (issue 10)
     assert "已签收 0/3" in digest
 
 

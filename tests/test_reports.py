@@ -62,8 +62,8 @@ def test_statuses_at_a_fixed_time():
     late = build_report(NOTICE, LEDGER, at("2026-11-30 15:00"), ALWAYS)
     assert late.rows[2].status is AckStatus.OVERDUE and late.rows[2].seconds_late == 7200
     assert late.rows[1].seconds_late == 5400 and late.rows[1].acked_at == "2026-11-30 14:30:00"
-    assert late.rows[3].note == "机器人已被移出该群（403 kicked）"
-    assert late.rows[0].delivered == "已送达 11-30 09:00:00"
+    assert late.rows[3].note == "机器人已被移出该群"  # no raw English (issue 10, point 14)
+    assert late.rows[0].delivered == "已送达 11月30日 09:00"
     assert (late.rows[3].delivered, late.rows[4].delivered) == ("无法送达", "待发送")
 
 
@@ -89,4 +89,4 @@ def test_status_html_is_valid_and_fits():
     report = build_report(NOTICE, many, at("2026-11-30 15:00"), ALWAYS)
     text = format_status_html(report)
     plain = visible_text(text)
-    assert len(plain) <= 4096 and "逾期未签收 2000" in plain and "report 命令导出" in plain
+    assert len(plain) <= 4096 and "逾期未签收 2000" in plain and "/export 1" in plain

@@ -184,6 +184,6 @@ def test_docx_bold_lead_is_a_headline_but_labels_and_ordinals_stay_inline():
     data = io.BytesIO()
     doc.save(data)
     b = parse_document(data.getvalue())
-    assert b.news[0].lead == "高新区完成危化品企业评估"
+    assert b.news[0].lead == "高新区完成危化品企业评估。"  # the bold lead as printed
     assert b.editor_notes == ("高新区的做法值得各地学习借鉴，现刊发供参阅。",)
     assert [t.heading for t in b.tasks] == ["抓隐患排查", "抓整改落实"]

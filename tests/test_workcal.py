@@ -153,3 +153,31 @@ def test_directives_can_have_a_stricter_deadline():
         directive_ack_within=timedelta(hours=1),
     )
     assert notice.ack_within == timedelta(hours=1)
+
+
+def test_between_over_long_spans_matches_a_day_by_day_walk():
+    """between() keeps running totals per day; it must agree with walking every day, whatever
+    order the spans are asked in (a span before the first one moves the anchor)."""
+    import random
+
+    from briefbot.settings import CalendarSettings, _working_time
+
+    def walk(clock, start, end):
+        total, day = timedelta(), start.astimezone(clock.tz).date()
+        while day <= end.astimezone(clock.tz).date():
+            for begin, finish in clock._periods_of(day):
+                lo, hi = max(begin, start), min(finish, end)
+                if hi > lo:
+                    total += hi - lo
+            day += timedelta(days=1)
+        return total
+
+    clock = _working_time(CalendarSettings(), "Asia/Shanghai")
+    fresh = _working_time(CalendarSettings(working_hours=("09:00-17:00",)), "Asia/Shanghai")
+    rng = random.Random(10)
+    base = at("2025-06-01 00:00")
+    for _ in range(300):
+        start = base + timedelta(minutes=rng.randrange(0, 60 * 24 * 400))
+        end = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 90))
+        for c in (clock, fresh):
+            assert c.between(start, end) == walk(c, start, end), (start, end)

@@ -79,3 +79,7 @@ class EmulatorClient:
 
     async def migrate(self, chat_id: int, new_id: int) -> Any:
         return await self._post(f"/chats/{chat_id}/migrate", new_id=new_id)
+
+    async def refuse_token(self, seconds: float) -> None:
+        """Every request answers 401 Unauthorized for ``seconds``."""
+        await self._post("/refuse_token", seconds=seconds)

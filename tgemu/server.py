@@ -203,6 +203,7 @@ class EmulatorServer:
         r.add_get("/control/callbacks/{query_id}", self._c_callback)
         r.add_get("/control/stats", self._c_stats)
         r.add_post("/control/limits", self._c_limits)
+        r.add_post("/control/refuse_token", self._c_refuse_token)
 
     async def _health(self, request: web.Request) -> web.Response:
         return web.json_response({"ok": True})
@@ -280,4 +281,9 @@ class EmulatorServer:
         body = await request.json()
         allowed = {k: v for k, v in body.items() if hasattr(Limits(), k)}
         self.world.set_limits(**allowed)
+        return web.json_response({"ok": True})
+
+    async def _c_refuse_token(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.world.refuse_tokens(float(body["seconds"]))
         return web.json_response({"ok": True})

@@ -129,6 +129,7 @@ class World:
         self.stats: Counter[str] = Counter()
         self._ids = itertools.count(1)
         self._overall: dict[str, TokenBucket] = {}
+        self.token_refused_until = 0.0  # on self.clock: every token answers 401 until then
 
     # ------------------------------------------------------------------ setup (control API)
     def add_bot(
@@ -159,9 +160,17 @@ class World:
             chat.bucket = None
 
     # ------------------------------------------------------------------ helpers
+    def refuse_tokens(self, seconds: float) -> None:
+        """Fault: answer every request 401 Unauthorized for ``seconds`` (a revoked token, or an
+        incident at Telegram), then accept the tokens again."""
+        self.token_refused_until = self.clock() + seconds
+
     def bot(self, token: str) -> Bot:
         bot = self.bots.get(token)
         if bot is None:
+            raise ApiError(401, "Unauthorized")
+        if self.clock() < self.token_refused_until:
+            self.stats["faults:401"] += 1
             raise ApiError(401, "Unauthorized")
         return bot
 

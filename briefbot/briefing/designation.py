@@ -61,7 +61,8 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     name_first = re.compile(
         rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts}))"
     )
-    body = re.compile(rf"^(?P<body>[{_CJK}“”（）()]{{0,20}}?(?:{bodies}|{departments}|会议))$")
+    # joint bodies are joined by 、: "市委、市政府", "省委办公厅、省政府办公厅"
+    body = re.compile(rf"^(?P<body>[{_CJK}“”（）()、]{{0,30}}?(?:{bodies}|{departments}|会议))$")
     return title_first, name_first, body
 
 
@@ -129,6 +130,11 @@ def people(texts: list[str]) -> dict[str, str]:
     return found
 
 
+def leading_stripped(clause: str) -> str:
+    """The clause without a leading date or time word ("9月23日晚，", "近日，")."""
+    return _LEADING.sub("", clause.strip(" ”’"), count=1).strip("，,、 ")
+
+
 def bare_name(clause: str) -> str | None:
     """A clause that is only a person's name ("何卫东", "何卫东同志")."""
     clause = _LEADING.sub("", clause.strip(" ”’"), count=1).strip("，,、 ").removesuffix("同志")
@@ -162,6 +168,7 @@ def post_pattern() -> re.Pattern[str]:
 def split_signature_name(line: str) -> Subject | None:
     """A signature line of a signed note: "林某某", "市长 林某某", "林某某（市委书记）"."""
     text = re.sub(r"\s+", "", line)
+    text = re.sub(r"^(.{2,20}?)[:：]", r"\1", text)  # "镇党委书记：钟立国"
     if re.fullmatch(r"[（(][^（）()]+[）)]", text):
         text = text[1:-1]
     if len(text) > 24 or text.endswith(cues.EDITED_BY) or text.endswith(cues.ISSUER_ENDINGS):

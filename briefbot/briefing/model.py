@@ -91,7 +91,11 @@ class Briefing:
     content_hash: str = ""
     editor_notes: tuple[str, ...] = ()
     subtitle: str | None = None
-    title_found: bool = True  # False: the title is a stand-in (the file's name)  # a document title under the masthead's ("关于…的通报")
+    title_found: bool = True
+    # a directive section's own heading when it says more than "领导批示" ("省长对…作出批示")
+    directive_heading: str | None = (
+        None  # False: the title is a stand-in (the file's name)  # a document title under the masthead's ("关于…的通报")
+    )
     summary: tuple[str, ...] = ()  # extractive summary sentences, when the structure says little
     parts: tuple[Part, ...] = field(default=(), repr=False)  # every piece of text with its role
     dropped: tuple[Dropped, ...] = field(default=(), repr=False)  # what layout repair removed

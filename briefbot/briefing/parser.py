@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import replace
 from datetime import date
 
+from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Part, Role
 from briefbot.briefing.dates import find_date, resolve_month_day
 from briefbot.briefing.extract import extract
@@ -114,6 +115,7 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
         content_hash=digest,
         editor_notes=tuple(notes),
         subtitle=head.subtitle,
+        directive_heading=_directive_heading(blocks, directive_sections),
         parts=parts,
         dropped=tuple(dropped + repaired),
     )
@@ -121,6 +123,14 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
 
 
 _NOT_CONTENT = (Role.MASTHEAD, Role.SIGNATURE, Role.COLOPHON, Role.BOILERPLATE, Role.HEADING)
+
+
+def _directive_heading(blocks: list[Block], sections: dict[int, int]) -> str | None:
+    for index in sorted(sections):
+        words = blocks[index].text.strip("【】 " + cues.BULLET_MARKS)
+        if len(words) > 8 and words not in cues.DIRECTIVE_HEADINGS:
+            return words
+    return None
 
 
 def _own_signature(

@@ -77,7 +77,8 @@ def as_section_heading(line: str) -> str | None:
     if _SECTION.match(line):
         inner = line[1:-1]
         # a long bracketed line that does not end like a section is a bold headline (docx)
-        if len(inner) <= 8 or inner.endswith(cues.SECTION_ENDINGS) or inner in cues.SECTION_NAMES:
+        short_section = len(inner) <= 10 and inner.endswith(cues.SECTION_ENDINGS)
+        if len(inner) <= 8 or short_section or inner in cues.SECTION_NAMES:
             return inner
         return None
     if line in cues.SECTION_NAMES:
@@ -101,7 +102,7 @@ def _drop_running_heads(pages: list[list[str]]) -> list[list[str]]:
     The first page keeps its copy (there it is the masthead); the others lose it.
     """
     if len(pages) < 2:
-        return _drop_repeated_lines(pages)
+        return [_first_page(page, None) for page in _drop_repeated_lines(pages)]
     counts: Counter[str] = Counter()
     for page in pages:
         counts.update({_signature(_text(ln)) for ln in _edges(page) if len(ln) <= 40})
@@ -118,14 +119,14 @@ def _drop_running_heads(pages: list[list[str]]) -> list[list[str]]:
             text = _text(ln)
             head = len(text) <= 40 and (
                 (ln in edges and _signature(text) in running)
-                or (ln in top and any(text.startswith(t) for t in titles))
+                or (ln in top and any(t in text for t in titles))
             )
             kept.append("" if head else ln)
         out.append(kept)
     return out
 
 
-def _first_page(page: list[str], running: set[str]) -> list[str]:
+def _first_page(page: list[str], running: set[str] | None) -> list[str]:
     """Page 1 keeps its masthead, but not a running head printed above it: a running line at the
     very top whose text the masthead repeats just below ("某某简报 第8期" over "某某简报")."""
     lines = [i for i, ln in enumerate(page) if _text(ln) and not _PAGE_NUMBER.match(_text(ln))]
@@ -134,7 +135,13 @@ def _first_page(page: list[str], running: set[str]) -> list[str]:
     top = _text(page[lines[0]])
     below = [re.sub(r"\s", "", _text(page[i])) for i in lines[1:6]]
     compact = re.sub(r"\s", "", top)
-    if _signature(top) in running and any(b and len(b) >= 4 and b in compact for b in below):
+    # one page only: nothing to compare with, the top line just repeats and extends the title
+    if running is None:
+        # one page: a running head says which issue it is ("今日要情 第112期 秘密")
+        is_running = re.search(r"第\s*[0-9０-９一二三四五六七八九十百]+\s*[期号]", top) is not None
+    else:
+        is_running = _signature(top) in running
+    if is_running and any(b and len(b) >= 4 and b in compact for b in below):
         return ["" if i == lines[0] else ln for i, ln in enumerate(page)]
     return page
 
@@ -181,7 +188,8 @@ def lay_out(pages: list[list[str]]) -> tuple[list[str], list[Dropped]]:
             masthead_number = number == 0 and seen <= 4 and line.isdigit() and len(page) > 8
             if _PAGE_NUMBER.match(line) and not masthead_number:
                 dropped.append(Dropped(line, "page number"))
-                line = PAGE_BREAK
+                # at the foot of a page it is where the text breaks; at the head it breaks nothing
+                line = "" if seen <= 2 else PAGE_BREAK
             elif _RULE.match(line):
                 dropped.append(Dropped(line, "rule"))
                 line = ""
@@ -221,11 +229,17 @@ def wrap_width(lines: list[str]) -> int | None:
     lengths = [len(_text(ln)) for ln in lines if ln and ln != PAGE_BREAK and len(_text(ln)) >= 10]
     if len(lengths) < 6:
         return None
-    common, _ = Counter(lengths).most_common(1)[0]
-    near = sum(1 for n in lengths if abs(n - common) <= 2)
-    if common >= 12 and near >= 0.5 * len(lengths) and max(lengths) <= common + 6:
+    # full lines cluster near the width; digits and Latin letters are narrower, so a full line
+    # with them holds a few more characters, and an indented first line a few fewer
+    long = [n for n in lengths if n >= 16] or lengths
+    common, _ = Counter(long).most_common(1)[0]
+    near = sum(1 for n in long if abs(n - common) <= 3)
+    if common >= 12 and near >= max(4, 0.5 * len(long)) and max(lengths) <= common + 8:
         return common
     return None
+
+
+_SLACK = 3  # how much shorter than the width a full line can be
 
 
 def looks_like_heading(line: str) -> bool:
@@ -267,6 +281,7 @@ def _stands_alone(line: str) -> bool:
         or is_doc_title(compact)
         or compact.endswith(cues.DOC_HEADER_ENDINGS)
         or (compact.startswith("【") and compact.endswith("】"))
+        or compact.startswith("——")  # "——县委书记某某 7月8日": who said the quotation above
     )
 
 
@@ -292,6 +307,7 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
     paragraphs: list[Paragraph] = []
     dropped: list[Dropped] = []
     last_line = ""  # the previous physical line
+    last_indented = False
     page_break = False
     page = 0
 
@@ -321,10 +337,10 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
             and by_indent
             and not indented
             and width is not None
-            and len(last_line) >= width - 2
+            and len(last_line) + 2 * last_indented >= width - _SLACK
         ):
             extend(line)
-            last_line, page_break = line, False
+            last_line, last_indented, page_break = line, indented, False
             continue
         if joinable:
             repaired = _merge_fragment(previous, line)
@@ -332,13 +348,20 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
                 merged, removed = repaired
                 dropped.append(Dropped(removed, "repeated fragment"))
                 paragraphs[-1] = Paragraph(merged, paragraphs[-1].page)
-                last_line, page_break = line, False
+                last_line, last_indented, page_break = line, indented, False
                 continue
-            # inside an open quotation nothing ends: a quoted directive stays one paragraph
-            unfinished = previous[-1] not in _TERMINAL or previous.count("“") > previous.count("”")
-            full_width = width is not None and len(last_line) >= width - 2
+            # inside an open quotation or title nothing ends: a quoted directive stays one paragraph
+            unfinished = (
+                previous[-1] not in _TERMINAL
+                or previous.count("“") > previous.count("”")
+                or previous.count("《") > previous.count("》")
+            )
+            full_width = width is not None and len(last_line) + 2 * last_indented >= width - _SLACK
             continues = (
                 line[0] in "，、。；：”’）)》"
+                or previous.count("《") > previous.count("》")
+                # an address or a mail box wrapped: "…@163." / "com"
+                or (last_line[-1:] in "./@" and line[:1].isascii() and line[:1].isalnum())
                 or len(last_line) >= 40
                 # a line with clause punctuation inside is a sentence, not a headline
                 or (len(last_line) >= 15 and re.search("[，,、：:]", last_line) is not None)
@@ -350,8 +373,8 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
             )
             if unfinished and (page_break or full_width or continues):
                 extend(line)
-                last_line, page_break = line, False
+                last_line, last_indented, page_break = line, indented, False
                 continue
         paragraphs.append(Paragraph(line, page))
-        last_line, page_break = line, False
+        last_line, last_indented, page_break = line, indented, False
     return paragraphs, dropped

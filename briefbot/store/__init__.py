@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from briefbot.store.acks import AckRepo
 from briefbot.store.database import make_engine, migrate
@@ -12,6 +12,7 @@ from briefbot.store.drafts import DraftRepo
 from briefbot.store.feedbacks import FeedbackRepo, FeedbackState
 from briefbot.store.feeds import FeedRepo
 from briefbot.store.ledger import LedgerRepo
+from briefbot.store.listing import ListingRepo
 from briefbot.store.notices import NoticeRepo
 from briefbot.store.originals import OriginalRepo
 from briefbot.store.outbox import OutboxRepo
@@ -32,9 +33,21 @@ class Store:
     progress: ProgressRepo
     roster: RosterRepo
     feedbacks: FeedbackRepo
+    listing: ListingRepo
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def probe_write(self) -> None:
+        """A real write that touches no data, to learn whether writes work again after an
+        outage (locked, disk full). SQLite: bump the header's user_version (unused by the schema,
+        which alembic tracks), which needs the write lock and a page in the WAL."""
+        with self.engine.begin() as conn:
+            if self.engine.dialect.name == "sqlite":
+                version = int(conn.execute(text("PRAGMA user_version")).scalar() or 0)
+                conn.execute(text(f"PRAGMA user_version = {(version + 1) % 1_000_000}"))
+            else:
+                conn.execute(text("SELECT 1"))
 
     def feedback_view(self, notice_id: int) -> dict[str, FeedbackState] | None:
         """The units' 落实反馈 states when the notice asks for feedback (its briefing sets units a
@@ -61,6 +74,7 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         progress=ProgressRepo(engine),
         roster=RosterRepo(engine),
         feedbacks=FeedbackRepo(engine),
+        listing=ListingRepo(engine),
     )
 
 

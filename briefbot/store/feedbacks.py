@@ -35,6 +35,7 @@ class Feedback:
     submitted_name: str
     submitted_at: datetime
     state: FeedbackState
+    return_reason: str | None = None
 
 
 class FeedbackRepo:
@@ -59,6 +60,8 @@ class FeedbackRepo:
                 "state": FeedbackState.SUBMITTED.value,
                 "reviewed_by": None,
                 "reviewed_at": None,
+                "return_reason": None,
+                "reason_prompt_id": None,
             }
             if row is None:
                 conn.execute(
@@ -83,6 +86,35 @@ class FeedbackRepo:
                 .values(state=state.value, reviewed_by=by, reviewed_at=now)
             ).rowcount
         return self.get(feedback_id) if done else None
+
+    def ask_reason(self, feedback_id: int, prompt_id: int) -> None:
+        """Remember the office's prompt for the reason of a return: its reply is the reason."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(feedbacks)
+                .where(feedbacks.c.id == feedback_id)
+                .values(reason_prompt_id=prompt_id)
+            )
+
+    def give_reason(self, prompt_id: int, reason: str) -> Feedback | None:
+        """The reply to a reason prompt: record it on the returned feedback, once; None if the
+        message is no such prompt (or the reason was given, or the unit has resubmitted)."""
+        with self._engine.begin() as conn:
+            done = conn.execute(
+                update(feedbacks)
+                .where(
+                    feedbacks.c.reason_prompt_id == prompt_id,
+                    feedbacks.c.state == FeedbackState.RETURNED.value,
+                    feedbacks.c.return_reason.is_(None),
+                )
+                .values(return_reason=reason)
+            ).rowcount
+            if not done:
+                return None
+            row = conn.execute(
+                select(feedbacks).where(feedbacks.c.reason_prompt_id == prompt_id)
+            ).first()
+        return None if row is None else _feedback(row)
 
     def get(self, feedback_id: int) -> Feedback | None:
         with self._engine.connect() as conn:
@@ -117,4 +149,5 @@ def _feedback(row: Any) -> Feedback:
         row.submitted_name,
         row.submitted_at,
         FeedbackState(row.state),
+        row.return_reason,
     )

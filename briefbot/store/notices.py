@@ -215,6 +215,35 @@ class NoticeRepo:
                 )
             ).scalar()
 
+    def superseded(self, notice_ids: Sequence[int]) -> dict[int, int]:
+        """For each of ``notice_ids`` that a correction replaced: the latest correction's id."""
+        if not notice_ids:
+            return {}
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(notices.c.correction_of, func.max(notices.c.id))
+                .where(notices.c.correction_of.in_(list(notice_ids)))
+                .group_by(notices.c.correction_of)
+            ).all()
+        return {int(old): int(new) for old, new in rows}
+
+    def paragraphs(self, notice_id: int) -> list[str] | None:
+        """The parsed paragraphs of a notice's briefing (what a correction is compared with)."""
+        with self._engine.connect() as conn:
+            text = conn.execute(
+                select(notices.c.briefing_json).where(notices.c.id == notice_id)
+            ).scalar()
+        if not text:
+            return None
+        return [str(p) for p in json.loads(text).get("paragraphs", [])]
+
+    def correction_of(self, notice_id: int) -> int | None:
+        """The notice this one corrects, if it is a correction."""
+        with self._engine.connect() as conn:
+            return conn.execute(
+                select(notices.c.correction_of).where(notices.c.id == notice_id)
+            ).scalar()
+
     def by_hash(self, content_hash: str) -> int | None:
         with self._engine.connect() as conn:
             return conn.execute(

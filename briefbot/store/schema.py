@@ -248,5 +248,8 @@ feedbacks = Table(
     Column("state", String(12), nullable=False),  # submitted | accepted | returned
     Column("reviewed_by", BigInteger, nullable=True),
     Column("reviewed_at", UTCDateTime, nullable=True),
+    # 退回: the office's reason, and its prompt message whose reply is the reason (0008)
+    Column("return_reason", Text, nullable=True),
+    Column("reason_prompt_id", BigInteger, nullable=True),
     UniqueConstraint("notice_id", "unit_code", name="uq_feedback_unit"),
 )

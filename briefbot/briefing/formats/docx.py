@@ -79,7 +79,7 @@ def _paragraph_lines(paragraph: Paragraph) -> list[str]:
         return [f"【{text}】"]
     head = _bold_lead(paragraph) if text else None
     if head is not None:  # "高新区完成…评估。" in bold, then the item's text
-        return [f"【{head.rstrip('。')}】", text[len(head) :].strip()]
+        return [f"【{head}】", text[len(head) :].strip()]
     return [paragraph.text]
 
 

@@ -8,6 +8,7 @@ from functools import cache
 
 from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
+from briefbot.briefing.roles.signature import is_organ
 
 # "[返回首页]", "【关闭窗口】", "首页 > 工作动态 > 正文"
 _BRACKETED = re.compile(r"^(?:\s*[\[【][^\]】]{1,12}[\]】])+$")
@@ -15,8 +16,17 @@ _BREADCRUMB = re.compile(r"^[^。，]{1,12}(?:\s*[>»/]\s*[^。，>»/]{1,16}){2
 # "（省委办公厅综合处根据…材料整理）": who compiled the item
 _PROVENANCE = re.compile(
     r"^[（(][^）)]{2,80}(?:整理|供稿|提供|撰稿|执笔|摘编|编)[）)]$"  # who compiled it
+    r"|^[（(][^）)]{0,40}(?:供稿|撰稿|执笔|审核|编辑)[:：]?[^）)]{0,30}[）)]$"  # and who checked it
     r"|^[（(][^）)]{0,40}(?:联系人|联系电话|电话)[:：]?[^）)]{0,40}[）)]$"  # whom to call
 )
+# "（通讯员 廖某某）", "本报讯（记者 魏某某）": who wrote a news item
+_BYLINE = re.compile(r"^(?:本报讯|本网讯)?[（(](?:记者|通讯员|实习生|作者)[^）)]{1,30}[）)]$")
+_BYLINE_LEAD = re.compile(
+    r"^(?:本报讯|本网讯|本台讯)\s*(?:[（(](?:记者|通讯员)[^）)]{1,30}[）)])?\s*"
+)
+_TRAILING_BYLINE = re.compile(r"[（(](?:记者|通讯员|实习生)[^）)]{1,30}[）)]\s*$")
+# "3上一篇", "下一页": an e-paper's or a list's paging links
+_PAGER = re.compile(r"^\d{0,3}\s*(?:上一篇|下一篇|上一页|下一页|上一版|下一版)")
 # "（来源：新华社）" closing an item's body
 _TRAILING_SOURCE = re.compile(r"[（(]\s*(?:来源|稿源|信息来源|作者)[:：][^）)]{1,40}[）)]\s*$")
 
@@ -49,11 +59,13 @@ def page_facts(blocks: list[Block]) -> PageFacts:
         if block.role is not Role.BOILERPLATE:
             continue
         compact = re.sub(r"\s", "", block.text)
-        found = re.search(r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}", compact)
-        if date_words is None and found and re.match(r"^(?:发布|发文|成文)?(?:时间|日期)", compact):
-            date_words = found.group(0)
-        if source is None and (s := _SOURCE.search(block.text)):
-            source = re.sub(r"(时间|日期|作者|浏览).*$", "", s.group("src"))
+        dated = re.search(r"(?:时间|日期)[:：](\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})", compact)
+        if date_words is None and dated:
+            date_words = dated.group(1)
+        for s in _SOURCE.finditer(block.text):  # "来源：某某网  发布机构：某某委": the organ
+            named = re.sub(r"(时间|日期|作者|浏览|点击).*$", "", s.group("src"))
+            if source is None or (not is_organ(source) and is_organ(named)):
+                source = named
     return PageFacts(date_words, source)
 
 
@@ -68,6 +80,10 @@ def cue_for(text: str) -> str | None:
         return "网页/版式：" + m.group(0)
     if _PROVENANCE.match(text):
         return "整理/供稿说明"
+    if _BYLINE.match(text):
+        return "署名（记者/通讯员）"
+    if _PAGER.match(text):
+        return "网页翻页链接"
     if _BRACKETED.match(text) and any(w in text for w in cues.NAVIGATION_WORDS):
         return "网页导航链接"
     if _BREADCRUMB.match(text):
@@ -82,5 +98,8 @@ def claim(blocks: list[Block]) -> None:
         cue = cue_for(block.text)
         if cue is not None:
             block.assign(Role.BOILERPLATE, cue)
-        elif m := _TRAILING_SOURCE.search(block.text):
-            block.mark(m.start(), len(block.text), Role.BOILERPLATE, "文末来源")
+        else:
+            if m := _TRAILING_SOURCE.search(block.text) or _TRAILING_BYLINE.search(block.text):
+                block.mark(m.start(), len(block.text), Role.BOILERPLATE, "文末来源")
+            if (lead := _BYLINE_LEAD.match(block.text)) and lead.end() < len(block.text):
+                block.mark(0, lead.end(), Role.BOILERPLATE, "电头和署名")

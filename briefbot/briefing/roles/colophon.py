@@ -13,7 +13,7 @@ from briefbot.briefing.roles.signature import is_organ
 # not on 、: "各县（市、区）" and "省委、省政府领导同志" are single addressees
 _LIST_SPLIT = re.compile(r"[，,；;]\s*")
 _COPIES = re.compile(r"共印\s*(\d+)\s*份")
-_ANNOTATION = re.compile(r"^[（(]此件[^）)]{1,16}[）)]$")
+_ANNOTATION = re.compile(r"^[（(](?:此件|本刊|本期)[^）)]{1,60}[）)]$")
 _EDITED = re.compile(r"^(?P<by>.{2,40}?)\s*(?:编印|编发|编)$")
 
 
@@ -25,6 +25,10 @@ def cue_for(text: str) -> str | None:
         return "版记：" + ("共印" if _COPIES.search(compact) else "印发")
     if len(text) <= 40 and _EDITED.match(compact) and compact.endswith(cues.EDITED_BY):
         return "版记：编印单位"
+    if len(compact) <= 60 and re.search(
+        r"(?:联系人|联系电话|值班电话|电话|传真|邮箱)[:：]", compact
+    ):
+        return "版记：联系方式"
     return None
 
 
@@ -39,6 +43,8 @@ def claim(blocks: list[Block]) -> None:
         if cue is None:
             if is_date_only(block.text) or is_organ(block.text):
                 continue  # a signature below the colophon: the signature module takes it
+            if len(block.text) <= 12 and sum(b.text == block.text for b in blocks) > 1:
+                continue  # a running head on the last page ("工作动态")
             break
         block.assign(Role.COLOPHON, cue)
     # "某某办公室编", the 印发 line and "（此件公开发布）" also stand alone elsewhere
@@ -48,7 +54,7 @@ def claim(blocks: list[Block]) -> None:
             if _ANNOTATION.match(compact):
                 block.assign(Role.COLOPHON, "附注：此件…")
                 continue
-            if ("印发" in compact and find_date(compact)[0] is not None) or (
+            if (compact.endswith("印发") and find_date(compact)[0] is not None) or (
                 _EDITED.match(compact) and compact.endswith(("编印", "编"))
             ):
                 block.assign(Role.COLOPHON, "版记：编印单位")

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
 from briefbot.briefing.dates import resolve_month_day, safe_date
 from briefbot.briefing.model import Deadline
@@ -13,7 +14,8 @@ from briefbot.briefing.model import Deadline
 _OWNER = r"(?:请|由|要求)?(?P<owner>各[^于在。，,；]{0,15}?|[^于在。，,；请]{2,15}?(?:单位|部门|市|县|区|乡镇|办|局|厅|委))?"
 _DEADLINE = re.compile(
     rf"(?P<raw>(?:请|务必|须|并|要求)?{_OWNER}\s*(?:务必|须|要)?(?:于|在)?\s*(?:(?P<y>\d{{4}})年)?"
-    r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:\s*\d{1,2}[时点](?:\d{1,2}分)?)?(?:前|之前|以前)(?P<rest>[^。；，,]*))"
+    r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:\s*[（(](?:星期|周)[一二三四五六日天][）)])?"
+    r"(?:\s*\d{1,2}[时点](?:\d{1,2}分)?)?(?:上午|下午|中午|晚上)?(?:下班)?(?:前|之前|以前)(?P<rest>[^。；，,]*))"
 )
 # a vague deadline counts only with an imperative cue: "部署年底前重点工作" is no deadline
 _DEADLINE_FUZZY = re.compile(
@@ -21,7 +23,7 @@ _DEADLINE_FUZZY = re.compile(
     r"(?P<what>本月底|月底|年底|本年底|(?P<month>\d{1,2})月(?:底|上旬|中旬|下旬)|每月(?P<day>\d{1,2})日|每周[一二三四五])前(?P<rest>[^。；，,]*))"
 )
 # without an imperative cue, the phrase must go on to say what is due: "3月底前报送整改方案"
-_DUE_VERB = re.compile(r"^(?:将|把)?[^，,。；]{0,20}?(?:报送|提交|上报|完成|反馈|报告|报)")
+_DUE_VERB = re.compile(r"^(?:将|把)?[^，,。；]{0,20}?(?:" + "|".join(cues.DUE_VERBS) + ")")
 _SUBMIT = re.compile(
     r"^[，,]?\s*(?:将|把)?(?P<what>[^，,。；]*?)(?:以[^，,。；]{1,10})?(?:报送|报|送|提交|上报|反馈|报告)"
     r"(?:至|给|到)?(?P<to>[^，,。；]*)"

@@ -33,6 +33,7 @@ from briefbot.briefing.dates import (
 from briefbot.briefing.designation import (
     Subject,
     bare_name,
+    leading_stripped,
     parse_subject,
     people,
     split_signature_name,
@@ -45,6 +46,7 @@ from briefbot.briefing.roles.signature import is_organ
 
 _DOCUMENT = re.compile(r"《(?P<doc>[^》]{1,80})》")
 # "…。”（4月14日）": the date a directive was given, after its words
+_DATE_TAIL = re.compile(r"\s*[（(](?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日)[）)]$")
 _DATE_AFTER = re.compile(r"\s*[（(](?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日)[）)]")
 
 
@@ -106,7 +108,7 @@ def heading_kind(text: str) -> str | None:
 
 def heading_subject(text: str) -> Subject | None:
     """Who a directive heading names: "★林远山书记批示", "市长林某某批示", "区长批示"."""
-    words = re.sub(r"[【】\s]", "", text.lstrip(cues.BULLET_MARKS + " ")).rstrip("：:")
+    words = re.sub(r"[【】\s]", "", text).strip(cues.BULLET_MARKS).rstrip("：:")
     for verb in sorted(cues.DIRECTIVE_HEADINGS, key=len, reverse=True):
         if words.endswith(verb):
             words = words[: -len(verb)].removesuffix("的").removesuffix("同志")
@@ -128,7 +130,7 @@ def _ends_section(text: str) -> bool:
         len(bare) <= 30
         and not re.search(r"[。；！？”]$", bare)
         and not is_date_only(bare)
-        and split_signature_name(bare) is None
+        and not (len(bare) <= 12 and split_signature_name(bare) is not None)
     )
 
 
@@ -172,6 +174,11 @@ class Finder:
         name = bare_name(text[start:end])
         if name is not None and name in self.people():
             return Subject(name, self.people()[name])
+        # "9月23日晚，何晓东在…上批示": someone named with a post elsewhere, then by name alone
+        clause = leading_stripped(text[start:end])
+        for known, designation in self.people().items():
+            if clause.startswith(known) and clause[len(known) :].startswith(cues.AFTER_NAME):
+                return Subject(known, designation)
         return None
 
     # -- helpers ------------------------------------------------------------------------------
@@ -216,7 +223,7 @@ class Finder:
             start = max(_subject_start(text, m.start()), claimed)
             when, raw = _date_before(text, m.start(), self.reference)
             if when is None and not raw:
-                when, raw = self._introduced_on(block, start)
+                when, raw = self._introduced_on(block, start, subject.leader)
             doc = _DOCUMENT.search(text[start : m.start()]) or _DOCUMENT.search(
                 m.group("doc") or ""
             )
@@ -260,7 +267,7 @@ class Finder:
                 block.mark(start, end, Role.DIRECTIVE, f"{subject.leader}{verb}（{cue}）")
                 position = claimed = end
 
-    def _introduced_on(self, block: Block, before: int) -> tuple[date | None, str]:
+    def _introduced_on(self, block: Block, before: int, leader: str) -> tuple[date | None, str]:
         """ "6月7日，A、B、C分别作出批示。A批示：“…”": the date of the sentence introducing them
         (the text before ``before``, leaving out directives already taken from the block)."""
         taken = [(s.start, s.end) for s in block.segments if s.role is Role.DIRECTIVE]
@@ -268,7 +275,8 @@ class Finder:
             ch for i, ch in enumerate(block.text[:before]) if not any(a <= i < b for a, b in taken)
         )
         for sentence in reversed(re.findall(r"[^。；]+[。；]?", intro)):
-            if "批示" in sentence or "指示" in sentence:
+            # the sentence must name this leader: "县领导先后作出批示" dates nobody
+            if ("批示" in sentence or "指示" in sentence) and leader in sentence:
                 sentence = sentence.rstrip("。；")
                 found = _date_before(sentence, len(sentence), self.reference)
                 if found[0] is not None or found[1]:
@@ -302,6 +310,30 @@ class Finder:
             if self.subject(text, m.start()):  # "…也分别作出批示。" ends the words as well
                 return max(_subject_start(text, m.start()), after)
         return len(text)
+
+    def attributed(self, i: int) -> bool:
+        """ "“…”" then "——县委书记某某 7月8日": a quotation and, under it, who gave it."""
+        block = self.blocks[i]
+        text = block.text
+        if not (text.startswith("“") and self._free(i + 1)):
+            return False
+        words, end = quoted(text, 1)
+        under = self.blocks[i + 1].text
+        if end < len(text) - 1 or not under.startswith("——"):
+            return False
+        who = under.lstrip("—- ")
+        when, raw = find_date(who)
+        if when is None and (md := month_day(who)):
+            raw = md
+            when = resolve_month_day(md, self.reference, forward=False)
+        name_part = re.split(r"\d|[一二三四五六七八九十]{1,2}月", who, maxsplit=1)[0]
+        subject = parse_subject(name_part) or split_signature_name(name_part)
+        if subject is None:
+            return False
+        self._add(i, subject, words, when, raw or "", "批示")
+        block.assign(Role.DIRECTIVE, f"{subject.leader}批示（引文）")
+        self.blocks[i + 1].assign(Role.DIRECTIVE, "批示署名（破折号）")
+        return True
 
     def body_note(self, i: int) -> bool:
         """``某某党委批语：…``, ``某某办公厅按：…``, ``中央认为，…``."""
@@ -360,6 +392,8 @@ class Finder:
                 break
             members.append(k)
             k += 1
+        while self._free(k) and self.blocks[k].text.startswith(("附件", "附：")):
+            k += 1  # "附件：…" between the note and its signature
         organ, when = self._signature_at(k)
         leader = organ or self.issuer or ""
         words = "\n".join([text[start:], *(self.blocks[j].text for j in members[1:])])
@@ -407,10 +441,11 @@ class Finder:
     def headed(self, heading: int, end: int) -> None:
         """A section whose heading names the leader and whose text has no directive of its own:
         the section's paragraphs are the directive ("★林远山书记批示" / "请县住建局…")."""
-        if any(heading < f.block < end for f in self.found):
-            return
+        inside = [f.block for f in self.found if heading < f.block < end]
         subject = heading_subject(self.blocks[heading].text)
-        members = [j for j in range(heading + 1, end) if self._free(j)]
+        # the heading's own leader's words come first; another leader's may follow in the section
+        stop = min(inside) if inside else end
+        members = [j for j in range(heading + 1, stop) if self._free(j)]
         if subject is None or not members:
             return
         when, raw = self._trailing_date(members[-1] + 1)
@@ -418,6 +453,9 @@ class Finder:
             members = members[:-1]
             when, raw = self._trailing_date(members[-1] + 1) if members else (None, "")
         text = "\n".join(self.blocks[j].text for j in members)
+        if when is None and not raw and (dated := _DATE_TAIL.search(text)):
+            when, raw = self._dated_by(dated.group("date"))  # "“…”（8月8日）"
+            text = text[: dated.start()]
         if text.startswith("“") and text.endswith("”"):
             text = quoted(text, 1)[0]
         self._add(members[0], subject, text, when, raw, "批示")
@@ -503,6 +541,9 @@ def claim(
             continue
         kind = heading_kind(text)
         if kind is not None and len(text) <= 30:
+            named = heading_subject(text)
+            if named is not None and named.leader and named.designation:
+                finder.people().setdefault(named.leader, named.designation)
             close(i)
             block.assign(Role.HEADING, "批示栏目标题")
             section, first = i, i + 1
@@ -518,7 +559,7 @@ def claim(
         if finder.signed(first, i):
             first = i + 2
             continue
-        if finder.body_note(i) or finder.relay(i):
+        if finder.attributed(i) or finder.body_note(i) or finder.relay(i):
             first = i + 1
             continue
         finder.quoted_and_colon(i, section is not None)

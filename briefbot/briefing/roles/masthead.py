@@ -86,7 +86,7 @@ def _titleish(text: str) -> bool:
 def _continues_title(previous: str, text: str) -> bool:
     """A title broken over lines: an organ over "关于…", or an open 《 or “ on the line before."""
     compact = re.sub(r"\s", "", text.strip("【】"))
-    if is_organ(previous) and compact.startswith("关于"):
+    if is_organ(previous) and compact.startswith(("关于", "转发", "印发")):
         return True
     # "…关于转发某某" over "《…》的通知": a document title goes on until its type
     if (
@@ -99,6 +99,11 @@ def _continues_title(previous: str, text: str) -> bool:
         "”"
     )
     return unclosed and len(compact) <= 60 and not re.search("[。；！？]", compact)
+
+
+def _issue_follows(blocks: list[Block], index: int) -> bool:
+    following = next((b for b in blocks[index + 1 :] if b.role is not Role.BOILERPLATE), None)
+    return following is not None and _issue(re.sub(r"\s", "", following.text)) is not None
 
 
 def _named_like_title(text: str) -> bool:
@@ -144,7 +149,8 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
         considered += 1
         text = block.text
         compact = re.sub(r"\s", "", text)
-        if considered == 1 and as_section_heading(text) and _named_like_title(text):
+        first = not title_lines and not seen_field and considered <= 2
+        if first and as_section_heading(text) and _named_like_title(text):
             title_lines.append(text.strip("【】"))  # "情况通报" atop a 通报 is its title
             block.assign(Role.MASTHEAD, "报头：标题")
             continue
@@ -180,8 +186,9 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
                 title_lines.append(re.sub(r"\s", "", inner) if title_lines else inner)
                 block.assign(Role.MASTHEAD, "报头：标题（粗体）")
                 continue
-        if classification is None and (c := _classification(text)):
-            classification = c
+        if c := _classification(text):
+            # "内部资料" / "注意保存" on two lines are one mark
+            classification = c if classification is None else classification + c
             block.assign(Role.MASTHEAD, "报头：密级")
             continue
         found = _issue(compact) if len(compact) <= 60 else None
@@ -231,6 +238,10 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             block.assign(Role.MASTHEAD, "报头：重复的标题（页眉）")
             continue
         if as_section_heading(text) is not None:
+            if title_lines and not seen_field and _issue_follows(blocks, block.index):
+                title_lines.append(compact)  # "岚州纪检监察" / "工作动态" / "第6期"
+                block.assign(Role.MASTHEAD, "报头：标题（续行）")
+                continue
             break  # the body begins
         if (
             title_lines
@@ -247,9 +258,19 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             continue
         break
     squeezed = [re.sub(r"\s", "", t) for t in title_lines]
-    if len(squeezed) >= 3 and squeezed[0] == "".join(squeezed[1:]):
-        title_lines = title_lines[1:]  # a running head above the same title set on two lines
-    title = "".join(title_lines)
+    if (
+        len(squeezed) >= 2
+        and squeezed[0] != squeezed[1]
+        and squeezed[0].endswith("".join(squeezed[1:]))
+    ):
+        # a running head ("某某指挥部重点项目建设快报") above the title set on one or two lines
+        title_lines = title_lines[1:]
+    title = re.sub(r"^(?:标题|名称|题名)[:：]\s*", "", "".join(title_lines))  # disclosure pages
+    if (
+        special := re.search(r"[（(](" + "|".join(cues.SPECIAL_ISSUES) + r")[）)]$", title)
+    ) is not None:
+        subtitle = subtitle or special.group(1)  # "某某简报（增刊）"
+        title = title[: special.start()]
     if title.startswith("《") and title.endswith("》") and title.count("《") == 1:
         title = title[1:-1]  # a site's way of printing a document's name
     source = "head"

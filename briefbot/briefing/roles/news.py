@@ -108,7 +108,8 @@ def claim(
         if is_date_only(text) or (is_organ(text) and len(text) <= 24):
             block.assign(Role.BODY, "孤立日期或单位名称")
             continue
-        if _is_headline(text):
+        bold = block.text.startswith("【") and block.text.endswith("】")
+        if _is_headline(text) or (bold and len(text) <= 40 and " | " not in text):
             close()
             headline = _OUTLINE_MARK.sub("", text)
             block.assign(Role.NEWS, "要闻标题")

@@ -70,6 +70,7 @@ def claim(blocks: list[Block]) -> list[Signature]:
         for k in organs:
             blocks[k].assign(Role.SIGNATURE, "落款：单位")
         block.assign(Role.SIGNATURE, "落款：日期")
-        organ = "".join(re.sub(r"\s", "", blocks[k].text) for k in organs[-1:]) or None
+        # two bodies signing together stand one over the other: "中共某某镇委员会" / "某某镇人民政府"
+        organ = "、".join(re.sub(r"\s", "", blocks[k].text) for k in organs) or None
         found.append(Signature(organs[0] if organs else i, organ, when))
     return found

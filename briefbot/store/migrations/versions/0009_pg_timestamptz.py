@@ -6,14 +6,14 @@ UTC; this converts each of them in place (``AT TIME ZONE 'UTC'``), whichever rev
 it does not depend on its place in the chain. SQLite keeps no zone: nothing to do there.
 
 Revision ID: 0009_pg_timestamptz
-Revises: 0007
+Revises: 0008_issue10_office
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009_pg_timestamptz"
-down_revision = "0007"
+down_revision = "0008_issue10_office"
 branch_labels = None
 depends_on = None
 
