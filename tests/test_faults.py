@@ -40,7 +40,7 @@ BEING_RECORDED = "已收到，正在登记，请稍候。"
 
 
 class WriteFault:
-    """Every statement but a SELECT fails as SQLite fails on a full disk, while ``on``."""
+    """Every statement but a SELECT fails as the database fails on a full disk, while ``on``."""
 
     def __init__(self, engine) -> None:
         self.on = False
@@ -50,6 +50,10 @@ class WriteFault:
     def _check(self, conn, cursor, statement, params, context, executemany) -> None:
         if self.on and not statement.lstrip().upper().startswith("SELECT"):
             self.refused += 1
+            if conn.dialect.name == "postgresql":  # what psycopg raises on a full disk
+                import psycopg
+
+                raise psycopg.errors.DiskFull("could not extend file: No space left on device")
             raise sqlite3.OperationalError("database or disk is full")
 
 
