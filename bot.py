@@ -298,6 +298,16 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("healthcheck", help="exit 0 if the running bot's heartbeat is fresh")
     p.add_argument("--config", required=True)
 
+    p = sub.add_parser(
+        "migrate-store",
+        help="copy the whole store to another, empty database (e.g. SQLite to PostgreSQL)",
+    )
+    p.add_argument("--from", dest="source", required=True, help="e.g. sqlite:///data/bot.db")
+    p.add_argument(
+        "--to", dest="target", required=True, help="e.g. postgresql://briefbot@db/briefbot"
+    )
+    p.add_argument("--batch", type=int, default=1000, help="rows per insert (default 1000)")
+
     args = parser.parse_args(argv)
     match args.command:
         case "run":
@@ -318,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
             return cli.export(args.config, args.since, args.notices, args.output)
         case "healthcheck":
             return cli.healthcheck(args.config)
+        case "migrate-store":
+            return cli.migrate_store(args.source, args.target, args.batch)
     return 2
 
 

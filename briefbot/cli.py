@@ -326,3 +326,30 @@ def export(
     Path(output).write_bytes(export_notices(settings, ids, moment))
     print(f"已导出 {len(ids)} 份通知的签收单到 {output}", file=sys.stderr)
     return 0
+
+
+def migrate_store(source: str, target: str, batch: int = 1000) -> int:
+    """``migrate-store --from URL --to URL``: copy the whole store, verify, one summary line."""
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from briefbot.store.transfer import TransferError, copy_store
+
+    if batch < 1:
+        return _fail("--batch 应为正整数。 --batch must be a positive number.")
+    try:
+        result = copy_store(source, target, batch=batch)
+    except TransferError as exc:
+        return _fail(str(exc))
+    except (ArgumentError, ValueError) as exc:
+        return _fail(f"数据库地址无效：{exc}。 Invalid database URL.")
+    except SQLAlchemyError as exc:
+        reason = " ".join(str(getattr(exc, "orig", None) or exc).split())[:200]
+        return _fail(
+            f"迁移失败，目标数据库未写入：{reason}。 Copy failed, nothing written: {reason}."
+        )
+    print(
+        f"迁移完成：{len(result.tables)} 张表、{result.rows} 行，逐表行数核对一致"
+        f"（{masked_url(source)} → {masked_url(target)}）。"
+        f" Copied {len(result.tables)} tables, {result.rows} rows; row counts verified."
+    )
+    return 0

@@ -12,7 +12,7 @@ flight, and the dispatcher stops claiming while the store fails.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,10 +42,22 @@ class HeldAck:
 
 
 class Holding:
-    def __init__(self, max_acks: int = 2000) -> None:
+    def __init__(self, max_acks: int = 2000, max_recent: int = 5000) -> None:
         self.sends: dict[int, HeldSend] = {}
         self.acks: deque[HeldAck] = deque()
         self.max_acks = max_acks
+        # (chat id, message id) -> notice id of what Telegram took just now, before the store has
+        # it: a liaison who replies /ack to a message that quickly still signs that notice
+        self.recent: OrderedDict[tuple[int, int], int] = OrderedDict()
+        self.max_recent = max_recent
+
+    def sent(self, chat_id: int, message_id: int, notice_id: int) -> None:
+        self.recent[(chat_id, message_id)] = notice_id
+        if len(self.recent) > self.max_recent:
+            self.recent.popitem(last=False)
+
+    def notice_for_message(self, chat_id: int, message_id: int) -> int | None:
+        return self.recent.get((chat_id, message_id))
 
     def hold_send(self, send: HeldSend) -> None:
         self.sends[send.row_id] = send

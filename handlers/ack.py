@@ -249,7 +249,10 @@ def _target(
         and replied.from_user is not None
         and replied.from_user.id == context.bot.id
     ):
-        notice_id = services(context).store.outbox.notice_for_message(chat_id, replied.message_id)
+        svc = services(context)
+        notice_id = svc.store.outbox.notice_for_message(
+            chat_id, replied.message_id
+        ) or svc.held.notice_for_message(chat_id, replied.message_id)
         via = "reply"
     elif args and looks_like_id(args[0]):
         notice_id = parse_id(args.pop(0))
@@ -341,7 +344,9 @@ async def typed_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         and replied.from_user is not None
         and replied.from_user.id == context.bot.id
     ):
-        notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
+        notice_id = svc.store.outbox.notice_for_message(
+            chat.id, replied.message_id
+        ) or svc.held.notice_for_message(chat.id, replied.message_id)
     if notice_id is None and not unit.liaisons:
         # a unit without registered liaisons lets anyone sign: a casual 收到 in its group about
         # something else must not, so there only a reply to the notice counts

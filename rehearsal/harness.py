@@ -60,6 +60,8 @@ class Scenario:
     delivery: dict[str, Any] = field(default_factory=lambda: {"poll_every": "0.5s"})
     telegram: dict[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=Limits)
+    # the store; None: a SQLite file in the work folder (data/bot.db)
+    storage_url: str | None = None
 
 
 class Rehearsal:
@@ -71,6 +73,7 @@ class Rehearsal:
         self.bot_process: subprocess.Popen[bytes] | None = None
         self.config_path = workdir / "config.yaml"
         self.db_path = workdir / "data" / "bot.db"
+        self.storage_url = scenario.storage_url or f"sqlite:///{self.db_path}"
         self.log_path = workdir / "bot.log"
         self._log_file: Any = None
 
@@ -111,7 +114,7 @@ class Rehearsal:
                 "poll_timeout": 2,
                 **s.telegram,
             },
-            "storage": {"url": f"sqlite:///{self.db_path}"},
+            "storage": {"url": self.storage_url},
             "office": {"chat_id": s.office_chat_id, "admins": [a.user_id for a in s.admins]},
             "units": [
                 {

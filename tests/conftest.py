@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -11,13 +12,100 @@ import pytest
 
 from briefbot.settings import Settings, parse_settings
 from briefbot.store import Store, open_store
+from briefbot.store.database import normalise_url
 from tgemu.server import EmulatorServer
 from tgemu.world import Limits, World
+
+# The suite runs on SQLite; with BRIEFBOT_TEST_DATABASE_URL=postgresql://… (.ci/run sets it when a
+# server answers on 127.0.0.1:5432) it runs on PostgreSQL instead: every test that asks for a
+# database gets a schema of its own in that database (search_path in the URL, so the bot processes
+# the end-to-end tests start use it too), dropped when the test ends.
+TEST_DATABASE_URL = os.environ.get("BRIEFBOT_TEST_DATABASE_URL", "").strip()
+ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
+BACKEND = "postgresql" if ON_POSTGRES else "sqlite"
+_schemas: set[str] = set()
+_admin: list[object] = []  # one autocommit psycopg connection for the session, made on first use
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # the project opts in to PTB's timedelta durations (see bot.main)
     os.environ["PTB_TIMEDELTA"] = "1"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    while _admin:
+        _admin.pop().close()  # type: ignore[attr-defined]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if ON_POSTGRES:
+        from briefbot.cli import masked_url
+
+        return f"briefbot store backend: PostgreSQL ({masked_url(TEST_DATABASE_URL)})"
+    return "briefbot store backend: SQLite"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.sqlite_only("why")``: skipped on PostgreSQL, with the reason."""
+    if not ON_POSTGRES:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            why = marker.args[0] if marker.args else "SQLite-specific"
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {why}"))
+
+
+def _admin_connection():  # type: ignore[no-untyped-def]
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    if not _admin:
+        url = make_url(normalise_url(TEST_DATABASE_URL)).set(drivername="postgresql")
+        _admin.append(psycopg.connect(url.render_as_string(hide_password=False), autocommit=True))
+    return _admin[0]
+
+
+def database_url(folder: Path, name: str = "bot.db") -> str:
+    """The store URL for a test: ``sqlite:///folder/name``, or on PostgreSQL a fresh schema of
+    the test database named after that path (the same path gives the same schema within a test)."""
+    if not ON_POSTGRES:
+        return f"sqlite:///{folder / name}"
+    from sqlalchemy.engine import make_url
+
+    schema = "bt_" + hashlib.sha1(f"{os.getpid()}:{folder / name}".encode()).hexdigest()[:20]
+    if schema not in _schemas:
+        _admin_connection().execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        _schemas.add(schema)
+    url = make_url(normalise_url(TEST_DATABASE_URL)).update_query_dict(
+        {"options": f"-csearch_path={schema}", "application_name": schema}
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def base_config(folder: Path) -> str:
+    """``BASE_CONFIG`` with the test's database (``database_url``) as its store."""
+    return BASE_CONFIG.replace('"sqlite:///%(db)s"', f'"{database_url(folder)}"')
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_schemas() -> Iterator[None]:
+    """Drops the schemas a test made, after ending any connection still open on them."""
+    yield
+    if not _schemas:
+        return
+    connection = _admin_connection()
+    for schema in sorted(_schemas):
+        connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = %s AND pid <> pg_backend_pid()",
+            (schema,),
+        )
+        connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    _schemas.clear()
+
+
+sqlite_only = pytest.mark.sqlite_only
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +135,7 @@ def at(text: str) -> datetime:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return parse_settings(BASE_CONFIG % {"db": tmp_path / "bot.db"})
+    return parse_settings(base_config(tmp_path))
 
 
 @pytest.fixture
@@ -88,7 +176,7 @@ async def running_app(emulator, tmp_path, units_yaml: str = "") -> AsyncIterator
         user,
     )
 
-    base = BASE_CONFIG % {"db": tmp_path / "bot.db"}
+    base = base_config(tmp_path)
     if units_yaml:
         base = base.replace("follow_up:", units_yaml + "follow_up:")
     text = base + (

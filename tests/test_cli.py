@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BASE_CONFIG, ROOT, SAMPLE, SHIPPED, needs_sample
+from tests.conftest import (
+    BASE_CONFIG,
+    ROOT,
+    SAMPLE,
+    SHIPPED,
+    base_config,
+    database_url,
+    needs_sample,
+)
 
 
 def bot(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None):
@@ -102,7 +110,7 @@ def test_check_config_summary():
 
 def test_publish_then_report_in_every_format(tmp_path):
     config = tmp_path / "c.yaml"
-    config.write_text(BASE_CONFIG % {"db": tmp_path / "bot.db"}, encoding="utf-8")
+    config.write_text(base_config(tmp_path), encoding="utf-8")
     first = bot("publish", str(SHIPPED), "--config", str(config), cwd=tmp_path)
     assert (
         first.returncode == 0 and first.stdout.strip() == "1" and "3 个单位待推送" in first.stderr
@@ -196,7 +204,7 @@ def test_export_of_several_notices(tmp_path):
     from tests.fixtures.synthetic import ALL
 
     config = tmp_path / "c.yaml"
-    config.write_text(BASE_CONFIG % {"db": tmp_path / "bot.db"}, encoding="utf-8")
+    config.write_text(base_config(tmp_path), encoding="utf-8")
     for i, s in enumerate(ALL):
         (tmp_path / f"{i}.txt").write_bytes(txt(s))
         assert (
@@ -210,7 +218,7 @@ def test_export_of_several_notices(tmp_path):
     assert result.returncode == 0 and "已导出 3 份通知" in result.stderr
     book = load_workbook(out)
     # sheets are named after the notices' labels (issue 10), in order
-    store = open_store(f"sqlite:///{tmp_path / 'bot.db'}")
+    store = open_store(database_url(tmp_path))
     used: set[str] = set()
     labels = [store.notices.notice(i).label for i in (1, 2, 3)]
     store.close()

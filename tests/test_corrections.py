@@ -438,6 +438,7 @@ async def test_a_non_text_reply_to_the_prompt_is_explained(app, emulator):
 # ---------------------------------------------------------------- the migration
 
 
+@pytest.mark.sqlite_only("an old SQLite file, read with PRAGMA; both backends: test_backends.py")
 def test_migration_0007_upgrades_and_downgrades_with_data(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)

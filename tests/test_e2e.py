@@ -11,7 +11,7 @@ from briefbot.store import open_store
 from briefbot.store.schema import outbox
 from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
 from tests.botkit import xlsx_rows
-from tests.conftest import SHIPPED
+from tests.conftest import SHIPPED, database_url
 from tgemu.world import Limits
 
 pytestmark = pytest.mark.e2e
@@ -34,6 +34,7 @@ async def test_the_whole_loop(tmp_path):
     units = _units(6)
     scenario = Scenario(
         units=units,
+        storage_url=database_url(tmp_path / "data"),
         follow_up={
             "ack_within": "3s",
             "remind_every": "2s",
@@ -176,6 +177,7 @@ async def test_sigkill_mid_push_loses_nothing_and_duplicates_at_most_the_infligh
     concurrency = 8
     scenario = Scenario(
         units=units,
+        storage_url=database_url(tmp_path / "data"),
         telegram={"overall_rate": 10},  # a slow push so that the kill lands in the middle
         delivery={"poll_every": "0.2s", "concurrency": concurrency},
         follow_up={"ack_within": "1h"},
@@ -195,7 +197,7 @@ async def test_sigkill_mid_push_loses_nothing_and_duplicates_at_most_the_infligh
         await run.wait_for(halfway, 30, "half of the push", interval=0.01)
         await run.kill_bot()
         sent_before_restart = world.stats["messages_sent"]
-        store = open_store(f"sqlite:///{run.db_path}")
+        store = open_store(run.storage_url)
         counts = store.outbox.counts()
         inflight = counts.get("sending", 0)
         assert 0 < sent_before_restart < 50, "the kill must land mid-push"

@@ -12,7 +12,7 @@ from briefbot.store import open_store
 from briefbot.store.notices import Body
 from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
 from tests.botkit import strip_footer
-from tests.conftest import SHIPPED
+from tests.conftest import SHIPPED, database_url
 from tests.fixtures.builders import docx
 from tests.fixtures.synthetic import RURAL
 
@@ -35,7 +35,11 @@ def _button(message: dict[str, Any], label: str) -> str:
 
 
 async def test_edit_and_original_only_end_to_end(tmp_path):
-    scenario = Scenario(units=UNITS, follow_up={"ack_within": "1h", "check_every": "1s"})
+    scenario = Scenario(
+        units=UNITS,
+        follow_up={"ack_within": "1h", "check_every": "1s"},
+        storage_url=database_url(tmp_path / "data"),
+    )
     async with Rehearsal(scenario, tmp_path) as run:
         emu, world = run.emu, run.server.world
         office, admin = scenario.office_chat_id, scenario.admins[0].user_id
@@ -162,7 +166,7 @@ async def test_edit_and_original_only_end_to_end(tmp_path):
         status2 = {u["unit_code"]: u["status"] for u in second["units"]}
         assert status1 == {"u1": "按时签收", "u2": "按时签收", "u3": "待签收"}
         assert status2 == {"u1": "按时签收", "u2": "待签收", "u3": "按时签收"}
-        store = open_store(f"sqlite:///{run.db_path}")
+        store = open_store(run.storage_url)
         try:
             edit, pushed = store.notices.change(1), store.notices.change(2)
             assert edit is not None and edit.body is Body.EDITED

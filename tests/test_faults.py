@@ -40,7 +40,7 @@ BEING_RECORDED = "已收到，正在登记，请稍候。"
 
 
 class WriteFault:
-    """Every statement but a SELECT fails as SQLite fails on a full disk, while ``on``."""
+    """Every statement but a SELECT fails as the database fails on a full disk, while ``on``."""
 
     def __init__(self, engine) -> None:
         self.on = False
@@ -50,6 +50,10 @@ class WriteFault:
     def _check(self, conn, cursor, statement, params, context, executemany) -> None:
         if self.on and not statement.lstrip().upper().startswith("SELECT"):
             self.refused += 1
+            if conn.dialect.name == "postgresql":  # what psycopg raises on a full disk
+                import psycopg
+
+                raise psycopg.errors.DiskFull("could not extend file: No space left on device")
             raise sqlite3.OperationalError("database or disk is full")
 
 
@@ -346,3 +350,17 @@ def test_a_flapping_store_is_one_outage_for_the_office():
     assert [n[:6] for n in notices] == ["✅ 已恢复："]  # the first outage's end, once
     health.store.fail(start + timedelta(hours=1), "database or disk is full")
     assert health.take_notices(start + timedelta(hours=1))[0].startswith("⚠️")  # a new one
+
+
+def test_a_reply_to_a_message_the_store_has_not_recorded_yet_still_names_its_notice():
+    """The dispatcher notes what Telegram took before it writes "sent": a liaison replying /ack
+    at once to the fresh notice signs that notice, not every pending one."""
+    from briefbot.holding import Holding
+
+    held = Holding(max_recent=2)
+    held.sent(-100, 7, 2)
+    assert held.notice_for_message(-100, 7) == 2
+    held.sent(-100, 8, 3)
+    held.sent(-100, 9, 3)
+    assert held.notice_for_message(-100, 7) is None  # bounded: the oldest is forgotten
+    assert held.notice_for_message(-100, 9) == 3

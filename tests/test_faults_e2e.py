@@ -14,7 +14,7 @@ import pytest
 
 from briefbot.store import open_store
 from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
-from tests.conftest import SHIPPED
+from tests.conftest import SHIPPED, database_url, sqlite_only
 from tgemu.world import Limits
 
 pytestmark = pytest.mark.e2e
@@ -45,6 +45,7 @@ async def test_a_token_refused_mid_push_is_an_outage_the_bot_survives(tmp_path):
     spec = units(40)
     scenario = Scenario(
         units=spec,
+        storage_url=database_url(tmp_path / "data"),
         telegram={"overall_rate": 10},
         delivery={"poll_every": "0.2s"},
         follow_up={"ack_within": "1h"},
@@ -60,7 +61,7 @@ async def test_a_token_refused_mid_push_is_an_outage_the_bot_survives(tmp_path):
 
         await run.wait_for(some_sent, 30, "the push to start", interval=0.02)
         await run.emu.refuse_token(6)
-        store = open_store(f"sqlite:///{run.db_path}")
+        store = open_store(run.storage_url)
 
         async def unhealthy() -> bool:
             return not await healthy(run)
@@ -110,6 +111,7 @@ async def test_sigterm_mid_push_stops_claiming_and_exits_within_the_requests_in_
     spec = units(60)
     scenario = Scenario(
         units=spec,
+        storage_url=database_url(tmp_path / "data"),
         telegram={"overall_rate": 5},  # the whole push would take 12 s
         delivery={"poll_every": "0.2s", "concurrency": 8},
         follow_up={"ack_within": "1h"},
@@ -133,7 +135,7 @@ async def test_sigterm_mid_push_stops_claiming_and_exits_within_the_requests_in_
         # 8 requests in flight at 5/s take 1.6 s; the rest of the push would take ~8 s more
         assert took < 4.0
         assert sent < 45
-        store = open_store(f"sqlite:///{run.db_path}")
+        store = open_store(run.storage_url)
         counts = store.outbox.counts()
         store.close()
         assert counts.get("sending", 0) == 0  # what was in flight was recorded
@@ -188,10 +190,12 @@ async def test_an_outsiders_flood_does_not_delay_the_units_or_the_office(tmp_pat
         assert await run.stop_bot() == 0
 
 
+@sqlite_only("a SQLite file locked by another process (sqlite3)")
 async def test_a_store_locked_by_another_process_does_not_freeze_the_bot(tmp_path):
     spec = units(30)
     scenario = Scenario(
         units=spec,
+        storage_url=database_url(tmp_path / "data"),
         telegram={"overall_rate": 10},
         delivery={"poll_every": "0.2s"},
         follow_up={"ack_within": "1h"},
@@ -225,7 +229,7 @@ async def test_a_store_locked_by_another_process_does_not_freeze_the_bot(tmp_pat
             holder.close()
         print(f"\nstore locked: /help answered after {waited:.2f} s")
         assert waited < 1.5
-        store = open_store(f"sqlite:///{run.db_path}")
+        store = open_store(run.storage_url)
 
         async def all_sent() -> bool:
             return store.outbox.counts() == {"sent": 30}

@@ -18,7 +18,7 @@ from briefbot.briefing.guard import MB, DocumentLimits, DocumentTooLarge, check_
 from briefbot.documents import parse_document, parse_document_sync
 from briefbot.publishing import parse_file
 from tests.botkit import ADMIN, OFFICE, feed, services_of
-from tests.conftest import BASE_CONFIG, ROOT, SHIPPED
+from tests.conftest import BASE_CONFIG, ROOT, SHIPPED, base_config
 from tests.fixtures.builders import docx, pdf
 from tests.fixtures.synthetic import BUSINESS, RURAL
 
@@ -156,7 +156,7 @@ def test_cli_ingest_and_publish_refuse_a_zip_bomb(tmp_path, zip_bomb):
     path = tmp_path / "bomb.docx"
     path.write_bytes(zip_bomb)
     config = tmp_path / "config.yaml"
-    config.write_text(BASE_CONFIG % {"db": tmp_path / "bot.db"}, encoding="utf-8")
+    config.write_text(base_config(tmp_path), encoding="utf-8")
     for args in (("ingest", str(path)), ("publish", str(path), "--config", str(config))):
         started = time.monotonic()
         result = subprocess.run(

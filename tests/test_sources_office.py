@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import text
@@ -193,6 +194,7 @@ async def test_long_directive_arrives_as_ordered_parts(app, emulator):
     assert ledger["dongjiang"].delivery.value == "sent"
 
 
+@pytest.mark.sqlite_only("an old SQLite file; both backends: test_backends.py")
 def test_upgrading_a_0001_database_keeps_its_data(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)

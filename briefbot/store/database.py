@@ -1,4 +1,5 @@
-"""Engine creation and migrations. SQLite by default; any SQLAlchemy URL works."""
+"""Engine creation and migrations. SQLite by default (embedded, one process); PostgreSQL through
+psycopg 3 for production. The same Alembic migrations build both."""
 
 from __future__ import annotations
 
@@ -13,7 +14,23 @@ from sqlalchemy.engine import make_url
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
 
+def normalise_url(url: str) -> str:
+    """``postgresql://`` and ``postgres://`` mean psycopg 3 (SQLAlchemy's own default for a bare
+    ``postgresql://`` is psycopg2, which the project does not ship)."""
+    parsed = make_url(
+        url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url
+    )
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_postgres(url: str) -> bool:
+    return make_url(normalise_url(url)).get_backend_name() == "postgresql"
+
+
 def make_engine(url: str) -> Engine:
+    url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":

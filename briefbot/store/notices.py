@@ -118,12 +118,12 @@ class NoticeRepo:
 
     def active_units(self) -> list[UnitRecord]:
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(units).where(units.c.active.is_(True)).order_by(units.c.code)
-            ).all()
+            rows = conn.execute(select(units).where(units.c.active.is_(True))).all()
+        # sorted here, not in SQL: code-point order on every backend (a PostgreSQL database's
+        # collation, en_US say, would ignore "-" and "_" in unit codes)
         return [
             UnitRecord(r.code, r.name, r.grp, r.chat_id, tuple(json.loads(r.liaisons)))
-            for r in rows
+            for r in sorted(rows, key=lambda r: r.code)
         ]
 
     def unit_by_chat(self, chat_id: int) -> UnitRecord | None:
@@ -171,11 +171,14 @@ class NoticeRepo:
             ).inserted_primary_key
             assert inserted is not None
             notice_id = int(inserted[0])
-            targets = conn.execute(
-                select(units.c.code, units.c.chat_id)
-                .where(units.c.active.is_(True), units.c.chat_id.is_not(None))
-                .order_by(units.c.code)
-            ).all()
+            targets = sorted(  # code-point order on every backend (see active_units)
+                conn.execute(
+                    select(units.c.code, units.c.chat_id).where(
+                        units.c.active.is_(True), units.c.chat_id.is_not(None)
+                    )
+                ).all(),
+                key=lambda r: r.code,
+            )
             base = {
                 "notice_id": notice_id,
                 "priority": PRIORITY[notice.kind],

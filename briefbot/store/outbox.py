@@ -57,7 +57,10 @@ def _claim_statement() -> Any:
     )
     return (
         update(outbox)
-        .where(outbox.c.id.in_(due))
+        # state again here: on PostgreSQL two claimers may pick the same row in the subquery; the
+        # second waits for the first's row lock, then re-checks this WHERE on the committed row
+        # and skips it, so a row is never claimed twice (SQLite serialises writers anyway)
+        .where(outbox.c.id.in_(due), outbox.c.state == "pending")
         .values(
             state="sending",
             attempts=outbox.c.attempts + 1,

@@ -94,7 +94,9 @@ class RosterRepo:
 
     def bindings(self, configured: set[str]) -> list[UnitBinding]:
         with self._engine.connect() as conn:
-            rows = conn.execute(
-                select(units).where(units.c.active.is_(True)).order_by(units.c.grp, units.c.code)
-            ).all()
-        return [UnitBinding(r.code, r.name, r.grp, r.chat_id, r.code in configured) for r in rows]
+            rows = conn.execute(select(units).where(units.c.active.is_(True))).all()
+        # code-point order on every backend, whatever a PostgreSQL database's collation
+        return [
+            UnitBinding(r.code, r.name, r.grp, r.chat_id, r.code in configured)
+            for r in sorted(rows, key=lambda r: (r.grp, r.code))
+        ]
