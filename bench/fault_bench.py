@@ -31,21 +31,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.push_bench import BRIEFING  # noqa: E402
 from briefbot.store import open_store  # noqa: E402
-from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec  # noqa: E402
+from rehearsal.harness import Rehearsal, Scenario, UnitSpec, numbered_units  # noqa: E402
 from tgemu.world import Limits  # noqa: E402
 
 
 def units(n: int) -> list[UnitSpec]:
-    return [
-        UnitSpec(
-            f"u{i:04d}",
-            f"第{i}单位",
-            "设区市",
-            -1002000000000 - i,
-            (Person(50000 + i, f"联络员{i}"),),
-        )
-        for i in range(1, n + 1)
-    ]
+    return numbered_units(n, chat_base=-1002000000000, user_base=50000)
 
 
 def served(run: Rehearsal, spec: list[UnitSpec]) -> tuple[int, int]:

@@ -44,6 +44,21 @@ class UnitSpec:
     liaisons: tuple[Person, ...]
 
 
+def numbered_units(n: int, chat_base: int, user_base: int, start: int = 1) -> list[UnitSpec]:
+    """``n`` city units "第i单位" (code ``u0001``…), each with one liaison "联络员i": the crowd that
+    benchmarks and fault tests push to. Bases keep their chats and users apart from others'."""
+    return [
+        UnitSpec(
+            f"u{i:04d}",
+            f"第{i}单位",
+            "设区市",
+            chat_base - i,
+            (Person(user_base + i, f"联络员{i}"),),
+        )
+        for i in range(start, start + n)
+    ]
+
+
 @dataclass
 class Scenario:
     units: list[UnitSpec]

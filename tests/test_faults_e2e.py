@@ -13,7 +13,7 @@ import time
 import pytest
 
 from briefbot.store import open_store
-from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec
+from rehearsal.harness import Rehearsal, Scenario, UnitSpec, numbered_units
 from tests.conftest import SHIPPED, database_url, sqlite_only
 from tgemu.world import Limits
 
@@ -21,16 +21,7 @@ pytestmark = pytest.mark.e2e
 
 
 def units(n: int) -> list[UnitSpec]:
-    return [
-        UnitSpec(
-            f"u{i:03d}",
-            f"第{i}单位",
-            "设区市",
-            -1001000100000 - i,
-            (Person(30000 + i, f"联络员{i}"),),
-        )
-        for i in range(1, n + 1)
-    ]
+    return numbered_units(n, chat_base=-1001000100000, user_base=30000)
 
 
 def per_unit(run: Rehearsal, spec: list[UnitSpec]) -> list[int]:
