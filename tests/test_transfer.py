@@ -17,7 +17,9 @@ from briefbot.store import open_store
 from briefbot.store.database import make_engine
 from briefbot.store.schema import metadata
 from briefbot.store.transfer import TransferError, copy_store
-from tests.conftest import BACKEND, ROOT, SAMPLE, SHIPPED, at, database_url
+from tests.conftest import BACKEND, ROOT, SHIPPED, at, database_url
+from tests.fixtures.builders import txt
+from tests.fixtures.synthetic import RURAL
 
 NOW = at("2026-11-30 09:00")
 
@@ -49,7 +51,7 @@ def _office_history(url: str) -> None:
             "baseline",
             NOW,
         )
-        data = (SAMPLE if SAMPLE.exists() else SHIPPED).read_bytes()
+        data = txt(RURAL)  # another briefing that ships with the tests (../shared may be absent)
         second = intake(store, parse_file(data, "c.txt"), "上传", timedelta(hours=4), NOW)
         assert second.notice is not None
         draft = store.drafts.create(second.notice, "上传 c.txt", NOW)
