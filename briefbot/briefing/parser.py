@@ -73,8 +73,7 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
             block.assign(Role.BODY, "正文")
 
     printed = colophon.fields(blocks)
-    # the document's own signature: after a relay note the first one, else the last one
-    own = _own_signature(signatures, found, blocks)
+    own = _own_signature(signatures, blocks)
     page = boilerplate.page_facts(blocks)
     page_date = find_date(page.date, iso=True)[0] if page.date else None
     page_source = page.source if page.source and signature.is_organ(page.source) else None
@@ -134,14 +133,16 @@ def _directive_heading(blocks: list[Block], sections: dict[int, int]) -> str | N
 
 
 def _own_signature(
-    signatures: list[signature.Signature], found: list[Directive], blocks: list[Block]
+    signatures: list[signature.Signature], blocks: list[Block]
 ) -> signature.Signature | None:
+    """The document's own signature: after a relay note the first one, else the last one."""
     if not signatures:
         return None
-    relays = [b.index for b in blocks if b.role is Role.DIRECTIVE and b.cue.startswith("转发")]
-    relays += [b.index for b in blocks if any(s.cue.startswith("转发") for s in b.segments)]
-    if relays and any(d.verb == "转发" for d in found):
-        after = [s for s in signatures if s.block > min(relays)]
+    relay = next(
+        (b.index for b in blocks if b.role is Role.DIRECTIVE and b.cue.startswith("转发")), None
+    )
+    if relay is not None:
+        after = [s for s in signatures if s.block > relay]
         if after:
             return after[0]
     return signatures[-1]

@@ -68,10 +68,6 @@ def clean_line(line: str) -> str:
     return _SPACE_DIGIT_CJK.sub("", line)
 
 
-def is_section_heading(line: str) -> bool:
-    return bool(_SECTION.match(line))
-
-
 def as_section_heading(line: str) -> str | None:
     """The section name if ``line`` is a section heading in any of the genre's forms."""
     if _SECTION.match(line):

@@ -566,13 +566,3 @@ def claim(
     close(len(blocks))
     ordered = sorted(finder.found, key=lambda f: f.block)
     return [f.directive for f in ordered], section_heads
-
-
-def cue_without_directive(text: str) -> str | None:
-    """A cue that a directive is probably here (for the preview's warnings)."""
-    for cue in cues.MISSED_DIRECTIVE_CUES:
-        if cue in text:
-            return cue
-    if (m := re.search("“", text)) and subject_before(text, m.start()) is not None:
-        return "引号前有领导职务"
-    return None
