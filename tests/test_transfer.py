@@ -68,6 +68,8 @@ def _office_history(url: str) -> None:
             lambda units: "上报：" + "、".join(units),
             NOW + timedelta(hours=5),
         )
+        store.replicas.beat(NOW)  # a replica's lease, and an update it took
+        assert store.replicas.take_update(7000000001, 41, NOW, timedelta(seconds=30))
     finally:
         store.close()
 

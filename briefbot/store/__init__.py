@@ -18,6 +18,7 @@ from briefbot.store.originals import OriginalRepo
 from briefbot.store.outbox import OutboxRepo
 from briefbot.store.people import PeopleRepo
 from briefbot.store.progress import ProgressRepo
+from briefbot.store.replicas import ReplicaRepo, new_replica_id
 from briefbot.store.roster import RosterRepo
 
 
@@ -36,6 +37,17 @@ class Store:
     feedbacks: FeedbackRepo
     listing: ListingRepo
     people: PeopleRepo
+    replicas: ReplicaRepo
+
+    @property
+    def owner(self) -> str:
+        """This process's replica id (new for every ``open_store``)."""
+        return self.replicas.owner
+
+    @property
+    def shared(self) -> bool:
+        """Whether other bot processes may run on this store: PostgreSQL (SQLite has one)."""
+        return self.engine.dialect.name == "postgresql"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -64,10 +76,11 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
     engine = make_engine(url)
     if run_migrations:
         migrate(engine)
+    owner = new_replica_id()
     return Store(
         engine=engine,
         notices=NoticeRepo(engine),
-        outbox=OutboxRepo(engine),
+        outbox=OutboxRepo(engine, owner),
         acks=AckRepo(engine),
         ledger=LedgerRepo(engine),
         originals=OriginalRepo(engine),
@@ -78,6 +91,7 @@ def open_store(url: str, *, run_migrations: bool = True) -> Store:
         feedbacks=FeedbackRepo(engine),
         listing=ListingRepo(engine),
         people=PeopleRepo(engine),
+        replicas=ReplicaRepo(engine, owner),
     )
 
 

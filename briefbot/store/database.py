@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
@@ -52,9 +52,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+    """Bring the schema to the newest revision (idempotent).
+
+    PostgreSQL: replicas starting together migrate one at a time (a transaction-scoped advisory
+    lock; the DDL is transactional, so the next one finds the schema at head); SQLite serialises
+    writers itself."""
     config = Config()
     config.set_main_option("script_location", MIGRATIONS)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text(
+                    "SELECT pg_advisory_xact_lock(hashtext('briefbot:migrate'),"
+                    " hashtext(current_schema()))"
+                )
+            )
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -1,22 +1,29 @@
-"""The outbox: claim due messages, record each outcome. One dispatcher process owns the sending.
+"""The outbox: claim due messages, record each outcome.
 
-Crash safety: ``claim`` commits the ``sending`` mark before anything goes to Telegram, and
-``recover_inflight`` (run once at start) puts rows still marked ``sending`` back to ``pending``.
-A row marked ``sent`` is never claimed again. So after a crash at most the rows that were in flight
-(bounded by the dispatcher's concurrency) can reach Telegram twice; nothing can be lost.
+Crash safety: ``claim`` commits the ``sending`` mark, with the claiming replica's id, before
+anything goes to Telegram. A row marked ``sent`` is never claimed again. A row left ``sending``
+goes back to ``pending``: at start on SQLite (``recover_inflight``: one process, so every such row
+was its own), and on PostgreSQL only once its replica's lease has expired (``recover_orphans``:
+other replicas are sending their own). So after a crash at most the rows that replica had in
+flight (bounded by the dispatcher's concurrency) can reach Telegram twice; nothing can be lost.
+
+Several replicas claim at once on PostgreSQL: the claim's ``SELECT … FOR UPDATE SKIP LOCKED``
+gives each claimer rows no other claimer holds, and the UPDATE re-checks ``state = 'pending'``,
+so no row is claimed twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from briefbot.store.notices import Body
+from briefbot.store.replicas import live_replicas
 from briefbot.store.schema import notices, outbox, units
 
 
@@ -37,7 +44,7 @@ class OutboxItem:
     as_original: bool = False
 
 
-def _claim_statement() -> Any:
+def _claim_statement(skip_locked: bool) -> Any:
     before = aliased(outbox)
     due = (
         select(outbox.c.id)
@@ -53,18 +60,28 @@ def _claim_statement() -> Any:
         )
         .order_by(outbox.c.priority, outbox.c.id)
         .limit(bindparam("limit"))
-        .scalar_subquery()
     )
+    if skip_locked:
+        # PostgreSQL: rows another claimer has locked are passed over, not waited for, so
+        # concurrent replicas take disjoint rows and none queues behind another's transaction.
+        # A MATERIALIZED CTE runs once: as an IN subquery the planner may rescan it for each
+        # outbox row, and every rescan locks rows further on (a claim of 2 took 3)
+        locked = (
+            due.with_for_update(skip_locked=True, of=outbox).cte("due").prefix_with("MATERIALIZED")
+        )
+        which = outbox.c.id.in_(select(locked.c.id))
+    else:
+        which = outbox.c.id.in_(due.scalar_subquery())
     return (
         update(outbox)
-        # state again here: on PostgreSQL two claimers may pick the same row in the subquery; the
-        # second waits for the first's row lock, then re-checks this WHERE on the committed row
-        # and skips it, so a row is never claimed twice (SQLite serialises writers anyway)
-        .where(outbox.c.id.in_(due), outbox.c.state == "pending")
+        # state again here: a row picked in the subquery is claimed only if it is still pending
+        # once locked (belt and braces on PostgreSQL; SQLite serialises writers anyway)
+        .where(which, outbox.c.state == "pending")
         .values(
             state="sending",
             attempts=outbox.c.attempts + 1,
             first_try_at=func.coalesce(outbox.c.first_try_at, bindparam("now")),
+            claimed_by=bindparam("owner"),
         )
         .returning(
             outbox.c.id,
@@ -83,9 +100,11 @@ def _claim_statement() -> Any:
 
 
 class OutboxRepo:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, owner: str = "") -> None:
+        """``owner``: this process's replica id, written on every row it claims."""
         self._engine = engine
-        self._claim = _claim_statement()
+        self.owner = owner
+        self._claim = _claim_statement(skip_locked=engine.dialect.name == "postgresql")
         self._sent = (
             update(outbox)
             .where(outbox.c.id == bindparam("row"))
@@ -99,10 +118,32 @@ class OutboxRepo:
         self._texts: dict[int, tuple[str, bool, bool]] = {}
 
     def recover_inflight(self) -> int:
-        """After a restart: rows left in ``sending`` go back to ``pending``. Returns how many."""
+        """After a restart of the only process (SQLite): every row left in ``sending`` goes back
+        to ``pending``. Returns how many. Never with replicas: see ``recover_orphans``."""
         with self._engine.begin() as conn:
             result = conn.execute(
-                update(outbox).where(outbox.c.state == "sending").values(state="pending")
+                update(outbox)
+                .where(outbox.c.state == "sending")
+                .values(state="pending", claimed_by=None)
+            )
+        return result.rowcount
+
+    def recover_orphans(
+        self, now: datetime, lease: timedelta, grace: timedelta | None = None
+    ) -> int:
+        """Rows left ``sending`` by a dead replica (see ``live_replicas``: not seen for ``lease``,
+        or on PostgreSQL, for ``grace`` and its session gone), or by one that claimed before
+        replicas had ids, go back to ``pending``; the rows of live replicas stay theirs.
+        Returns how many."""
+        live = live_replicas(now, lease, grace)
+        with self._engine.begin() as conn:
+            result = conn.execute(
+                update(outbox)
+                .where(
+                    outbox.c.state == "sending",
+                    or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by.not_in(live)),
+                )
+                .values(state="pending", claimed_by=None)
             )
         return result.rowcount
 
@@ -114,7 +155,9 @@ class OutboxRepo:
         it is sent. The notice's text comes from a cache (notices never change).
         """
         with self._engine.begin() as conn:
-            rows = conn.execute(self._claim, {"now": now, "limit": limit}).all()
+            rows = conn.execute(
+                self._claim, {"now": now, "limit": limit, "owner": self.owner}
+            ).all()
         return self._items(rows, now)
 
     def _items(self, rows: Sequence[Any], now: datetime) -> list[OutboxItem]:
@@ -156,10 +199,6 @@ class OutboxRepo:
             self._texts[notice_id] = cached
         return cached
 
-    def _set(self, item_id: int, **values: object) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(update(outbox).where(outbox.c.id == item_id).values(**values))
-
     def mark_sent(self, item_id: int, message_id: int, now: datetime) -> None:
         with self._engine.begin() as conn:
             conn.execute(self._sent, {"row": item_id, "message_id": message_id, "now": now})
@@ -170,20 +209,32 @@ class OutboxRepo:
         """Record a sent row and claim the next due one in a single transaction."""
         with self._engine.begin() as conn:
             conn.execute(self._sent, {"row": item_id, "message_id": message_id, "now": now})
-            rows = conn.execute(self._claim, {"now": now, "limit": 1}).all()
+            rows = conn.execute(self._claim, {"now": now, "limit": 1, "owner": self.owner}).all()
         return self._items(rows, now)[0] if rows else None
 
     def retry_later(self, item_id: int, not_before: datetime, error: str) -> None:
-        self._set(item_id, state="pending", not_before=not_before, last_error=error)
+        """Back to pending, not before ``not_before``. Only a row this replica still holds (or
+        nobody does): a replica stalled past its lease whose row another has since claimed and
+        sent must not put it back in the queue."""
+        with self._engine.begin() as conn:
+            conn.execute(
+                update(outbox)
+                .where(
+                    outbox.c.id == item_id,
+                    or_(outbox.c.claimed_by.is_(None), outbox.c.claimed_by == self.owner),
+                )
+                .values(state="pending", not_before=not_before, last_error=error, claimed_by=None)
+            )
 
     def mark_failed(self, item_id: int, error: str) -> None:
-        """Failed for good; parts chained after it cannot follow and fail with it."""
+        """Failed for good; parts chained after it cannot follow and fail with it. A row another
+        replica has sent meanwhile (this one stalled past its lease) stays sent."""
         with self._engine.begin() as conn:
             ids = [item_id]
             while ids:
                 conn.execute(
                     update(outbox)
-                    .where(outbox.c.id.in_(ids))
+                    .where(outbox.c.id.in_(ids), outbox.c.state != "sent")
                     .values(state="failed", last_error=error)
                 )
                 ids = list(
@@ -205,7 +256,7 @@ class OutboxRepo:
                 update(outbox)
                 .where(
                     or_(
-                        outbox.c.id == item_id,
+                        and_(outbox.c.id == item_id, outbox.c.state != "sent"),
                         and_(outbox.c.chat_id == chat_id, outbox.c.state == "pending"),
                     )
                 )

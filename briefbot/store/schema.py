@@ -122,6 +122,9 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     # a continuation part waits until the part before it is sent, so parts arrive in order
     Column("after_id", Integer, ForeignKey("outbox.id"), nullable=True),
+    # the replica (see ``replicas``) that marked the row "sending", so that only the rows of a
+    # replica whose lease has expired are put back to pending by another (0011)
+    Column("claimed_by", String(80), nullable=True),
     UniqueConstraint("kind", "notice_id", "unit_code", "step", name="uq_outbox_step"),
 )
 Index("ix_outbox_due", outbox.c.state, outbox.c.priority, outbox.c.id)
@@ -264,4 +267,28 @@ people = Table(
     Column("name", Text, nullable=False),
     Column("seen_at", UTCDateTime, nullable=False),
     Column("private_since", UTCDateTime, nullable=True),
+)
+
+# bot processes running on this store (PostgreSQL; SQLite has one): each renews ``seen_at`` every
+# few seconds; one silent for longer than its lease is dead, and the outbox rows it left
+# "sending" go back to pending (0011)
+replicas = Table(
+    "replicas",
+    metadata,
+    Column("id", String(80), primary_key=True),  # host:pid:random, new for every start
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
+)
+
+# Telegram updates taken by a replica, by the bot's and the update's id: the same update given
+# twice (a webhook delivery retried to another replica, a poller's handover) is handled once;
+# one taken by a replica that died before finishing it may be taken again (0011)
+handled_updates = Table(
+    "handled_updates",
+    metadata,
+    Column("bot_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("owner", String(80), nullable=False),
+    Column("taken_at", UTCDateTime, nullable=False, index=True),
+    Column("done_at", UTCDateTime, nullable=True),
 )
