@@ -44,10 +44,10 @@ def build_application(settings: Settings, token: str) -> Any:
     from briefbot.health import Health
     from briefbot.runtime import Services, system_clock
     from briefbot.store import open_store
+    from handlers import replication
     from handlers.context import install, services
     from handlers.menus import set_menus
     from handlers.ratelimit import GroupLruRateLimiter
-    from handlers.traffic import PerChatUpdateProcessor
     from handlers.transport import WatchedRequest
     from schedules import clockwatch
 
@@ -62,11 +62,8 @@ def build_application(settings: Settings, token: str) -> Any:
         )
         store = open_store(settings.storage.url)
         store.notices.sync_units(cli.units_of(settings))
-        recovered = store.outbox.recover_inflight()
-        if recovered:
-            logging.getLogger("bot").warning(
-                "resuming %d deliveries that were in flight when the bot stopped", recovered
-            )
+        # deliveries left in flight, the lease and the roles of a replica (briefbot.replicas)
+        await replication.start(app, store, settings.replicas, clock)
         http = httpx.AsyncClient(
             headers={"User-Agent": "briefbot/0.1 (+feed reader)"},
             timeout=settings.sources.fetch_timeout.total_seconds(),
@@ -81,6 +78,7 @@ def build_application(settings: Settings, token: str) -> Any:
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         await clockwatch.stop(app.bot_data.pop("clock_watch", None))
+        await replication.stop(app)
         if "services" in app.bot_data:
             services_ = app.bot_data["services"]
             if services_.http is not None:
@@ -116,12 +114,14 @@ def build_application(settings: Settings, token: str) -> Any:
             )
         )
         # updates of different chats are handled concurrently, of one chat in order
-        .concurrent_updates(PerChatUpdateProcessor())
+        # … and, with replicas, each update by one of them only
+        .concurrent_updates(replication.OncePerUpdate())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
     _ = services  # accessor used by handlers; imported here so a wiring error shows at start
+    replication.install(application)  # polls only while this replica is the poller
     handlers.register(application)
     schedules.register(application, settings)
     return application

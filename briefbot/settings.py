@@ -147,6 +147,21 @@ class HealthSettings(_Frozen):
     stale_after: Duration = timedelta(seconds=120)
 
 
+class ReplicaSettings(_Frozen):
+    """Several ``bot.py run`` processes on one PostgreSQL store (SQLite has exactly one)."""
+
+    # a replica silent this long is dead: another resumes the deliveries it had in flight
+    lease: Duration = timedelta(seconds=30)
+    # how often each replica renews its lease and tries for the leader and poller roles
+    check_every: Duration = timedelta(seconds=2)
+
+    @model_validator(mode="after")
+    def _renewed_in_time(self) -> ReplicaSettings:
+        if self.check_every <= timedelta(0) or self.check_every * 3 > self.lease:
+            raise ValueError("check_every 必须大于 0，且不超过 lease 的三分之一")
+        return self
+
+
 class FeedSettings(_Frozen):
     url: str = Field(pattern=r"^https?://")
     every: Duration = timedelta(minutes=10)
@@ -204,6 +219,7 @@ class Settings(_Frozen):
     sources: SourcesSettings = SourcesSettings()
     documents: DocumentSettings = DocumentSettings()
     health: HealthSettings = HealthSettings()
+    replicas: ReplicaSettings = ReplicaSettings()
 
     @field_validator("timezone")
     @classmethod

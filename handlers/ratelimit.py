@@ -24,6 +24,7 @@ class GroupLruRateLimiter(AIORateLimiter):
         super().__init__(*args, **kwargs)
         self._lru: OrderedDict[str | int | bool, AsyncLimiter] = OrderedDict()
         self._max_idle_groups = max_idle_groups
+        self._full: tuple[AsyncLimiter | None, AsyncLimiter] | None = None  # before any share
 
     def _get_group_limiter(self, group_id: str | int | bool) -> AsyncLimiter:
         limiter = self._lru.get(group_id)
@@ -38,6 +39,17 @@ class GroupLruRateLimiter(AIORateLimiter):
                 break  # still cooling down: keep it, and everything newer
             del self._lru[oldest_id]
         return limiter
+
+    def share(self, fraction: float) -> None:
+        """Pace the bot at ``fraction`` of its budget from now on (overall and paid broadcast):
+        with replicas each takes its share, as Telegram counts the bot, not the process.
+        Requests already waiting finish at the old pace; group limits stay whole."""
+        if self._full is None:
+            self._full = (self._base_limiter, self._apb_limiter)
+        base, paid = self._full
+        if base is not None:
+            self._base_limiter = AsyncLimiter(base.max_rate * fraction, base.time_period)
+        self._apb_limiter = AsyncLimiter(paid.max_rate * fraction, paid.time_period)
 
     @property
     def group_limiters(self) -> int:

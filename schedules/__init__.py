@@ -1,5 +1,8 @@
 """Every repeating job, registered in one place. Jobs keep no state of their own: the ledger does.
 
+With replicas on PostgreSQL every job but the dispatcher, the health watch and the heartbeat runs
+on the leader only (schedules/leadership.py).
+
 (schedules/clockwatch.py is the one exception to "a JobQueue job": it watches the wall clock for
 the JobQueue itself, so it is a task on the event loop, started and stopped by bot.py.)"""
 
@@ -19,6 +22,7 @@ from schedules import (
     health,
     heartbeat,
     inbox,
+    leadership,
     progress,
 )
 
@@ -33,3 +37,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings)
     feeds.register(app, settings)
     progress.register(app, settings)
     digest.register(app, settings)
+    leadership.guard(app)
