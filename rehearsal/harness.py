@@ -77,6 +77,8 @@ class Scenario:
     limits: Limits = field(default_factory=Limits)
     # the store; None: a SQLite file in the work folder (data/bot.db)
     storage_url: str | None = None
+    # replicas on PostgreSQL: a killed bot's deliveries in flight resume 3 s after, not 30
+    replicas: dict[str, Any] = field(default_factory=lambda: {"lease": "3s", "check_every": "0.5s"})
 
 
 class Rehearsal:
@@ -145,6 +147,7 @@ class Rehearsal:
             "calendar": {"enabled": False},  # seconds-long rehearsal: every hour counts
             "delivery": s.delivery,
             "health": {"heartbeat_file": str(self.workdir / "data" / "heartbeat"), "every": "5s"},
+            **({"replicas": s.replicas} if s.replicas else {}),
         }
 
     def write_config(self) -> None:
