@@ -215,8 +215,11 @@ class Coordinator:
         lost = [role for role in ("leader", "poller") if getattr(self.roles, role)]
         for role in lost:
             await self._set(role, False)  # type: ignore[arg-type]
-        if lost:
-            log.warning("replica %s gave up the %s role: %s", self.owner, " and ".join(lost), why)
+        if lost:  # a clean stop is no news; a lost session is
+            level = logging.INFO if why == "stopping" else logging.WARNING
+            log.log(
+                level, "replica %s gave up the %s role: %s", self.owner, " and ".join(lost), why
+            )
         session, self._session = self._session, None
         if session is None:
             return
