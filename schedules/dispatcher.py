@@ -239,7 +239,7 @@ class Dispatcher:
         except Exception as exc:  # any failure must return the row
             return await self._failed(bot, svc, item, plain, exc)
         else:
-            svc.held.sent(item.chat_id, message_id, item.notice_id)  # before the store knows it
+            svc.held.sent(item.chat_id, message_id, item.notice_id, item.kind)  # before the store
             if (
                 item.kind == "notice"
                 and svc.settings.delivery.pin_notices
