@@ -5,25 +5,45 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from briefbot import cli
 from briefbot.logs import OneLineNetworkErrors
 from briefbot.settings import Settings, redact_token
 
+if TYPE_CHECKING:
+    from briefbot.webhook import WebhookPlan
+
+
+_WRONG_SECRET = re.compile(r"(wrong secret token: )\S+")
+
 
 class RedactingFormatter(logging.Formatter):
     """Formats, then removes anything token-like: from messages and from tracebacks alike
-    (PTB's InvalidToken message, for one, quotes the token)."""
+    (PTB's InvalidToken message, for one, quotes the token), and the given secrets (the webhook's
+    secret token: PTB's debug log shows setWebhook's parameters)."""
+
+    def __init__(self, fmt: str, secrets: Sequence[str] = ()) -> None:
+        super().__init__(fmt)
+        self._secrets = tuple(s for s in secrets if s)
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact_token(super().format(record))
+        text = redact_token(super().format(record))
+        for secret in self._secrets:
+            text = text.replace(secret, "<secret>")
+        # PTB's debug line quotes a refused request's token, which may be close to ours (an old
+        # one after a change, or ours with a typo)
+        return _WRONG_SECRET.sub(r"\1<redacted>", text)
 
 
-def setup_logging(level: str = "INFO") -> None:
+def setup_logging(level: str = "INFO", secrets: Sequence[str] = ()) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(
+        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+    )
     handler.addFilter(OneLineNetworkErrors())  # a 502 HTML page: one line, not two tracebacks
     logging.basicConfig(level=level, handlers=[handler], force=True)
     # httpx logs every request URL, and a Bot API URL contains the token
@@ -31,7 +51,7 @@ def setup_logging(level: str = "INFO") -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def build_application(settings: Settings, token: str) -> Any:
+def build_application(settings: Settings, token: str, webhook: WebhookPlan | None = None) -> Any:
     import asyncio
     from concurrent.futures import ThreadPoolExecutor
 
@@ -124,6 +144,10 @@ def build_application(settings: Settings, token: str) -> Any:
     replication.install(application)  # polls only while this replica is the poller
     handlers.register(application)
     schedules.register(application, settings)
+    if webhook is not None:
+        from schedules import webhook_watch
+
+        webhook_watch.register(application, webhook)  # the token outage, a lost webhook
     return application
 
 
@@ -155,7 +179,7 @@ async def wait_for_telegram(app: Any, first_delay: float = 1.0) -> None:
         delay = min(delay * 2, STARTUP_RETRY_MAX)
 
 
-def run(config: str) -> int:
+def run(config: str, webhook: bool = False) -> int:
     settings = cli.load_or_explain(config)
     if settings is None:
         return 2
@@ -163,6 +187,15 @@ def run(config: str) -> int:
     if not token:
         print("未设置环境变量 BOT_TOKEN（机器人令牌），无法启动。", file=sys.stderr)
         return 2
+    plan = None
+    if webhook:
+        from briefbot.webhook import WebhookRefused, webhook_plan
+
+        try:
+            plan = webhook_plan(settings, os.environ)
+        except WebhookRefused as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
     from briefbot.runlock import InstanceLock, StartupError, check_database_dir
 
     lock = InstanceLock.for_database(settings.storage.url)
@@ -174,42 +207,71 @@ def run(config: str) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     try:
-        return _run_locked(settings, token)
+        return _run_locked(settings, token, plan)
     finally:
         if lock is not None:
             lock.release()
 
 
-def _run_locked(settings: Settings, token: str) -> int:
+def _run_locked(settings: Settings, token: str, webhook: WebhookPlan | None) -> int:
     import asyncio
 
     from sqlalchemy.exc import SQLAlchemyError
     from telegram.error import InvalidToken, TelegramError
 
-    setup_logging(os.environ.get("LOG_LEVEL", "INFO"))
-    app = build_application(settings, token)
+    from briefbot.webhook import ALLOWED_UPDATES, WebhookRefused, check_listen
+
+    setup_logging(
+        os.environ.get("LOG_LEVEL", "INFO"), secrets=[webhook.secret_token] if webhook else []
+    )
+    app = build_application(settings, token, webhook)
     logging.getLogger("bot").info(
-        "starting: %d units, office chat %s, api %s",
+        "starting: %d units, office chat %s, api %s, %s",
         len(settings.units),
         settings.office.chat_id,
         settings.telegram.base_url,
+        f"webhook {webhook.url} served on {webhook.address}" if webhook else "long polling",
     )
     from briefbot.durations import format_duration
 
     try:
+        if webhook is not None:
+            check_listen(webhook)  # a port taken: said before Telegram is told to post there
         # run_polling carries on with the loop set here (and skips initialising again)
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(wait_for_telegram(app))
+            if webhook is not None:
+                from handlers.webhook import register_webhook
+
+                loop.run_until_complete(register_webhook(app.bot, webhook))
         except KeyboardInterrupt:
             return 0
-        app.run_polling(
-            timeout=settings.telegram.poll_timeout,
-            allowed_updates=["message", "callback_query", "my_chat_member"],
-            drop_pending_updates=False,
-            bootstrap_retries=-1,  # deleteWebhook at start: retried too (a refused token is not)
-        )
+        if webhook is None:
+            app.run_polling(
+                timeout=settings.telegram.poll_timeout,
+                allowed_updates=list(ALLOWED_UPDATES),
+                drop_pending_updates=False,
+                bootstrap_retries=-1,  # deleteWebhook at start: retried too (a refused token is not)
+            )
+        else:
+            # PTB's server (tornado), plain HTTP behind the TLS proxy; every request without the
+            # secret in X-Telegram-Bot-Api-Secret-Token is answered 403 and dropped
+            app.run_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=webhook.path,
+                webhook_url=webhook.url,
+                secret_token=webhook.secret_token,
+                allowed_updates=list(ALLOWED_UPDATES),
+                max_connections=webhook.max_connections,
+                drop_pending_updates=False,
+                bootstrap_retries=-1,  # setWebhook again as the server starts: retried too
+            )
+    except WebhookRefused as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except InvalidToken:
         print("机器人令牌（BOT_TOKEN）被 Telegram 拒绝，请检查后重试。", file=sys.stderr)
         return 2
@@ -262,6 +324,12 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("run", help="run the bot (long polling); token from $BOT_TOKEN")
     p.add_argument("--config", required=True, help="YAML settings file")
+    p.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook (telegram.webhook in the config; secret from "
+        "$WEBHOOK_SECRET) instead of long polling",
+    )
 
     p = sub.add_parser("demo", help="offline rehearsal against the local Telegram emulator")
     p.add_argument("--seed", type=int, default=7, help="random seed for the simulated liaisons")
@@ -311,7 +379,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     match args.command:
         case "run":
-            return run(args.config)
+            return run(args.config, webhook=args.webhook)
         case "demo":
             from rehearsal.demo import main as demo_main
 

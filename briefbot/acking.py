@@ -69,7 +69,7 @@ def acknowledge(
     if isinstance(allowed, AckOutcome):
         return allowed
     unit = allowed
-    in_memory = held.received(unit.code) if held is not None else set()
+    in_memory = held.received(unit.code, chat_id) if held is not None else set()
     if notice_id is None:
         notice_id = max(
             (n for n in (store.outbox.latest_delivered_notice(unit.code), *in_memory) if n),
@@ -125,7 +125,7 @@ def acknowledge_pending(
     )
     pending = store.acks.pending_for(allowed.code)
     if held is not None:  # received, its "sent" still in memory, and not acknowledged
-        extra = {n for n in held.received(allowed.code) if store.acks.get(n, allowed.code) is None}
+        extra = {n for n in held.received(allowed.code, chat_id) if store.acks.get(n, allowed.code) is None}
         pending = sorted(set(pending) | extra)
     if not pending:  # answers for the latest notice: already acknowledged, or none at all
         return [one(notice_id=None)]

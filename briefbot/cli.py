@@ -112,6 +112,13 @@ def check_config(path: str) -> int:
     )
     print(f"  数据库：{masked_url(settings.storage.url)}")
     print(f"  Telegram 接口：{settings.telegram.base_url}")
+    hook = settings.telegram.webhook
+    if hook.url:
+        secret = "配置中已设置" if hook.secret_token else "须由环境变量 WEBHOOK_SECRET 提供"
+        print(
+            f"  Webhook（run --webhook）：{hook.url}，本机监听 {hook.listen}:{hook.port}"
+            f"{hook.local_path}，密钥{secret}"
+        )
     return 0
 
 

@@ -48,16 +48,17 @@ class Holding:
         self.max_acks = max_acks
         # (chat id, message id) -> notice id of what Telegram took just now, before the store has
         # it: a liaison who replies /ack to a message that quickly still signs that notice
-        self.recent: OrderedDict[tuple[int, int], int] = OrderedDict()
+        self.recent: OrderedDict[tuple[int, int], tuple[int, str]] = OrderedDict()
         self.max_recent = max_recent
 
-    def sent(self, chat_id: int, message_id: int, notice_id: int) -> None:
-        self.recent[(chat_id, message_id)] = notice_id
+    def sent(self, chat_id: int, message_id: int, notice_id: int, kind: str = "notice") -> None:
+        self.recent[(chat_id, message_id)] = (notice_id, kind)
         if len(self.recent) > self.max_recent:
             self.recent.popitem(last=False)
 
     def notice_for_message(self, chat_id: int, message_id: int) -> int | None:
-        return self.recent.get((chat_id, message_id))
+        taken = self.recent.get((chat_id, message_id))
+        return None if taken is None else taken[0]
 
     def hold_send(self, send: HeldSend) -> None:
         self.sends[send.row_id] = send
@@ -72,16 +73,28 @@ class Holding:
     def __len__(self) -> int:
         return len(self.sends) + len(self.acks)
 
-    def received(self, unit_code: str) -> set[int]:
-        """Notices Telegram took for this unit whose "sent" is not written yet."""
-        return {
+    def received(self, unit_code: str, chat_id: int | None = None) -> set[int]:
+        """Notices Telegram took for this unit whose "sent" may not be written yet: held sends,
+        and (given the unit's chat) what was taken just now, while the store write is under way
+        (a liaison who presses the button that fast must not be told there is nothing to sign)."""
+        held = {
             s.notice_id
             for s in self.sends.values()
             if s.kind == "notice" and s.unit_code == unit_code and s.message_id is not None
         }
+        if chat_id is not None:
+            held |= {
+                notice
+                for (chat, _), (notice, kind) in self.recent.items()
+                if chat == chat_id and kind == "notice"
+            }
+        return held
 
-    def message_of(self, notice_id: int, unit_code: str) -> tuple[int, int] | None:
-        """(chat id, message id) of a notice held as sent, as ``outbox.delivered_message``."""
+    def message_of(
+        self, notice_id: int, unit_code: str, chat_id: int | None = None
+    ) -> tuple[int, int] | None:
+        """(chat id, message id) of a notice held as sent, or (given the unit's chat) taken just
+        now, as ``outbox.delivered_message``."""
         for s in self.sends.values():
             if (
                 s.kind == "notice"
@@ -90,4 +103,8 @@ class Holding:
                 and s.message_id is not None
             ):
                 return s.chat_id, s.message_id
+        if chat_id is not None:
+            for (chat, message_id), (notice, kind) in reversed(self.recent.items()):
+                if chat == chat_id and notice == notice_id and kind == "notice":
+                    return chat, message_id
         return None

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -38,6 +39,72 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+# Telegram delivers webhooks over HTTPS to these ports only (setWebhook)
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+# setWebhook's secret_token: 1-256 of A-Z, a-z, 0-9, _ and -; we ask for 16 at least
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,256}")
+SECRET_TOKEN_HINT = (
+    "16–256 个字符，只能用字母、数字、_ 和 -"
+    "（可用 python3 -c 'import secrets; print(secrets.token_urlsafe(32))' 生成）"
+)
+_WEBHOOK_PATH = re.compile(r"/[A-Za-z0-9._~/-]*")
+
+
+class WebhookSettings(_Frozen):
+    """``bot.py run --webhook``: PTB's own web server receives Telegram's updates. It speaks
+    plain HTTP on ``listen:port``; a reverse proxy in front of it terminates TLS at ``url``."""
+
+    listen: str = "127.0.0.1"  # the address the bot's web server binds (the proxy's upstream)
+    port: int = Field(default=8080, ge=1, le=65535)
+    # the path the bot's server answers; leave out to use the path of `url`
+    path: str | None = None
+    # the public HTTPS address Telegram posts to (the reverse proxy's)
+    url: str | None = None
+    # Telegram sends it in X-Telegram-Bot-Api-Secret-Token with every update; any request
+    # without it is refused (403). Better given as WEBHOOK_SECRET in the environment
+    secret_token: str | None = None
+    max_connections: int = Field(default=40, ge=1, le=100)  # Telegram's, per bot
+    # how often the bot asks Telegram for the webhook's state (getWebhookInfo): a refused token
+    # is noticed, a webhook removed by someone else is set again, delivery errors are logged
+    check_every: Duration = timedelta(seconds=30)
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("应为完整的网址，例如 https://bot.example.org/telegram/webhook")
+        try:
+            _ = parts.port
+        except ValueError:
+            raise ValueError("网址中的端口不对") from None
+        return value
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and not _WEBHOOK_PATH.fullmatch(value):
+            raise ValueError("应以 / 开头，只能用字母、数字和 . _ ~ / -")
+        return value
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret(cls, value: str | None) -> str | None:
+        if value is not None and not SECRET_TOKEN.fullmatch(value):
+            raise ValueError(f"密钥格式不对：{SECRET_TOKEN_HINT}")
+        return value
+
+    @property
+    def local_path(self) -> str:
+        """The path the bot's own server answers: ``path``, else the path of ``url``."""
+        if self.path is not None:
+            return self.path
+        path = urlsplit(self.url).path if self.url else ""
+        return path or "/"
+
+
 class TelegramSettings(_Frozen):
     base_url: str = TELEGRAM_API
     base_file_url: str | None = None
@@ -56,6 +123,24 @@ class TelegramSettings(_Frozen):
     # backoff and the health check fails; after this long the bot exits non-zero so that a
     # supervisor can act
     token_refused_exit_after: Duration = timedelta(hours=1)
+    webhook: WebhookSettings = WebhookSettings()
+
+    @model_validator(mode="after")
+    def _webhook_reachable(self) -> TelegramSettings:
+        """Telegram itself posts only to HTTPS on ports 443, 80, 88 and 8443; a local Bot API
+        server (or the emulator) also to plain HTTP and any port."""
+        url = self.webhook.url
+        if url is None or self.base_url != TELEGRAM_API:
+            return self
+        parts = urlsplit(url)
+        if parts.scheme != "https":
+            raise ValueError("webhook.url 必须是 https:// 地址：Telegram 只向 HTTPS 推送更新")
+        if (parts.port or 443) not in WEBHOOK_PORTS:
+            raise ValueError(
+                "webhook.url 的端口只能是 443、80、88 或 8443（Telegram 的限制）；"
+                "反向代理可以转发到任意本地端口"
+            )
+        return self
 
     @property
     def file_url(self) -> str:

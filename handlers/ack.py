@@ -103,14 +103,14 @@ def undo_refusal(result: AckResult, unit: Any) -> Html:
 
 
 async def _set_buttons(
-    bot: Bot, svc: Services, notice_id: int, unit_code: str, markup: Any
+    bot: Bot, svc: Services, notice_id: int, unit_code: str, chat_id: int | None, markup: Any
 ) -> None:
     """Put ``markup`` on the notice as delivered to a unit and on every reminder it got
     (best effort: the ack itself is already stored, or held)."""
     try:
         where = await asyncio.to_thread(svc.store.outbox.delivered_message, notice_id, unit_code)
         if where is None:
-            where = svc.held.message_of(notice_id, unit_code)
+            where = svc.held.message_of(notice_id, unit_code, chat_id)
         places = [where] if where is not None else []
         places += await asyncio.to_thread(svc.store.outbox.reminder_messages, notice_id, unit_code)
     except SQLAlchemyError as exc:
@@ -136,7 +136,7 @@ async def _mark_notice_button(bot: Bot, svc: Services, outcome: AckOutcome) -> N
         return
     when = outcome.ack.acked_at.astimezone(svc.settings.tz)
     markup = acked_keyboard(notice_id, outcome.ack.user_name, when, has_original)
-    await _set_buttons(bot, svc, notice_id, outcome.unit.code, markup)
+    await _set_buttons(bot, svc, notice_id, outcome.unit.code, outcome.unit.chat_id, markup)
 
 
 def record_ack(svc: Services, held: HeldAck, check_only: bool = False) -> list[AckOutcome]:
@@ -417,6 +417,7 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         svc,
         outcome.notice_id,
         outcome.unit.code,
+        outcome.unit.chat_id,
         ack_keyboard(outcome.notice_id, has_original),
     )
     await message.reply_text(

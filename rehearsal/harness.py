@@ -7,8 +7,10 @@ process the office would run.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -26,7 +28,16 @@ from tgemu.world import Limits, World
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT_TOKEN = "7000000001:REHEARSAL-only-token-not-a-real-one"
+WEBHOOK_SECRET = "REHEARSAL-only-webhook-secret-not-a-real-one"
+WEBHOOK_PATH = "/telegram/webhook"
 T = TypeVar("T")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,9 @@ class Scenario:
     storage_url: str | None = None
     # replicas on PostgreSQL: a killed bot's deliveries in flight resume 3 s after, not 30
     replicas: dict[str, Any] = field(default_factory=lambda: {"lease": "3s", "check_every": "0.5s"})
+    # True: `bot.py run --webhook`, the emulator POSTs updates to the bot's own server on a free
+    # port of 127.0.0.1 (secret from WEBHOOK_SECRET); False: long polling
+    webhook: bool = False
 
 
 class Rehearsal:
@@ -93,6 +107,14 @@ class Rehearsal:
         self.storage_url = scenario.storage_url or f"sqlite:///{self.db_path}"
         self.log_path = workdir / "bot.log"
         self._log_file: Any = None
+        self.webhook_port = free_port() if scenario.webhook else None
+        self.webhook_secret = WEBHOOK_SECRET
+
+    @property
+    def webhook_url(self) -> str:
+        """Where the emulator posts updates in webhook mode (the bot's own server: no proxy)."""
+        assert self.webhook_port is not None, "not a webhook scenario"
+        return f"http://127.0.0.1:{self.webhook_port}{WEBHOOK_PATH}"
 
     # ------------------------------------------------------------------ lifecycle
     async def __aenter__(self) -> Rehearsal:
@@ -124,13 +146,16 @@ class Rehearsal:
 
     def config(self) -> dict[str, Any]:
         s = self.scenario
+        telegram: dict[str, Any] = {"base_url": f"{self.server.base_url}/bot", "poll_timeout": 2}
+        if self.webhook_port is not None:
+            telegram["webhook"] = {
+                "listen": "127.0.0.1",
+                "port": self.webhook_port,
+                "url": self.webhook_url,
+            }
         return {
             "timezone": "Asia/Shanghai",
-            "telegram": {
-                "base_url": f"{self.server.base_url}/bot",
-                "poll_timeout": 2,
-                **s.telegram,
-            },
+            "telegram": {**telegram, **s.telegram},
             "storage": {"url": self.storage_url},
             "office": {"chat_id": s.office_chat_id, "admins": [a.user_id for a in s.admins]},
             "units": [
@@ -170,11 +195,15 @@ class Rehearsal:
             cwd=self.workdir,
         )
 
-    def start_bot(self) -> subprocess.Popen[bytes]:
-        env = {**os.environ, "BOT_TOKEN": BOT_TOKEN, "PYTHONUNBUFFERED": "1"}
+    def start_bot(self, **env_vars: str) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "BOT_TOKEN": BOT_TOKEN, "PYTHONUNBUFFERED": "1", **env_vars}
+        argv = [sys.executable, str(ROOT / "bot.py"), "run", "--config", str(self.config_path)]
+        if self.webhook_port is not None:
+            argv.append("--webhook")
+            env["WEBHOOK_SECRET"] = self.webhook_secret
         self._log_file = self.log_path.open("ab")
         self.bot_process = subprocess.Popen(
-            [sys.executable, str(ROOT / "bot.py"), "run", "--config", str(self.config_path)],
+            argv,
             cwd=self.workdir,
             env=env,
             stdout=self._log_file,
@@ -231,12 +260,29 @@ class Rehearsal:
         return self.client
 
     async def wait_ready(self, within: float = 30) -> None:
-        """Until the bot process is long-polling the emulator."""
+        """Until the bot process is long-polling the emulator, or (webhook mode) its webhook is
+        set and its server listens (PTB sets the webhook, then listens, then starts)."""
 
         async def polling() -> bool:
             return self.server.world.stats.get("call:getUpdates", 0) > 0
 
-        await self.wait_for(polling, within, "the bot to start polling")
+        async def receiving() -> bool:
+            hook = self.server.world.bots[BOT_TOKEN].webhook
+            if hook is None or hook.url != self.webhook_url:
+                return False
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.webhook_port)
+            except OSError:
+                return False
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+            return True
+
+        if self.webhook_port is None:
+            await self.wait_for(polling, within, "the bot to start polling")
+        else:
+            await self.wait_for(receiving, within, "the bot's webhook server")
 
     async def wait_for(
         self, check: Callable[[], Awaitable[T]], within: float, what: str, interval: float = 0.1

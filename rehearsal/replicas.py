@@ -28,8 +28,8 @@ import logging, sys
 sys.path.insert(0, {root!r})
 import bot
 _setup = bot.setup_logging
-def setup(level="INFO"):
-    _setup(level)
+def setup(*args, **kwargs):
+    _setup(*args, **kwargs)
     logging.getLogger("schedules.leadership").setLevel(logging.DEBUG)
 bot.setup_logging = setup
 sys.exit(bot.main(["run", "--config", sys.argv[1]]))

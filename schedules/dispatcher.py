@@ -80,6 +80,7 @@ class Dispatcher:
         self._refusals = 0
         self._ack_within: dict[int, timedelta] = {}
         self._cannot_pin: set[int] = set()  # chats that refused a pin (until restart)
+        self._stopping: Callable[[], bool] = lambda: False  # the current run's
 
     def _with_footer(self, svc: Services, item: OutboxItem, text: str, limit: int) -> str:
         """A notice (the row carrying the button) ends with its number and its deadline, counted
@@ -109,6 +110,7 @@ class Dispatcher:
         """
         if self._lock.locked() or stopping():
             return 0
+        self._stopping = stopping
         if svc.health.store.active or svc.held.sends:
             return 0  # the health job writes what is held first, then sending resumes
         if self._monotonic() < self._paused_until and svc.health.token.active:
@@ -239,11 +241,14 @@ class Dispatcher:
         except Exception as exc:  # any failure must return the row
             return await self._failed(bot, svc, item, plain, exc)
         else:
-            svc.held.sent(item.chat_id, message_id, item.notice_id)  # before the store knows it
+            svc.held.sent(item.chat_id, message_id, item.notice_id, item.kind)  # before the store
             if (
                 item.kind == "notice"
                 and svc.settings.delivery.pin_notices
                 and item.chat_id not in self._cannot_pin
+                # a pin is a second request: stopping, the process leaves within the sends in
+                # flight (a container's grace period) and the unit has its notice unpinned
+                and not self._stopping()
             ):
                 await self._pin(bot, item, message_id)
             return message_id

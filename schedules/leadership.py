@@ -20,8 +20,9 @@ from handlers.replication import COORDINATION_KEY
 log = logging.getLogger(__name__)
 
 # the outbox dispatcher (claims never overlap), the health watch (writes this replica's held
-# outcomes), the heartbeat file (this replica's own)
-EVERY_REPLICA = frozenset({"outbox-dispatcher", "health-watch", "heartbeat"})
+# outcomes), the heartbeat file (this replica's own), the webhook watch (webhook mode: this
+# replica's view of a refused token; setting a lost webhook again is idempotent)
+EVERY_REPLICA = frozenset({"outbox-dispatcher", "health-watch", "heartbeat", "webhook-watch"})
 
 JobCallback = Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import time
+from collections.abc import Callable
 from typing import Any
 
 from telegram import Update
@@ -101,3 +103,11 @@ def strip_footer(text: str, notice_id: int, required: bool = True) -> str | None
         return None
     assert found is not None and int(found.group(1)) == notice_id, text[-80:]
     return text[: found.start()]
+
+
+async def until(check: Callable[[], bool], within: float = 5.0) -> None:
+    """Wait (without blocking the loop the emulator runs on) until ``check()`` holds."""
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)

@@ -84,3 +84,45 @@ async def test_only_the_acknowledging_person_may_undo(app, emulator):
     svc.store.acks.record(first, "dongjiang", 77777, "别人", "command", svc.now())
     await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/undo {first}")})
     assert replies(emulator, DONGJIANG)[-1] == "只有签收人本人可以撤销签收。"
+
+
+async def _in_the_moment(app, svc) -> tuple[int, int, int]:
+    """A notice Telegram took for dongjiang whose row is still ``sending``:
+    (notice, chat, message)."""
+    taken = publish_file(
+        svc.store, parse_file(SHIPPED.read_bytes(), "a.txt"), "测试", timedelta(hours=4), svc.now()
+    )
+    notice_id = taken.published.notice_id
+    claimed = svc.store.outbox.claim(svc.now(), 100)  # every row "sending", none recorded
+    row = next(i for i in claimed if i.unit_code == "dongjiang" and i.kind == "notice")
+    sent = await app.bot.send_message(row.chat_id, row.text, reply_markup=None)
+    svc.held.sent(row.chat_id, sent.message_id, notice_id)  # the dispatcher's note on success
+    return notice_id, row.chat_id, sent.message_id
+
+
+async def test_a_button_pressed_before_the_store_records_the_delivery_counts(app, emulator):
+    """Telegram took the notice, its "sent" is still being written: a liaison who presses the
+    button in that moment signs it, and is not told the notice is not for the unit."""
+    svc = services_of(app)
+    notice_id, chat_id, message_id = await _in_the_moment(app, svc)
+    press = {
+        "id": "cb-fast-1",
+        "from": {"id": LIAISON, "is_bot": False, "first_name": "联络员"},
+        "chat_instance": "1",
+        "data": f"ack:{notice_id}",
+        "message": message_json(chat_id, 1, "通知", message_id=message_id),
+    }
+    await feed(app, {"callback_query": press})
+    ack = svc.store.acks.get(notice_id, "dongjiang")
+    assert ack is not None and ack.via == "button"
+    # the button shows the signer although the store does not know the message yet
+    shown = emulator.world.chats[chat_id].messages[message_id]["reply_markup"]
+    assert shown["inline_keyboard"][0][0]["text"].startswith("✔️ 已签收")
+
+
+async def test_a_bare_ack_before_the_store_records_the_delivery_counts(app, emulator):
+    svc = services_of(app)
+    notice_id, chat_id, _ = await _in_the_moment(app, svc)
+    await feed(app, {"message": message_json(chat_id, LIAISON, "/ack")})
+    ack = svc.store.acks.get(notice_id, "dongjiang")
+    assert ack is not None and ack.via == "command"

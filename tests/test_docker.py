@@ -26,7 +26,8 @@ import yaml
 
 from tests.conftest import ON_POSTGRES, ROOT, database_url
 
-pytestmark = pytest.mark.slow
+# one worker builds the wheel (setuptools writes build/ in the source tree)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 TOKEN = "7000000077:IMAGE-test-token-not-real"
 

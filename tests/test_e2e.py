@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 
@@ -30,7 +32,18 @@ def _units(n: int) -> list[UnitSpec]:
     ]
 
 
-async def test_the_whole_loop(tmp_path):
+async def forged_update(run: Rehearsal, update: dict, secret: str | None) -> int:
+    """POST an update to the bot's webhook server as someone other than Telegram would."""
+    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+    async with httpx.AsyncClient() as http:
+        response = await http.post(run.webhook_url, json=update, headers=headers)
+    return response.status_code
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_the_whole_loop(tmp_path, mode):
+    """The same scenario whichever way updates arrive: long polling, or the emulator posting
+    them to ``run --webhook``'s server (where a request without the secret changes nothing)."""
     units = _units(6)
     scenario = Scenario(
         units=units,
@@ -42,10 +55,12 @@ async def test_the_whole_loop(tmp_path):
             "check_every": "0.5s",
         },
         delivery={"poll_every": "0.3s"},
+        webhook=mode == "webhook",
     )
     async with Rehearsal(scenario, tmp_path) as run:
         emu, world = run.emu, run.server.world
-        run.start_bot()
+        # webhook mode: PTB's debug log shows setWebhook's parameters; the secret must not show
+        run.start_bot(**({"LOG_LEVEL": "DEBUG"} if scenario.webhook else {}))
         await run.wait_ready()
         office, admin = scenario.office_chat_id, scenario.admins[0].user_id
         upload = await emu.upload(office, admin, "简报.txt", SHIPPED.read_bytes())
@@ -57,6 +72,27 @@ async def test_the_whole_loop(tmp_path):
         await run.wait_for(delivered, 20, "delivery to every unit")
         notice = {u.code: run.notices_in(u.chat_id)[0] for u in units}
         u1, u2, u3, u4, u5, u6 = units
+        if scenario.webhook:
+            # u5's liaison "acknowledges" through a forged request: without the secret, or with
+            # a wrong one, the bot's server answers 403 and nothing happens (u5 stays silent)
+            forged = {
+                "update_id": 999_001,
+                "message": {
+                    "message_id": 9001,
+                    "date": 1_700_000_000,
+                    "chat": {"id": u5.chat_id, "type": "supergroup", "title": "第5单位工作群"},
+                    "from": {
+                        "id": u5.liaisons[0].user_id,
+                        "is_bot": False,
+                        "first_name": "联络员5",
+                    },
+                    "text": "/ack",
+                    "entities": [{"type": "bot_command", "offset": 0, "length": 4}],
+                },
+            }
+            assert await forged_update(run, forged, None) == 403
+            assert await forged_update(run, forged, "wrong-secret-0123456789") == 403
+            assert await forged_update(run, forged, run.webhook_secret[:-1]) == 403
         await emu.press(u1.chat_id, notice[u1.code]["message_id"], u1.liaisons[0].user_id)
         await emu.send(u2.chat_id, u2.liaisons[0].user_id, "/ack")
         await emu.send(
@@ -115,7 +151,8 @@ async def test_the_whole_loop(tmp_path):
             )
 
         xlsx_message = await run.wait_for(exported, 10, "/export")
-        assert await run.stop_bot() == 0
+        # SIGINT as from a terminal; in webhook mode SIGTERM as from Docker: a clean stop either way
+        assert await run.stop_bot(how=signal.SIGTERM if scenario.webhook else signal.SIGINT) == 0
 
         # one notice message per unit, exactly
         assert [len(run.notices_in(u.chat_id)) for u in units] == [1] * 6
@@ -150,7 +187,15 @@ async def test_the_whole_loop(tmp_path):
         }
         assert by_code["u004"]["acked_by"] == "联络员4"
         assert by_code["u005"]["reminders"] == 1 and by_code["u005"]["escalated"]
-        assert "REHEARSAL-only-token" not in run.bot_log()
+        assert not by_code["u005"]["acked_by"]
+        log = run.bot_log()
+        assert "REHEARSAL-only-token" not in log
+        if scenario.webhook:
+            # redacted, not absent; nor the near miss a forgery sent (PTB's debug log quotes it)
+            assert run.webhook_secret[:-1] not in log and "<secret>" in log
+            assert world.stats["call:getUpdates"] == 0 and world.stats["webhook:delivered"] > 10
+            assert world.stats["webhook:failed"] == 0
+            assert "Request did not include the secret token" in log  # the forgeries, refused
 
         # the XLSX the office received agrees with what the emulator shows in each group: the
         # notice's button names who acknowledged (any path), and was restored after u6's undo

@@ -12,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tgemu.webhook import WebhookPusher
 from tgemu.world import ApiError, Json, Limits, World
 
 log = logging.getLogger("tgemu")
@@ -30,10 +31,13 @@ _STRING_PARAMS = {
     "name",
     "emoji",
     "language_code",
+    "secret_token",
+    "ip_address",
 }
 # the Bot API methods the world implements, by their Bot API names (getUpdates is served here)
 METHODS = (
     "getMe",
+    "setWebhook",
     "deleteWebhook",
     "getWebhookInfo",
     "setMyCommands",
@@ -92,6 +96,7 @@ class EmulatorServer:
         self._runner: web.AppRunner | None = None
         # Telegram matches method names case-insensitively
         self._methods = {name.lower(): getattr(self.world, name) for name in METHODS}
+        self.webhooks = WebhookPusher(self.world)
         self._rng: random.Random | None = None
         self._rng_seed: int | None = None
         self.app = web.Application(client_max_size=64 * 1024 * 1024)
@@ -128,6 +133,7 @@ class EmulatorServer:
             self.port = sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        await self.webhooks.close()
         for bot in self.world.bots.values():
             bot.event.set()
         if self._runner is not None:
@@ -157,6 +163,8 @@ class EmulatorServer:
                 result: Any = await self._get_updates(bot, params)
             elif (handler := self._methods.get(method.lower())) is not None:
                 result = handler(bot, params)
+                if method.lower() == "setwebhook":
+                    self.webhooks.kick(bot)
                 if world.limits.latency and method.lower().startswith(("send", "edit")):
                     # the message exists now; the answer is still on the wire
                     await asyncio.sleep(world.limits.latency)
@@ -175,6 +183,8 @@ class EmulatorServer:
         bot.event.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(bot.event.wait(), timeout)
+        if bot.webhook is not None:
+            raise ApiError(409, "Conflict: terminated by setWebhook request")
         return self.world.pending_updates(bot, params)
 
     async def _file(self, request: web.Request) -> web.Response:

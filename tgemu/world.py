@@ -7,11 +7,14 @@ the HTTP layer (server.py) only moves JSON in and out and does long polling.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import itertools
+import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from tgemu.htmltext import HtmlError, utf16_length, visible_text
 from tgemu.limits import TokenBucket, retry_after_seconds
@@ -19,6 +22,12 @@ from tgemu.limits import TokenBucket, retry_after_seconds
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
+WEBHOOK_PORTS = (443, 80, 88, 8443)
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
 Json = dict[str, Any]
 
 
@@ -47,6 +56,24 @@ class Limits:
     error_rate: float = 0.0  # answer 502 Bad Gateway
     drop_rate: float = 0.0  # close the connection without an answer
     fault_seed: int = 1
+    # webhook delivery: a failed POST is retried after webhook_retry_first seconds, doubling up
+    # to webhook_retry_max; a POST unanswered after webhook_timeout seconds has failed
+    webhook_retry_first: float = 1.0
+    webhook_retry_max: float = 30.0
+    webhook_timeout: float = 10.0
+
+
+@dataclass
+class Webhook:
+    """A bot's webhook as setWebhook left it, and how delivery to it is going."""
+
+    url: str
+    secret_token: str | None = None
+    max_connections: int = 40
+    last_error_date: int | None = None  # unix time of the last failed delivery
+    last_error_message: str | None = None
+    failures: int = 0  # failed deliveries in a row
+    retry_at: float = 0.0  # on the world's clock: no delivery before
 
 
 @dataclass
@@ -64,6 +91,7 @@ class Bot:
     # to its own messages and service messages only, unless it is an administrator there
     privacy: bool = False
     allowed_updates: list[str] = field(default_factory=list)  # empty: every type we make
+    webhook: Webhook | None = None  # set: updates are POSTed there, getUpdates answers 409
 
     @property
     def commands(self) -> list[Json]:
@@ -111,6 +139,15 @@ class Chat:
         else:
             out["title"] = self.title
         return out
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _not_modified() -> ApiError:
@@ -336,17 +373,71 @@ class World:
     def getMe(self, bot: Bot, p: Json) -> Any:
         return bot.user()
 
-    def deleteWebhook(self, bot: Bot, p: Json) -> Any:
+    def setWebhook(self, bot: Bot, p: Json) -> Any:
+        """Like Telegram: an empty url removes the webhook. Telegram itself posts only to HTTPS
+        on ports 443, 80, 88 and 8443; like a local Bot API server, the emulator also posts to
+        plain HTTP on any port of a loopback address (tests need no certificate)."""
+        url = str(p.get("url") or "")
+        if not url:
+            return self.deleteWebhook(bot, p)
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:
+            raise ApiError(400, "Bad Request: bad webhook: invalid port specified") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ApiError(400, "Bad Request: bad webhook: invalid URL")
+        if not _is_loopback(parts.hostname):
+            if parts.scheme != "https":
+                raise ApiError(
+                    400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook"
+                )
+            if (port or 443) not in WEBHOOK_PORTS:
+                raise ApiError(
+                    400,
+                    "Bad Request: bad webhook: Webhook can be set up only on ports 80, 88, 443 "
+                    "or 8443",
+                )
+        secret = p.get("secret_token")
+        if secret is not None and not SECRET_TOKEN.fullmatch(str(secret)):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        connections = int(p.get("max_connections") or 40)
+        if not 1 <= connections <= 100:
+            raise ApiError(400, "Bad Request: bad webhook: max_connections must be 1-100")
+        allowed = p.get("allowed_updates")
+        if isinstance(allowed, list):  # absent: the previous list stays in force
+            bot.allowed_updates = [str(a) for a in allowed]
         if p.get("drop_pending_updates"):
             bot.updates.clear()
+        # a new setting: delivery starts at once, the failures of the old one forgotten
+        bot.webhook = Webhook(
+            url=url, secret_token=str(secret) if secret else None, max_connections=connections
+        )
+        bot.event.set()  # ends a long poll in progress (409) and wakes the delivery
+        return True
+
+    def deleteWebhook(self, bot: Bot, p: Json) -> Any:
+        bot.webhook = None
+        if p.get("drop_pending_updates"):
+            bot.updates.clear()
+        bot.event.set()
         return True
 
     def getWebhookInfo(self, bot: Bot, p: Json) -> Any:
-        return {
-            "url": "",
+        hook = bot.webhook
+        info: Json = {
+            "url": hook.url if hook else "",
             "has_custom_certificate": False,
-            "pending_update_count": len(bot.updates),
+            "pending_update_count": len(self.deliverable(bot)),
         }
+        if hook is not None:
+            info["max_connections"] = hook.max_connections
+            if hook.last_error_date is not None:
+                info["last_error_date"] = hook.last_error_date
+                info["last_error_message"] = hook.last_error_message
+            if bot.allowed_updates:
+                info["allowed_updates"] = list(bot.allowed_updates)
+        return info
 
     def setMyCommands(self, bot: Bot, p: Json) -> Any:
         commands = list(p.get("commands") or [])
@@ -444,17 +535,60 @@ class World:
         return True
 
     def pending_updates(self, bot: Bot, p: Json) -> list[Json]:
+        """getUpdates: 409 Conflict while a webhook is set."""
+        if bot.webhook is not None:
+            raise ApiError(409, WEBHOOK_CONFLICT)
         offset = int(p.get("offset") or 0)
         if offset:
             bot.updates = [u for u in bot.updates if u["update_id"] >= offset]
         allowed = p.get("allowed_updates")
         if isinstance(allowed, list):  # like Telegram, the last list given stays in force
             bot.allowed_updates = [str(a) for a in allowed]
-        if bot.allowed_updates:  # an update of a type not asked for is never delivered
+        limit = int(p.get("limit") or 100)
+        return self.deliverable(bot)[:limit]
+
+    def deliverable(self, bot: Bot) -> list[Json]:
+        """The bot's updates not yet confirmed, oldest first. An update of a type not asked for
+        (``allowed_updates``) is never delivered: it is dropped here."""
+        if bot.allowed_updates:
             wanted = set(bot.allowed_updates)
             bot.updates = [u for u in bot.updates if wanted & (u.keys() - {"update_id"})]
-        limit = int(p.get("limit") or 100)
-        return bot.updates[:limit]
+        return bot.updates
+
+    def next_deliverable(self, bot: Bot) -> Json | None:
+        """The oldest update to deliver, dropping those of types not asked for ahead of it
+        (``deliverable`` without a pass over the whole queue for every update of a burst)."""
+        wanted = set(bot.allowed_updates)
+        while bot.updates:
+            head = bot.updates[0]
+            if not wanted or wanted & (head.keys() - {"update_id"}):
+                return head
+            bot.updates.pop(0)
+        return None
+
+    def webhook_delivered(self, bot: Bot, update_id: int) -> None:
+        """The webhook answered 2xx: the update is confirmed."""
+        if bot.updates and bot.updates[0]["update_id"] == update_id:
+            bot.updates.pop(0)
+        else:  # the queue changed meanwhile (drop_pending_updates)
+            bot.updates = [u for u in bot.updates if u["update_id"] != update_id]
+        if bot.webhook is not None:
+            bot.webhook.failures = 0
+        self.stats["webhook:delivered"] += 1
+
+    def webhook_failed(self, bot: Bot, hook: Webhook, error: str) -> float:
+        """A delivery failed: the update stays pending, the next attempt waits (doubling).
+        Returns the wait in seconds."""
+        hook.failures += 1
+        hook.last_error_date = int(time.time())
+        hook.last_error_message = error
+        wait = min(
+            self.limits.webhook_retry_max,
+            self.limits.webhook_retry_first * 2 ** (hook.failures - 1),
+        )
+        hook.retry_at = self.clock() + wait
+        self.stats["webhook:failed"] += 1
+        return wait
 
     def sendMessage(self, bot: Bot, p: Json) -> Any:
         chat = self._chat(p.get("chat_id"))
