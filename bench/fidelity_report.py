@@ -61,7 +61,9 @@ def main() -> None:
     if by_set["heldout"]:
         _table("held out (expectations written blind)", by_set["heldout"])
     else:
-        print("\n== held out: no held-out set (tests/corpus/heldout is empty until the next blind set)")
+        print(
+            "\n== held out: no held-out set (tests/corpus/heldout is empty until the next blind set)"
+        )
     for name, show in (("open", args.misses), ("heldout", args.misses_heldout)):
         if not show or not by_set[name]:
             continue

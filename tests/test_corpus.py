@@ -69,4 +69,3 @@ def test_fidelity_does_not_regress(scores, which, fields, recalled, verbatim, at
     assert t.recalled >= recalled and t.verbatim >= verbatim and t.attributed >= attributed
     assert t.leaks <= leaks
     assert t.missing == 0
-

@@ -330,6 +330,10 @@ EDITED_BY = ("编印", "编发", "主办", "编")
 # a salutation line of a notice: "各市、县人民政府，省政府各部门："
 ADDRESSEE_ENDINGS = ("：", ":")
 ADDRESSEE_STARTS = ("各", "省直", "市直", "县直", "区直", "中央和国家机关", "有关")
+# or a list of bodies or people, the last of them ending like this ("…，三个开发区管委会：")
+ADDRESSEE_NAMES = ("单位", "部门", "机构", "同志", "同志们", "人民政府", "政府", "党委", "党组",
+                   "党工委", "党总支", "委员会", "管委会", "村委会", "居委会", "办事处", "委", "办",
+                   "局", "厅", "院", "所", "中心", "公司")  # fmt: skip
 
 # a special issue's label under the masthead title: "经验交流专刊"
 SPECIAL_ISSUES = ("专刊", "增刊", "专辑", "特刊")
