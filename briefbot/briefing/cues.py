@@ -21,8 +21,10 @@ LEVELS = (
     "旗",
     "乡",
     "镇",
+    "苏木",
     "街道",
     "村",
+    "嘎查",
 )
 # leading bodies: 党委 / 政府 / 人大 / 政协 / 纪委 and their short forms ("省委", "县政府")
 BODIES = (
@@ -101,6 +103,8 @@ POSTS = (
     "旗长",
     "副乡长",
     "乡长",
+    "苏木达",
+    "嘎查达",
     "副镇长",
     "镇长",
     "副主席",
@@ -235,6 +239,10 @@ WORDS_LINKS = ("指出", "强调", "写道")
 RELAY_OPENINGS = ("现将", "现把", "兹将")
 RELAY_VERBS = ("印发给你们", "转发给你们", "发给你们", "转给你们", "印发你们", "转发你们", "现予印发",
                "予以印发", "现予转发")  # fmt: skip
+# a directive relayed at a meeting: the date before these words is the meeting's
+RELAYED_DIRECTIVE_CUES = ("传达", "学习了", "学习贯彻")
+# the day last named before ("7月8日…启动应急响应。副县长某某当晚…批示")
+SAME_DAY_WORDS = ("当晚", "当天", "当日", "同日", "当夜")
 # a section heading that holds directives
 DIRECTIVE_HEADINGS = (
     "领导批示",
@@ -330,6 +338,8 @@ EDITED_BY = ("编印", "编发", "主办", "编")
 # a salutation line of a notice: "各市、县人民政府，省政府各部门："
 ADDRESSEE_ENDINGS = ("：", ":")
 ADDRESSEE_STARTS = ("各", "省直", "市直", "县直", "区直", "中央和国家机关", "有关")
+# a salutation to people rather than bodies
+COMRADES = ("同志", "同志们")
 # or a list of bodies or people, the last of them ending like this ("…，三个开发区管委会：")
 ADDRESSEE_NAMES = ("单位", "部门", "机构", "同志", "同志们", "人民政府", "政府", "党委", "党组",
                    "党工委", "党总支", "委员会", "管委会", "村委会", "居委会", "办事处", "委", "办",

@@ -327,6 +327,13 @@ def is_addressee(line: str) -> bool:
     return last.endswith(cues.ADDRESSEE_NAMES) and len(named) >= 3
 
 
+def is_salutation(line: str) -> bool:
+    """ "陈云同志：", "小平、文元同志：", "各同志：": a note addressed to people opens like this, and
+    the salutation is part of the note (a notice's 主送 bodies are not)."""
+    compact = re.sub(r"\s", "", line)
+    return len(compact) <= 30 and is_addressee(compact) and compact[:-1].endswith(cues.COMRADES)
+
+
 def _before_date(line: str, following: str) -> bool:
     """An organ's name over a date line is a signature: it never runs into the line above."""
     from briefbot.briefing.roles.signature import is_organ

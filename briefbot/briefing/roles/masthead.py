@@ -19,7 +19,13 @@ from briefbot.briefing.dates import find_date, is_date_only
 from briefbot.briefing.designation import bare_name
 from briefbot.briefing.model import Issue
 from briefbot.briefing.numerals import parse_number, to_ascii_digits
-from briefbot.briefing.repair import DOC_NUMBER, as_section_heading, is_doc_title
+from briefbot.briefing.repair import (
+    DOC_NUMBER,
+    as_section_heading,
+    is_addressee,
+    is_doc_title,
+    is_salutation,
+)
 from briefbot.briefing.roles import boilerplate
 from briefbot.briefing.roles.signature import is_organ
 
@@ -124,14 +130,6 @@ def late_title(blocks: list[Block]) -> str:
     return ""
 
 
-def _addressee(text: str) -> bool:
-    return (
-        len(text) <= 80
-        and text.endswith(cues.ADDRESSEE_ENDINGS)
-        and text.startswith(cues.ADDRESSEE_STARTS)
-    )
-
-
 def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
     title_lines: list[str] = []
     issue: Issue | None = None
@@ -226,7 +224,9 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             block.assign(Role.MASTHEAD, "报头：编印单位")
             seen_field = True
             continue
-        if _addressee(compact):
+        if is_salutation(compact):
+            break  # "陈云同志：" opens a note: the note's own words begin
+        if is_addressee(compact):
             block.assign(Role.MASTHEAD, "主送单位")
             break
         if is_organ(compact) and issuer is None and (title_lines or seen_field):
