@@ -503,6 +503,13 @@ NAVIGATION_WORDS = (
 )
 BOILERPLATE_CONTAINS = (
     "版权所有",
+    "免责声明",
+    "版权声明",
+    # document-sharing sites around a copied text
+    "下载文档",
+    "在线预览",
+    "联系客服",
+    "合集下载",
     "ICP备",
     "公网安备",
     "Copyright",
@@ -516,6 +523,12 @@ BOILERPLATE_CONTAINS = (
     "微信扫一扫",
     "网站标识码",
 )
+
+# a heading over a site's numbered statement ("某某网版权与免责声明" / "1、未经本网许可…")
+DISCLAIMER_HEADINGS = ("免责声明", "版权声明", "版权说明", "用户须知")
+# a collection's note on its source text, under a note ("根据手稿刊印。")
+EDITION_NOTE_SOURCES = ("手稿", "抄件", "原件", "铅印件", "油印件", "印件", "电报稿", "档案")
+EDITION_NOTE_VERBS = ("刊印", "排印", "编入", "印出", "整理")
 
 # --- bullets and outline markers ------------------------------------------------------------
 BULLET_MARKS = "◆■□★☆●○▲△▶►◇◎※·•"

@@ -125,7 +125,13 @@ def _drop_running_heads(pages: list[list[str]]) -> list[list[str]]:
     running = {sig for sig, n in counts.items() if n >= needed}
     # the title (first lines of page 1, past a classification mark) repeated atop later pages
     titles = [_text(ln) for ln in pages[0] if len(_text(ln)) >= 6][:2]
-    out = [_first_page(pages[0], running)]
+    # page 1 keeps a running line at its top (the masthead) but not at its foot
+    feet = {ln for ln in _edges(pages[0])[-2:] if ln not in _edges(pages[0], 3)[:3]}
+    first = [
+        "" if ln in feet and len(_text(ln)) <= 40 and _signature(_text(ln)) in running else ln
+        for ln in pages[0]
+    ]
+    out = [_first_page(first, running)]
     for page in pages[1:]:
         edges = set(_edges(page))
         top = set(_edges(page, 1)[:1])
@@ -213,7 +219,7 @@ def lay_out(pages: list[list[str]]) -> tuple[list[str], list[Dropped]]:
             lines.append(line)
         cleaned.append(lines)
     kept = _drop_running_heads(cleaned)
-    for before, after in zip(cleaned, kept, strict=True):
+    for before, after in zip(cleaned, kept, strict=True):  # what the heads and feet took
         for a, b in zip(before, after, strict=True):
             if a and not b and a != PAGE_BREAK:
                 dropped.append(Dropped(_text(a), "running head"))

@@ -25,8 +25,14 @@ _BYLINE_LEAD = re.compile(
     r"^(?:本报讯|本网讯|本台讯)\s*(?:[（(](?:记者|通讯员)[^）)]{1,30}[）)])?\s*"
 )
 _TRAILING_BYLINE = re.compile(r"[（(](?:记者|通讯员|实习生)[^）)]{1,30}[）)]\s*$")
-# "3上一篇", "下一页": an e-paper's or a list's paging links
-_PAGER = re.compile(r"^\d{0,3}\s*(?:上一篇|下一篇|上一页|下一页|上一版|下一版)")
+# "3上一篇", "下一页": an e-paper's or a list's paging links; "页:" over "[1] [2]"
+_PAGER = re.compile(
+    r"^\d{0,3}\s*(?:上一篇|下一篇|上一页|下一页|上一版|下一版)|^页[:：]?$|^(?:[\[【]\d{1,2}[\]】]\s*)+$"
+)
+# "（某某办秘书处）" closing a web article: who wrote it (and a CMS's "endprint" stuck to it)
+_AUTHOR_ORGAN = re.compile(r"^[（(](?P<organ>[^（）()]{3,30})[）)](?:endprint)?$")
+# "1、未经本网许可…" under a disclaimer heading
+_STATEMENT_ITEM = re.compile(r"^[-－•·]?\s*\d{1,2}[、.．]")
 # "（来源：新华社）" closing an item's body
 _TRAILING_SOURCE = re.compile(r"[（(]\s*(?:来源|稿源|信息来源|作者)[:：][^）)]{1,40}[）)]\s*$")
 
@@ -80,6 +86,10 @@ def cue_for(text: str) -> str | None:
         return "网页/版式：" + m.group(0)
     if _PROVENANCE.match(text):
         return "整理/供稿说明"
+    if (m := _AUTHOR_ORGAN.match(text)) and is_organ(m.group("organ")):
+        return "文末署名单位"
+    if _edition_note(text):
+        return "文稿来源说明"
     if _BYLINE.match(text):
         return "署名（记者/通讯员）"
     if _PAGER.match(text):
@@ -91,10 +101,37 @@ def cue_for(text: str) -> str | None:
     return None
 
 
+@cache
+def _edition() -> re.Pattern[str]:
+    sources = "|".join(cues.EDITION_NOTE_SOURCES)
+    verbs = "|".join(cues.EDITION_NOTE_VERBS)
+    return re.compile(rf"^根据[^。，,]{{0,12}}(?:{sources})[^。，,]{{0,6}}(?:{verbs})。?$")
+
+
+def _edition_note(text: str) -> bool:
+    """ "根据手稿刊印。": where a collection took the text from."""
+    return _edition().match(text) is not None
+
+
+def author_organ(blocks: list[Block]) -> str | None:
+    """The body that wrote a web article, from "（某某办秘书处）" closing it."""
+    for block in blocks:
+        if block.role is Role.BOILERPLATE and block.cue == "文末署名单位":
+            m = _AUTHOR_ORGAN.match(re.sub(r"\s", "", block.text))
+            return m.group("organ") if m else None
+    return None
+
+
 def claim(blocks: list[Block]) -> None:
+    statement = False  # inside a site's numbered statement under its disclaimer heading
     for block in blocks:
         if block.role is not None:
             continue
+        compact = re.sub(r"\s", "", block.text)
+        if statement and _STATEMENT_ITEM.match(compact):
+            block.assign(Role.BOILERPLATE, "网页/版式：声明条款")
+            continue
+        statement = len(compact) <= 30 and any(h in compact for h in cues.DISCLAIMER_HEADINGS)
         cue = cue_for(block.text)
         if cue is not None:
             block.assign(Role.BOILERPLATE, cue)

@@ -34,6 +34,8 @@ _ISSUE = re.compile(
     rf"(?:(?P<year>\d{{4}})\s*年\s*)?[（(〔\[]?\s*第\s*(?P<num>[{_N}]+)\s*[期号][）)〕\]]?"
     rf"(?:\s*[（(]?\s*总第\s*(?P<cum>[{_N}]+)\s*期\s*[)）]?)?"
     rf"|[（(]\s*总第\s*(?P<cumonly>[{_N}]+)\s*期\s*[)）]"
+    # "天津史志2014年1期": a year and a number without 第
+    rf"|(?P<yearonly>\d{{4}})\s*年\s*(?P<numonly>\d{{1,3}})\s*期"
 )
 _BARE_NUMBER = re.compile(rf"^[（(〔\[]?\s*(?P<num>[0-9]{{1,4}}|[{_N}]{{1,5}})\s*[）)〕\]]?$")
 _SENTENCE_END = re.compile(r"[。！？；]$")
@@ -58,6 +60,9 @@ def _issue(text: str) -> tuple[Issue, str] | None:
         return None
     if m.group("cumonly"):
         return Issue(m.group(0).strip(), None, None, parse_number(m.group("cumonly"))), m.group(0)
+    if m.group("numonly"):
+        number, year = int(m.group("numonly")), int(m.group("yearonly"))
+        return Issue(m.group(0).strip(), number, year), m.group(0)
     return (
         Issue(
             raw=m.group(0).strip(),

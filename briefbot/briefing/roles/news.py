@@ -118,5 +118,5 @@ def claim(
             close()  # a dated lead or an item mark (◆■) starts the next item
         current.append(block)
     close()
-    # headline-only items (a headline with no text under it) carry no news
-    return tuple(sections), tuple(it for it in items if it.lead)
+    # an item whose lead is only punctuation (the "。" after a quoted directive) carries no news
+    return tuple(sections), tuple(it for it in items if re.search(r"\w", it.lead))
