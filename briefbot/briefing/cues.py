@@ -276,6 +276,7 @@ EDITOR_NOTE_CUES = ("编者按", "编者的话", "编后", "编者注", "编辑�
 # --- masthead ---------------------------------------------------------------------------------
 CLASSIFICATIONS = (
     "内部资料",
+    "内部交流",
     "内部刊物",
     "内部参阅",
     "注意保存",
@@ -288,6 +289,8 @@ CLASSIFICATIONS = (
     "秘密",
     "内部",
 )
+# the same marks after a series name on a running label ("街道快报　内部交流")
+CLASSIFICATION_LABELS = ("内部交流", "内部资料", "内部刊物", "注意保存")
 TITLE_WORDS = (
     "简报",
     "通报",
@@ -480,6 +483,25 @@ BOILERPLATE_STARTS = (
     "【我要纠错",
     "我要纠错",
     "【收藏",
+)
+# a web page's fields about the article (briefbot.briefing.pagefields): the document's own date,
+# the page's date, the body that issued it, where the text came from, its number
+PAGE_WRITTEN_LABELS = ("成文日期", "发文日期", "印发日期")
+PAGE_PUBLISHED_LABELS = ("发布日期", "发布时间", "公开日期", "更新时间", "时间", "日期")
+PAGE_BODY_LABELS = ("发布机构", "公开责任部门", "发文机关", "发文单位")
+PAGE_SOURCE_LABELS = ("信息来源", "文章来源", "稿件来源", "来源", "稿源")
+PAGE_NUMBER_LABELS = ("文号", "发文字号")
+# a 来源 naming a news outlet or a web site says where the text was copied from, not who issued it
+MEDIA_ENDINGS = (
+    "融媒体中心",
+    "新闻中心",
+    "日报",
+    "晚报",
+    "报社",
+    "电视台",
+    "广播电视台",
+    "传媒",
+    "网",
 )
 # a bracketed link "[返回首页]" is navigation only with one of these words in it
 NAVIGATION_WORDS = (

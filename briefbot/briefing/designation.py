@@ -139,10 +139,12 @@ def leading_stripped(clause: str) -> str:
 
 
 def bare_name(clause: str) -> str | None:
-    """A clause that is only a person's name ("何卫东", "何卫东同志")."""
+    """A clause that is only a person's name ("何卫东", "何卫东同志"; a longer name is written
+    with · between its parts, "阿不都·热合曼": "某某农业大学" is no name)."""
     clause = _LEADING.sub("", clause.strip(" ”’"), count=1).strip("，,、 ").removesuffix("同志")
     if re.fullmatch(
-        f"[{_CJK}]{{2,3}}|(?:{_alternation(cues.COMPOUND_SURNAMES)})[{_CJK}]{{1,2}}|[{_CJK}·]{{3,13}}",
+        f"[{_CJK}]{{2,4}}|(?:{_alternation(cues.COMPOUND_SURNAMES)})[{_CJK}]{{1,2}}"
+        f"|[{_CJK}]{{1,6}}(?:·[{_CJK}]{{1,6}})+",
         clause,
     ) and _is_name(clause):
         return clause

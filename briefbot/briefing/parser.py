@@ -12,10 +12,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from datetime import date
 
-from briefbot.briefing import cues
+from briefbot.briefing import cues, pagefields
 from briefbot.briefing.blocks import Block, Part, Role
 from briefbot.briefing.dates import find_date, resolve_month_day
 from briefbot.briefing.extract import extract
@@ -74,16 +75,25 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
 
     printed = colophon.fields(blocks)
     own = _own_signature(signatures, blocks)
-    page = boilerplate.page_facts(blocks)
-    page_date = find_date(page.date, iso=True)[0] if page.date else None
-    page_source = page.source if page.source and signature.is_organ(page.source) else None
-    issued = head.date or printed.printed_on or (own.date if own else None) or page_date
+    # what the page says about the article: its furniture in the text, then the rest of the page
+    web = pagefields.read([b.text for b in blocks if b.role is Role.BOILERPLATE])
+    page_meta = {**(meta or {}), **web.as_meta()}
+    issued = (
+        head.date
+        or printed.printed_on
+        or (own.date if own else None)
+        or find_date(page_meta.get("published", ""), iso=True)[0]
+    )
     issuer = (
         head.issuer
-        or printed.printed_by
         or (own.organ if own else None)
-        or page_source
+        or printed.printed_by
+        or _web_issuer(page_meta)
         or head.site
+        or page_meta.get("site")
+        or boilerplate.author_organ(blocks)
+        or printed.supplied_by
+        or boilerplate.dateline_paper(blocks)
     )
     issue = head.issue
     if issue is not None and issue.year is None and issued is not None:
@@ -146,6 +156,20 @@ def _own_signature(
         if after:
             return after[0]
     return signatures[-1]
+
+
+def _web_issuer(page: dict[str, str]) -> str | None:
+    """The body behind a web page's article: its 发布机构, else its 来源 when that names a
+    government body (a place stands for its government) rather than a news outlet or a site."""
+    for key in ("body", "source"):
+        name = page.get(key, "")
+        if not name or name.endswith(cues.MEDIA_ENDINGS):
+            continue
+        if signature.is_organ(name) or re.fullmatch(
+            f"[^，。]{{1,8}}(?:{'|'.join(cues.LEVELS)})", name
+        ):
+            return name
+    return None
 
 
 def _dated(d: Directive, issued: date | None) -> Directive:

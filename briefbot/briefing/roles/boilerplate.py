@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 
 from briefbot.briefing import cues
@@ -21,8 +20,10 @@ _PROVENANCE = re.compile(
 )
 # "（通讯员 廖某某）", "本报讯（记者 魏某某）": who wrote a news item
 _BYLINE = re.compile(r"^(?:本报讯|本网讯)?[（(](?:记者|通讯员|实习生|作者)[^）)]{1,30}[）)]$")
+# "本报讯（记者 某某）", "湖南日报1月26日讯(记者 某某)": the dateline, naming the paper
 _BYLINE_LEAD = re.compile(
-    r"^(?:本报讯|本网讯|本台讯)\s*(?:[（(](?:记者|通讯员)[^）)]{1,30}[）)])?\s*"
+    r"^(?:本报讯|本网讯|本台讯|(?P<paper>[\u4e00-\u9fff]{2,10}(?:日报|晚报|报))"
+    r"(?:\d{1,2}月\d{1,2}日)?讯)\s*(?:[（(](?:记者|通讯员)[^）)]{1,30}[）)])?\s*"
 )
 _TRAILING_BYLINE = re.compile(r"[（(](?:记者|通讯员|实习生)[^）)]{1,30}[）)]\s*$")
 # "3上一篇", "下一页": an e-paper's or a list's paging links; "页:" over "[1] [2]"
@@ -46,33 +47,6 @@ def _contains() -> re.Pattern[str]:
 _PUBLISHED = re.compile(
     r"^(?:发布|发文|成文)?(?:时间|日期)[:：]\s*\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}"
 )
-_SOURCE = re.compile(
-    r"(?:信息来源|文章来源|稿件来源|来源|发布机构)[:：]\s*(?P<src>[^\s|｜:：]{2,40})"
-)
-
-
-@dataclass(frozen=True)
-class PageFacts:
-    """What a web page's furniture says: when it was published and by whom."""
-
-    date: str | None = None  # the words, read by the masthead
-    source: str | None = None
-
-
-def page_facts(blocks: list[Block]) -> PageFacts:
-    date_words = source = None
-    for block in blocks:
-        if block.role is not Role.BOILERPLATE:
-            continue
-        compact = re.sub(r"\s", "", block.text)
-        dated = re.search(r"(?:时间|日期)[:：](\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2})", compact)
-        if date_words is None and dated:
-            date_words = dated.group(1)
-        for s in _SOURCE.finditer(block.text):  # "来源：某某网  发布机构：某某委": the organ
-            named = re.sub(r"(时间|日期|作者|浏览|点击).*$", "", s.group("src"))
-            if source is None or (not is_organ(source) and is_organ(named)):
-                source = named
-    return PageFacts(date_words, source)
 
 
 def cue_for(text: str) -> str | None:
@@ -111,6 +85,15 @@ def _edition() -> re.Pattern[str]:
 def _edition_note(text: str) -> bool:
     """ "根据手稿刊印。": where a collection took the text from."""
     return _edition().match(text) is not None
+
+
+def dateline_paper(blocks: list[Block]) -> str | None:
+    """The newspaper whose dateline opens the article ("湖南日报1月26日讯")."""
+    for block in blocks:
+        if any(seg.cue == "电头和署名" for seg in block.segments):
+            m = _BYLINE_LEAD.match(block.text)
+            return m.group("paper") if m else None
+    return None
 
 
 def author_organ(blocks: list[Block]) -> str | None:
