@@ -491,6 +491,7 @@ PAGE_PUBLISHED_LABELS = ("发布日期", "发布时间", "公开日期", "更新
 PAGE_BODY_LABELS = ("发布机构", "公开责任部门", "发文机关", "发文单位")
 PAGE_SOURCE_LABELS = ("信息来源", "文章来源", "稿件来源", "来源", "稿源")
 PAGE_NUMBER_LABELS = ("文号", "发文字号")
+PAGE_CLOSING_LABELS = ("截止日期", "截止时间", "截止")
 # a 来源 naming a news outlet or a web site says where the text was copied from, not who issued it
 MEDIA_ENDINGS = (
     "融媒体中心",
@@ -612,7 +613,14 @@ DEADLINE_IMPERATIVES = (
     "要于",
     "应于",
     "需于",
+    "应当在",
+    "应当于",
+    "必须在",
+    "必须于",
+    "需在",
 )
+# a table column holding deadlines ("完成时限", "整改时限", "截止时间")
+DEADLINE_COLUMNS = ("时限", "完成时间", "截止时间", "截止日期", "完成日期", "办结时间", "期限")
 DUE_VERBS = ("报送", "提交", "上报", "完成", "反馈", "报告", "报", "拿出", "召开", "形成", "建成",
              "制定", "出台", "整改", "落实", "组织", "提出", "建立", "开展", "实现", "启动", "修订",
              "印发", "审议", "核查", "清理", "排查", "拆除", "开工", "投产", "到位")  # fmt: skip

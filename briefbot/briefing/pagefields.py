@@ -27,6 +27,7 @@ class PageFields:
     source: str | None = None  # 来源, 信息来源
     number: str | None = None  # 文号
     site: str | None = None  # the site's name printed before its address
+    closing: str | None = None  # 截止: when a consultation page closes
 
     def as_meta(self) -> dict[str, str]:
         return {f.name: v for f in fields(self) if (v := getattr(self, f.name))}
@@ -40,6 +41,7 @@ def _labels() -> tuple[re.Pattern[str], dict[str, str]]:
         **{label: "body" for label in cues.PAGE_BODY_LABELS},
         **{label: "source" for label in cues.PAGE_SOURCE_LABELS},
         **{label: "number" for label in cues.PAGE_NUMBER_LABELS},
+        **{label: "closing" for label in cues.PAGE_CLOSING_LABELS},
     }
     names = "|".join(re.escape(k) for k in sorted(kinds, key=len, reverse=True))
     # a label starts a line, a cell or a field: never inside a word ("资金来源：")
@@ -52,7 +54,7 @@ def _labels() -> tuple[re.Pattern[str], dict[str, str]]:
 
 def _value(kind: str, words: str) -> str | None:
     words = words.strip()
-    if kind in ("written", "published"):
+    if kind in ("written", "published", "closing"):
         m = _ISO.search(words)
         return _iso(m) if m else None
     # a body, a source or a number runs to the next field on the line

@@ -100,7 +100,16 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
         issue = Issue(issue.raw, issue.number, issued.year, issue.cumulative)
     found = [_dated(d, issued) for d in found]
     found = [d if d.leader else _with_leader(d, issuer) for d in found]
-    due = deadlines.claim(blocks, issued)
+    # without a date of its own, a date the page prints anchors "6月18日前"
+    anchor = issued or next(
+        (
+            d
+            for k in ("published", "closing")
+            if (d := find_date(page_meta.get(k, ""), iso=True)[0])
+        ),
+        None,
+    )
+    due = deadlines.claim(blocks, anchor)
 
     content = [b.text for b in blocks if b.role not in _NOT_CONTENT]
     parts = tuple(
