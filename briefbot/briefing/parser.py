@@ -196,7 +196,14 @@ def _with_summary(briefing: Briefing, blocks: list[Block]) -> Briefing:
     """Add an extractive summary when headlines, tasks and directives carry too little."""
     if briefing.directives or briefing.tasks or len(briefing.news) >= 2:
         return briefing  # structured: its headlines, tasks and directives make the message
-    body = [b.text_outside(Role.BOILERPLATE) for b in blocks if b.role in (Role.NEWS, Role.BODY)]
+    body: list[str] = []
+    for b in blocks:
+        if b.role not in (Role.NEWS, Role.BODY):
+            continue
+        if b.cue == news.SECOND_LINE and body:
+            body[-1] += b.text_outside(Role.BOILERPLATE)  # a headline on two lines is one
+        else:
+            body.append(b.text_outside(Role.BOILERPLATE))
     body_chars = sum(len(t) for t in body)
     carried = sum(len(i.lead) for i in briefing.news) + sum(len(t.heading) for t in briefing.tasks)
     carried += sum(len(d.text) for d in briefing.directives)
