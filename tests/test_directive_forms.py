@@ -14,7 +14,8 @@ HEAD = "某某信息\n第7期\n某某县人民政府办公室\n2025年8月12日\
 
 def test_a_post_that_owns_something_is_no_subject():
     b = parse_briefing(
-        HEAD + "接到市长的批示后，县委书记苗某某批示：“市长的批示要逐条落实，各乡镇今天就要部署。”\n"
+        HEAD
+        + "接到市长的批示后，县委书记苗某某批示：“市长的批示要逐条落实，各乡镇今天就要部署。”\n"
     )
     [d] = b.directives
     assert (d.leader, d.title) == ("苗某某", "县委书记")
@@ -72,7 +73,8 @@ def test_a_signed_note_takes_the_post_its_heading_gives_the_signer():
 
 def test_the_date_of_a_meeting_that_relayed_a_directive_is_not_the_directives():
     b = parse_briefing(
-        HEAD + "8月5日，县安委会召开全体会议，传达学习了市长许某某作出的批示：“安全生产要警钟长鸣。”\n"
+        HEAD
+        + "8月5日，县安委会召开全体会议，传达学习了市长许某某作出的批示：“安全生产要警钟长鸣。”\n"
     )
     [d] = b.directives
     assert (d.leader, d.date) == ("许某某", None)
@@ -112,3 +114,17 @@ def test_a_salutation_to_people_is_part_of_a_note_but_a_notices_addressees_are_n
     [d] = b.directives
     assert d.text == "伯达、乔木同志：\n此信写得好，印发各同志一阅。"
     assert b.title == "对某某来信的批语"
+
+
+def test_words_reported_after_批示内容为_under_a_name_alone():
+    b = parse_briefing(
+        "三份批示\n这是1958年3月4日，邓某某在省委送审的报告上的批示。\n"
+        "批示内容为：此件可发各地参阅。\n请各地注意总结经验。\n"
+        "1958年5月2日，省里召开了经验交流会。\n"
+    )
+    [d] = b.directives
+    assert (d.leader, d.title, d.date) == ("邓某某", "", date(1958, 3, 4))
+    assert d.text == "此件可发各地参阅。\n请各地注意总结经验。"
+    # a time word, a pronoun or a demonstrative before 在 is nobody
+    b = parse_briefing("这份报告在县委常委会上批示通过。昨天在会上批示：“照办。”\n")
+    assert b.directives == ()

@@ -208,7 +208,7 @@ NOT_NAMES = (
 )
 
 # characters a person's name does not start with (they start organ words and verbs)
-NOT_NAME_STARTS = "会编局厅委办部处室科院所在对就把被将为的了和与及是有向从由经据按请要应竟当即随立也都还又再很更最已正刚"
+NOT_NAME_STARTS = "会编局厅委办部处室科院所在对就把被将为的了和与及是有向从由经据按请要应竟当即随立也都还又再很更最已正刚这那该此每我你他她它昨"
 
 # --- directives -------------------------------------------------------------------------------
 # what a leader or a body does when it instructs: the verb ends the subject

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from briefbot.briefing import cues
 from briefbot.briefing.blocks import Dropped
@@ -70,6 +71,8 @@ def _table_row(line: str) -> str | None:
 
     Three or more cells; a line spaced out letter by letter ("工  作  动  态") is no table.
     """
+    if "  " not in line and "\u3000\u3000" not in line and "\t" not in line:
+        return None
     if re.search("[|│┃]", line):
         return None  # drawn with rules already
     cells = [c for c in _GAP.split(line) if c]
@@ -298,6 +301,7 @@ def is_doc_title(line: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4096)  # a line is asked about as itself and again as the paragraph before
 def _stands_alone(line: str) -> bool:
     """Colophon, web furniture, date lines, document numbers and titles stand on their own, and
     so does a table row."""
@@ -321,8 +325,10 @@ def is_addressee(line: str) -> bool:
     """The salutation of a notice or a note: "各市、县人民政府，省政府各部门：",
     "五华区、盘龙区人民政府，市政府有关委、办、局：", "小平、文元同志：" — bodies or people, then a
     colon, and nothing else."""
+    if not line.rstrip().endswith(cues.ADDRESSEE_ENDINGS):
+        return False
     compact = re.sub(r"\s", "", line)
-    if not compact.endswith(cues.ADDRESSEE_ENDINGS) or len(compact) > 100:
+    if len(compact) > 100:
         return False
     named = compact[:-1]
     if re.search("[。；！？“”]", named) or not named:
@@ -344,7 +350,7 @@ def _before_date(line: str, following: str) -> bool:
     """An organ's name over a date line is a signature: it never runs into the line above."""
     from briefbot.briefing.roles.signature import is_organ
 
-    return is_organ(line) and is_date_only(re.sub(r"\s", "", following))
+    return bool(following) and is_date_only(following) and is_organ(line)
 
 
 # a wrapped mail box or web address: "…@163." / "com"

@@ -110,11 +110,10 @@ def claim(blocks: list[Block]) -> None:
     for block in blocks:
         if block.role is not None:
             continue
-        compact = re.sub(r"\s", "", block.text)
-        if statement and _STATEMENT_ITEM.match(compact):
+        if statement and _STATEMENT_ITEM.match(block.text.lstrip()):
             block.assign(Role.BOILERPLATE, "网页/版式：声明条款")
             continue
-        statement = len(compact) <= 30 and any(h in compact for h in cues.DISCLAIMER_HEADINGS)
+        statement = len(block.text) <= 40 and any(h in block.text for h in cues.DISCLAIMER_HEADINGS)
         cue = cue_for(block.text)
         if cue is not None:
             block.assign(Role.BOILERPLATE, cue)

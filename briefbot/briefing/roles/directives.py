@@ -55,6 +55,12 @@ _NAMED_COLON = re.compile(r"^(?P<who>[^，。；：:“”！？]{3,40}?)[：:](
 
 
 _ATTACHMENT = ("附件", "附：", "附:")
+# a name alone as the subject, followed by where or on what the note was written
+_NAME_AT = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,3})(?:同志)?(?=在|对|于|就|亲自|作出|做出)")
+# "批示内容为：", "批示如下：": the words of a directive reported just before
+_WORDS_CUE = re.compile(r"^(?:批示|批语)(?:的)?(?:内容|全文|原文)?(?:为|如下)[:：]\s*")
+# a paragraph that opens another account: a date, "这是…"
+_NEW_ACCOUNT = re.compile(r"^(?:\d{4}年|\d{1,2}月\d{1,2}日|这是|此后|随后)")
 
 
 @dataclass
@@ -211,14 +217,36 @@ class Finder:
         for known, designation in self.people().items():
             if clause.startswith(known) and clause[len(known) :].startswith(cues.AFTER_NAME):
                 return Subject(known, designation)
+        # "这是1966年7月25日，毛泽东在…清样上的批示": a name alone, then where the note was written
+        for part in reversed(re.split(r"[，,]", text[start:end])):
+            m = _NAME_AT.match(leading_stripped(part))
+            if m and bare_name(m.group("name")) == m.group("name"):
+                return Subject(m.group("name"), self.people().get(m.group("name"), ""))
         return None
+
+    def _designation_of(self, name: str) -> str:
+        """The designation the document first gives ``name`` (read around each mention only:
+        cheaper than :meth:`people`, which reads all of the text)."""
+        if self._people is not None:
+            return self._people.get(name, "")
+        for block in self.blocks:
+            if block.role is not None:
+                continue
+            at = block.text.find(name)
+            while at >= 0:
+                window = block.text[max(0, at - 40) : at + len(name) + 2]
+                if found := people([window]).get(name):
+                    return found
+                at = block.text.find(name, at + 1)
+        return ""
 
     def _in_full(self, subject: Subject) -> Subject:
         """ "朱镕基总理" after "国务院总理朱镕基": a bare post is the short form of a designation the
         document gives in full elsewhere."""
-        fuller = self.people().get(subject.leader, "")
-        bare = subject.designation in cues.POSTS
-        if bare and fuller.endswith(subject.designation) and fuller != subject.designation:
+        if subject.designation not in cues.POSTS:
+            return subject
+        fuller = self._designation_of(subject.leader)
+        if fuller.endswith(subject.designation) and fuller != subject.designation:
             return Subject(subject.leader, fuller, subject.is_body)
         return subject
 
@@ -381,8 +409,23 @@ class Finder:
         return resolve_month_day(raw, self.reference, forward=False), raw
 
     def _reported(self, i: int) -> bool:
-        """ "骆惠宁省长指出，…" right after "骆惠宁省长…作出重要批示。": the 批示's words."""
+        """ "骆惠宁省长指出，…" right after "骆惠宁省长…作出重要批示。": the 批示's words; or
+        "批示内容为：…" (on through the paragraphs after it, up to the next dated account)."""
         text = self.blocks[i].text
+        if self.pending and (cue := _WORDS_CUE.match(text)):
+            leader = list(self.pending)[-1]
+            subject, when, raw = self.pending.pop(leader)
+            members = [i]
+            while self._free(members[-1] + 1) and len(members) < 6:
+                nxt = self.blocks[members[-1] + 1].text
+                if _NEW_ACCOUNT.match(nxt) or not re.search("[。！？；”]$", nxt):
+                    break
+                members.append(members[-1] + 1)
+            words = "\n".join([text[cue.end() :], *(self.blocks[j].text for j in members[1:])])
+            self._add(i, subject, words, when, raw, "批示")
+            for j in members:
+                self.blocks[j].assign(Role.DIRECTIVE, f"{leader}批示（批示内容）")
+            return True
         for leader, (subject, when, raw) in self.pending.items():
             who = rf"(?:{re.escape(subject.designation)})?{re.escape(leader)}(?:{re.escape(subject.designation)})?(?:同志)?"
             m = re.match(
