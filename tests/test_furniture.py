@@ -78,3 +78,19 @@ def test_the_full_stop_left_after_a_quoted_directive_is_no_news_item():
     )
     assert [d.text for d in b.directives] == ["各街道要抓紧落实"]
     assert b.news == ()
+
+
+def test_page_tools_a_fields_value_under_its_label_a_site_statement_and_related_links():
+    b = parse_briefing(
+        "县城管局开展夜市整治\n发布时间：\n2025-06-02 09:30\n信息来源：\n今日某某\n放大\n缩小\n默认\n"
+        "6月1日，县城管局对城区3处夜市开展集中整治，规范占道经营摊点86个。\n"
+        "某某网声明：本网站转载的稿件不代表本网观点。\n相关文章：\n·县城管局开展门前三包检查\n"
+        "·县城管局召开作风建设会议\n"
+    )
+    r = roles(b)
+    for line in ("2025-06-02 09:30", "今日某某", "缩小", "某某网声明：本网站转载的稿件不代表本网观点。",
+                 "·县城管局召开作风建设会议"):  # fmt: skip
+        assert r[line] == Role.BOILERPLATE.value, line
+    assert b.date is not None and b.date.isoformat() == "2025-06-02"
+    message = render_notice(b)
+    assert "缩小" not in message and "门前三包" not in message and "今日某某" not in message

@@ -29,9 +29,12 @@ def test_lines_that_are_not_a_headlines_second_line():
         "本期要目\n镇召开防汛会议\n镇开展义诊\n"
         "6月2日，镇卫生院在集镇开展义诊，服务群众200余人次。\n"
     ) == ["本期要目", "镇召开防汛会议", "镇开展义诊"]
-    assert leads(
-        "第一章\n第二章\n第一条为规范本镇防汛工作，制定本办法。本办法适用于全镇各村和镇直单位。\n"
-    )[:2] == ["第一章", "第二章"]
+    found = leads(
+        "镇卫生院开展义诊\n6月2日，镇卫生院在集镇开展义诊，服务群众200余人次。\n"
+        "关于印发某某镇防汛办法的通知\n某政发〔2025〕3号\n"
+        "6月2日，镇政府印发防汛办法，对各村防汛责任作出规定。\n"
+    )
+    assert "关于印发某某镇防汛办法的通知" in found and not any("〔2025〕" in x for x in found[:2])
 
 
 def test_a_bracketed_heading_over_a_subtitle_is_an_articles_headline():
@@ -62,3 +65,16 @@ def test_a_summarys_headline_stands_on_its_own_line():
         b, summary=("全镇人居环境整治取得阶段成效", "东河村清理垃圾30吨。", "西河村清理垃圾20吨。")
     )
     assert "全镇人居环境整治取得阶段成效\n东河村清理垃圾30吨。西河村" in render_notice(b)
+
+
+def test_an_outline_attachments_and_footnotes_are_not_news():
+    b = parse_briefing(
+        HEAD + "◆本期要闻◆\n镇卫生院开展义诊\n6月2日，镇卫生院在集镇开展义诊，服务群众200余人次。\n"
+        "一、存在问题\n部分村对隐患排查重视不够，个别隐患整改不彻底。\n"
+        "附件：某某镇防汛应急预案\n第一章总则\n1.1编制目的\n第一条为做好防汛工作，制定本预案。\n"
+        "注释\n〔1〕 东河村，即原东河乡所在地。\n"
+    )
+    assert [n.lead for n in b.news][:1] == ["镇卫生院开展义诊"]
+    message = render_notice(b)
+    for noise in ("本期要闻", "• 存在问题", "附件", "第一章", "1.1编制目的", "注释", "〔1〕"):
+        assert noise not in message, noise

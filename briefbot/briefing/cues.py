@@ -454,6 +454,9 @@ BOILERPLATE_STARTS = (
     "下一篇",
     "相关链接",
     "相关阅读",
+    "相关文章",
+    "相关新闻",
+    "推荐阅读",
     "责任编辑：",
     "责任编辑:",
     "首页 >",
@@ -504,6 +507,9 @@ MEDIA_ENDINGS = (
     "传媒",
     "网",
 )
+# a line of nothing but a page's tool buttons ("放大 缩小 默认", "【打印】【关闭】")
+PAGE_TOOL_WORDS = ("放大", "缩小", "默认", "正常", "大", "中", "小", "打印", "关闭", "收藏", "分享",
+                   "纠错", "返回顶部", "返回", "字体", "字号", "视力保护色", "浏览量")  # fmt: skip
 # a bracketed link "[返回首页]" is navigation only with one of these words in it
 NAVIGATION_WORDS = (
     "返回",
@@ -547,6 +553,8 @@ BOILERPLATE_CONTAINS = (
     "网站标识码",
 )
 
+# a heading over a list of links to other articles ("相关文章：" / "·某某…")
+RELATED_HEADINGS = ("相关链接", "相关阅读", "相关文章", "相关新闻", "推荐阅读", "猜你喜欢")
 # a heading over a site's numbered statement ("某某网版权与免责声明" / "1、未经本网许可…")
 DISCLAIMER_HEADINGS = ("免责声明", "版权声明", "版权说明", "用户须知")
 # a collection's note on its source text, under a note ("根据手稿刊印。")
@@ -599,6 +607,11 @@ SECTION_NAMES = (
 # a longer bracketed or bold line is a section heading when it ends like one
 SECTION_ENDINGS = ("动态", "要闻", "简讯", "快讯", "交流", "经验", "通报", "专题", "信息", "聚焦", "导读",
                    "精神", "批示", "部署", "进展", "工作", "提示", "点评", "观察", "视点")  # fmt: skip
+
+# a numbered heading ending like this ("一、存在问题", "二、整改要求") is a section of a report's
+# outline, not a news headline
+OUTLINE_SECTIONS = ("情况", "问题", "要求", "建议", "措施", "安排", "成效", "做法", "打算", "原则",
+                    "范围", "依据", "目标", "总则", "附则")  # fmt: skip
 
 # --- deadlines -------------------------------------------------------------------------------
 DEADLINE_IMPERATIVES = (

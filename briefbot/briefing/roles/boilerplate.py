@@ -32,6 +32,10 @@ _PAGER = re.compile(
 )
 # "（某某办秘书处）" closing a web article: who wrote it (and a CMS's "endprint" stuck to it)
 _AUTHOR_ORGAN = re.compile(r"^[（(](?P<organ>[^（）()]{3,30})[）)](?:endprint)?$")
+# "某某思想网声明：本网站属…": a site's statement in one paragraph
+_SITE_STATEMENT = re.compile(r"^\S{0,16}(?:网|网站)(?:版权|免责)?声明[:：]")
+# "·某某某…" under "相关文章：": a link to another article
+_LINK_ITEM = re.compile(r"^[·•◆■▪\-－]?\s*[^。；！？]{2,40}$")
 # "1、未经本网许可…" under a disclaimer heading
 _STATEMENT_ITEM = re.compile(r"^[-－•·]?\s*\d{1,2}[、.．]")
 # "（来源：新华社）" closing an item's body
@@ -68,6 +72,10 @@ def cue_for(text: str) -> str | None:
         return "署名（记者/通讯员）"
     if _PAGER.match(text):
         return "网页翻页链接"
+    if _tools(text):
+        return "网页工具按钮"
+    if _SITE_STATEMENT.match(text):
+        return "网站声明"
     if _BRACKETED.match(text) and any(w in text for w in cues.NAVIGATION_WORDS):
         return "网页导航链接"
     if _BREADCRUMB.match(text):
@@ -80,6 +88,26 @@ def _edition() -> re.Pattern[str]:
     sources = "|".join(cues.EDITION_NOTE_SOURCES)
     verbs = "|".join(cues.EDITION_NOTE_VERBS)
     return re.compile(rf"^根据[^。，,]{{0,12}}(?:{sources})[^。，,]{{0,6}}(?:{verbs})。?$")
+
+
+def _field_value(label: str, text: str) -> bool:
+    """ "2025-05-22 10:03" under "发布时间：", "今日开鲁" under "信息来源："."""
+    value = text.strip()
+    if re.search("时间|日期", label):
+        return (
+            re.fullmatch(
+                r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?", value
+            )
+            is not None
+        )
+    return len(value) <= 16 and not re.search(r"[\s，。；！？：:]", value)
+
+
+def _tools(text: str) -> bool:
+    """ "放大", "放大缩小默认", "字号：大中小 | 打印": nothing but a page's buttons."""
+    words = re.sub(r"[\s|｜【】\[\]:：]", "", text)
+    tools = "|".join(sorted(cues.PAGE_TOOL_WORDS, key=len, reverse=True))
+    return bool(words) and re.fullmatch(f"(?:{tools})+", words) is not None
 
 
 def _edition_note(text: str) -> bool:
@@ -107,14 +135,27 @@ def author_organ(blocks: list[Block]) -> str | None:
 
 def claim(blocks: list[Block]) -> None:
     statement = False  # inside a site's numbered statement under its disclaimer heading
+    label = ""  # the block before: a page field's label standing without its value
+    related = False  # under "相关文章：", in a list of links
     for block in blocks:
         if block.role is not None:
+            label = ""
+            related = related and block.role is Role.BOILERPLATE
             continue
         if statement and _STATEMENT_ITEM.match(block.text.lstrip()):
             block.assign(Role.BOILERPLATE, "网页/版式：声明条款")
             continue
+        if related and _LINK_ITEM.match(block.text.strip()):
+            block.assign(Role.BOILERPLATE, "网页：相关文章链接")
+            continue
+        if label and _field_value(label, block.text):
+            block.assign(Role.BOILERPLATE, "网页字段的值")  # "发布时间：" / "2025-05-22 10:03"
+            label = ""
+            continue
         statement = len(block.text) <= 40 and any(h in block.text for h in cues.DISCLAIMER_HEADINGS)
+        related = len(block.text) <= 12 and block.text.strip().startswith(cues.RELATED_HEADINGS)
         cue = cue_for(block.text)
+        label = block.text.strip() if cue and block.text.rstrip().endswith((":", "：")) else ""
         if cue is not None:
             block.assign(Role.BOILERPLATE, cue)
         else:

@@ -28,7 +28,17 @@ _OUTLINE_MARK = re.compile(
 
 
 def strip_marks(text: str) -> str:
-    return text.lstrip(cues.BULLET_MARKS + " \u3000")
+    """ "◆本期要闻◆" → "本期要闻"."""
+    return text.lstrip(cues.BULLET_MARKS + " \u3000").rstrip(cues.BULLET_MARKS.strip("·•"))
+
+
+_FOOTNOTE = re.compile(r"^[〔［\[]\d{1,2}[〕］\]]\s*\S")
+# "第三章 法律责任", "第十二条", "1.3 适用范围", "注释": the outline of a rule, a plan or a
+# collection's notes — headings inside a relayed text, not news
+_OUTLINE_HEADING = re.compile(
+    r"^(?:第[一二三四五六七八九十百零〇\d]{1,4}[章节条部分]\S{0,16}|\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\S{0,16}"
+    r"|注释|注解|附注)$"
+)
 
 
 def _is_headline(text: str) -> bool:
@@ -144,6 +154,18 @@ def claim(
             continue
         if _OUTLINE_ONLY.match(text):
             block.assign(Role.HEADING, "提纲序号")
+            continue
+        if _OUTLINE_HEADING.match(text) or (
+            numbered != text and len(numbered) <= 10 and numbered.endswith(cues.OUTLINE_SECTIONS)
+        ):
+            close()  # "第三章法律责任", "一、存在问题": the document's outline, not a headline
+            block.assign(Role.HEADING, "提纲标题")
+            continue
+        if text.startswith(("附件", "附：", "附:")):
+            block.assign(Role.BODY, "附件说明")  # what is attached is no news
+            continue
+        if _FOOTNOTE.match(text):
+            block.assign(Role.BODY, "注释条目")  # "〔1〕 小平，即邓小平…": an editor's footnote
             continue
         if is_date_only(text) or (is_organ(text) and len(text) <= 24):
             block.assign(Role.BODY, "孤立日期或单位名称")
