@@ -128,3 +128,19 @@ def test_words_reported_after_批示内容为_under_a_name_alone():
     # a time word, a pronoun or a demonstrative before 在 is nobody
     b = parse_briefing("这份报告在县委常委会上批示通过。昨天在会上批示：“照办。”\n")
     assert b.directives == ()
+
+
+def test_a_short_directive_on_a_line_of_its_own_is_no_section_heading():
+    b = parse_briefing(HEAD + "韦某在报告上批示：“同意。”\n")
+    assert [(d.leader, d.text) for d in b.directives] == [("韦某", "同意。")]
+    # a place word is no name, whatever stands before 对
+    assert parse_briefing(HEAD + "区里对该问题作出批示：“要抓紧整改。”\n").directives == ()
+
+
+def test_a_post_without_a_name_is_not_given_the_issuers_name():
+    b = parse_briefing(
+        HEAD + "县长批示\n请各乡镇立即开展排查，8月20日前报县应急局。\n（8月11日）\n"
+    )
+    [d] = b.directives
+    assert (d.leader, d.title, d.date) == ("", "县长", date(2025, 8, 11))
+    assert "县长 8月11日批示" in render_notice(b)

@@ -99,7 +99,8 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
     if issue is not None and issue.year is None and issued is not None:
         issue = Issue(issue.raw, issue.number, issued.year, issue.cumulative)
     found = [_dated(d, issued) for d in found]
-    found = [d if d.leader else _with_leader(d, issuer) for d in found]
+    # a body's note without its name is the issuer's; a post without a name stays unnamed
+    found = [d if d.leader or d.title else _with_leader(d, issuer) for d in found]
     # without a date of its own, a date the page prints anchors "6月18日前"
     anchor = issued or next(
         (

@@ -57,6 +57,13 @@ _NAMED_COLON = re.compile(r"^(?P<who>[^，。；：:“”！？]{3,40}?)[：:](
 _ATTACHMENT = ("附件", "附：", "附:")
 # a name alone as the subject, followed by where or on what the note was written
 _NAME_AT = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,3})(?:同志)?(?=在|对|于|就|亲自|作出|做出)")
+
+
+def _surnamed(name: str) -> bool:
+    """A name written with no post beside it: a surname first, and no place word last ("区里")."""
+    return name[0] in cues.SURNAMES and name[-1] not in "里们方面上下中内外"
+
+
 # "批示内容为：", "批示如下：": the words of a directive reported just before
 _WORDS_CUE = re.compile(r"^(?:批示|批语)(?:的)?(?:内容|全文|原文)?(?:为|如下)[:：]\s*")
 # a paragraph that opens another account: a date, "这是…"
@@ -109,8 +116,10 @@ def heading_kind(text: str) -> str | None:
     text = text.lstrip(cues.BULLET_MARKS + " ")
     name = as_section_heading(text) or (text.strip("【】") if text.startswith("【") else None)
     candidate = name if name is not None else text
-    if len(candidate) > 30 or re.search(r"[。；]$", candidate):
+    if len(candidate) > 30 or re.search(r"[。；”]$", candidate):
         return None
+    if re.search(r"[：:].", candidate.rstrip("：: ")) or "“" in candidate:
+        return None  # "某某批示：“同意。”": a directive's words follow, it heads nothing
     compact = re.sub(r"\s", "", candidate).rstrip("：:")
     if any(compact.endswith(h) or compact == h for h in cues.DIRECTIVE_HEADINGS):
         return "section"
@@ -220,7 +229,7 @@ class Finder:
         # "这是1966年7月25日，毛泽东在…清样上的批示": a name alone, then where the note was written
         for part in reversed(re.split(r"[，,]", text[start:end])):
             m = _NAME_AT.match(leading_stripped(part))
-            if m and bare_name(m.group("name")) == m.group("name"):
+            if m and bare_name(m.group("name")) == m.group("name") and _surnamed(m.group("name")):
                 return Subject(m.group("name"), self.people().get(m.group("name"), ""))
         return None
 
