@@ -305,7 +305,7 @@ def is_doc_title(line: str) -> bool:
 def _stands_alone(line: str) -> bool:
     """Colophon, web furniture, date lines, document numbers and titles stand on their own, and
     so does a table row."""
-    from briefbot.briefing.roles.boilerplate import cue_for as furniture  # roles build on layout
+    from briefbot.briefing.roles.boilerplate import is_publication_line  # roles build on layout
 
     compact = re.sub(r"\s", "", line)
     return (
@@ -317,7 +317,7 @@ def _stands_alone(line: str) -> bool:
         or (compact.startswith("【") and compact.endswith("】"))
         or compact.startswith("——")  # "——县委书记某某 7月8日": who said the quotation above
         or TABLE_CELLS in line
-        or furniture(line) is not None  # "时间：2017-12-01 来源：…" over the headline
+        or is_publication_line(line)  # "时间：2017-12-01 来源：…" over the headline
     )
 
 

@@ -53,6 +53,10 @@ _PUBLISHED = re.compile(
 )
 
 
+def is_publication_line(text: str) -> bool:
+    return _PUBLISHED.match(text.strip()) is not None
+
+
 def cue_for(text: str) -> str | None:
     """The cue that makes ``text`` boilerplate, or None."""
     if _PUBLISHED.match(text.strip()):
@@ -103,16 +107,22 @@ def _field_value(label: str, text: str) -> bool:
     return len(value) <= 16 and not re.search(r"[\s，。；！？：:]", value)
 
 
+@cache
+def _tool_words() -> re.Pattern[str]:
+    return re.compile(f"(?:{'|'.join(sorted(cues.PAGE_TOOL_WORDS, key=len, reverse=True))})+")
+
+
 def _tools(text: str) -> bool:
     """ "放大", "放大缩小默认", "字号：大中小 | 打印": nothing but a page's buttons."""
+    if len(text) > 40:
+        return False
     words = re.sub(r"[\s|｜【】\[\]:：]", "", text)
-    tools = "|".join(sorted(cues.PAGE_TOOL_WORDS, key=len, reverse=True))
-    return bool(words) and re.fullmatch(f"(?:{tools})+", words) is not None
+    return bool(words) and _tool_words().fullmatch(words) is not None
 
 
 def _edition_note(text: str) -> bool:
     """ "根据手稿刊印。": where a collection took the text from."""
-    return _edition().match(text) is not None
+    return text.startswith("根据") and _edition().match(text) is not None
 
 
 def dateline_paper(blocks: list[Block]) -> str | None:
