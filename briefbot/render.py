@@ -138,6 +138,9 @@ def _head(briefing: Briefing, options: RenderOptions) -> list[str]:
     return lines
 
 
+_CLOSED = "。！？；…”’」』）)!?;"
+
+
 def _tail(
     briefing: Briefing,
     news: list[str],
@@ -148,7 +151,9 @@ def _tail(
     lines: list[str] = []
     # excerpts chosen by the bot get full-width punctuation (directives stay word for word)
     if news and briefing.summary:  # sentences of an extractive summary, in document order
-        lines += ["", "<b>【内容摘要】</b>", esc(cjk_punctuation("".join(news)))]
+        # a headline among them (no closing mark) stands on its own line
+        text = "".join(s if s[-1:] in _CLOSED else s + "\n" for s in news).strip()
+        lines += ["", "<b>【内容摘要】</b>", esc(cjk_punctuation(text))]
     elif news:
         lines += [
             "",

@@ -1,7 +1,8 @@
 """The corpus (tests/corpus): nothing silently lost, and fidelity that does not regress.
 
 The bounds are the figures measured when the parser was last changed (see bench/fidelity_report.py),
-for the open set and, apart, for the held-out set whose expectations were written blind.
+for the open set and, apart, for the held-out set whose expectations were written blind. Between
+blind sets ``heldout/`` is empty: the last one has joined ``open/`` and the next is being written.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ def scores() -> dict[str, Score]:
 def test_corpus_is_large_and_varied():
     formats = {d.path.suffix for d in DOCUMENTS}
     assert len(DOCUMENTS) >= 40 and formats == {".txt", ".docx", ".pdf", ".html"}
-    # each blind set is measured once, then studied and moved to open/ (as h1-*, h2-*); the set
-    # held out now was a third of the corpus when it was written, and stays at least 15 documents
-    assert sum(d.set == "heldout" for d in DOCUMENTS) >= 15
+    # each blind set is measured once, then studied and moved to open/ (as h1-*, h2-*); a set
+    # held out is at least 15 documents, and between sets none is (the next is being written)
+    held_out = sum(d.set == "heldout" for d in DOCUMENTS)
+    assert held_out == 0 or held_out >= 15
     assert sum(d.origin.startswith("real") for d in DOCUMENTS) >= 10
 
 
@@ -51,16 +53,19 @@ def _totals(scores: dict[str, Score], which: str) -> Totals:
     return t
 
 
-# (set, fields right, directives recalled, directives verbatim, leaks at most): the figures when
-# the parser last changed; the held-out set's were measured once, blind
-BOUNDS = [("open", 1442, 160, 153, 5), ("heldout", 158, 19, 19, 4)]
+# (set, fields right, directives recalled, verbatim, verbatim and attributed, leaks at most): the
+# figures when the parser last changed. A held-out set's bounds are added once it has been
+# measured, blind; while heldout/ is empty (between blind sets) it has none.
+BOUNDS = [("open", 1702, 183, 183, 181, 0)]
 
 
-@pytest.mark.parametrize(("which", "fields", "recalled", "verbatim", "leaks"), BOUNDS)
-def test_fidelity_does_not_regress(scores, which, fields, recalled, verbatim, leaks):
+@pytest.mark.parametrize(("which", "fields", "recalled", "verbatim", "attributed", "leaks"), BOUNDS)
+def test_fidelity_does_not_regress(scores, which, fields, recalled, verbatim, attributed, leaks):
     t = _totals(scores, which)
+    if t.documents == 0:
+        pytest.skip(f"no documents in {which}/")
     assert t.errors == 0 and t.found == t.recalled  # no crash, no spurious directive
     assert t.fields_right >= fields
-    assert t.recalled >= recalled and t.verbatim >= verbatim
+    assert t.recalled >= recalled and t.verbatim >= verbatim and t.attributed >= attributed
     assert t.leaks <= leaks
     assert t.missing == 0

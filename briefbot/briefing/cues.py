@@ -21,8 +21,10 @@ LEVELS = (
     "旗",
     "乡",
     "镇",
+    "苏木",
     "街道",
     "村",
+    "嘎查",
 )
 # leading bodies: 党委 / 政府 / 人大 / 政协 / 纪委 and their short forms ("省委", "县政府")
 BODIES = (
@@ -101,6 +103,8 @@ POSTS = (
     "旗长",
     "副乡长",
     "乡长",
+    "苏木达",
+    "嘎查达",
     "副镇长",
     "镇长",
     "副主席",
@@ -203,8 +207,20 @@ NOT_NAMES = (
     "此前",
 )
 
+# common single-character surnames: a name written alone (no post beside it) must start with one
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃"
+    "武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒"
+    "阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓"
+    "古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣"
+    "巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满"
+    "闻位厉伊仝郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦"
+    "戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但"
+    "尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
 # characters a person's name does not start with (they start organ words and verbs)
-NOT_NAME_STARTS = "会编局厅委办部处室科院所在对就把被将为的了和与及是有向从由经据按请要应竟当即随立也都还又再很更最已正刚"
+NOT_NAME_STARTS = "会编局厅委办部处室科院所在对就把被将为的了和与及是有向从由经据按请要应竟当即随立也都还又再很更最已正刚这那该此每我你他她它昨"
 
 # --- directives -------------------------------------------------------------------------------
 # what a leader or a body does when it instructs: the verb ends the subject
@@ -235,6 +251,10 @@ WORDS_LINKS = ("指出", "强调", "写道")
 RELAY_OPENINGS = ("现将", "现把", "兹将")
 RELAY_VERBS = ("印发给你们", "转发给你们", "发给你们", "转给你们", "印发你们", "转发你们", "现予印发",
                "予以印发", "现予转发")  # fmt: skip
+# a directive relayed at a meeting: the date before these words is the meeting's
+RELAYED_DIRECTIVE_CUES = ("传达", "学习了", "学习贯彻")
+# the day last named before ("7月8日…启动应急响应。副县长某某当晚…批示")
+SAME_DAY_WORDS = ("当晚", "当天", "当日", "同日", "当夜")
 # a section heading that holds directives
 DIRECTIVE_HEADINGS = (
     "领导批示",
@@ -268,6 +288,7 @@ EDITOR_NOTE_CUES = ("编者按", "编者的话", "编后", "编者注", "编辑�
 # --- masthead ---------------------------------------------------------------------------------
 CLASSIFICATIONS = (
     "内部资料",
+    "内部交流",
     "内部刊物",
     "内部参阅",
     "注意保存",
@@ -280,6 +301,8 @@ CLASSIFICATIONS = (
     "秘密",
     "内部",
 )
+# the same marks after a series name on a running label ("街道快报　内部交流")
+CLASSIFICATION_LABELS = ("内部交流", "内部资料", "内部刊物", "注意保存")
 TITLE_WORDS = (
     "简报",
     "通报",
@@ -330,6 +353,12 @@ EDITED_BY = ("编印", "编发", "主办", "编")
 # a salutation line of a notice: "各市、县人民政府，省政府各部门："
 ADDRESSEE_ENDINGS = ("：", ":")
 ADDRESSEE_STARTS = ("各", "省直", "市直", "县直", "区直", "中央和国家机关", "有关")
+# a salutation to people rather than bodies
+COMRADES = ("同志", "同志们")
+# or a list of bodies or people, the last of them ending like this ("…，三个开发区管委会：")
+ADDRESSEE_NAMES = ("单位", "部门", "机构", "同志", "同志们", "人民政府", "政府", "党委", "党组",
+                   "党工委", "党总支", "委员会", "管委会", "村委会", "居委会", "办事处", "委", "办",
+                   "局", "厅", "院", "所", "中心", "公司")  # fmt: skip
 
 # a special issue's label under the masthead title: "经验交流专刊"
 SPECIAL_ISSUES = ("专刊", "增刊", "专辑", "特刊")
@@ -437,6 +466,9 @@ BOILERPLATE_STARTS = (
     "下一篇",
     "相关链接",
     "相关阅读",
+    "相关文章",
+    "相关新闻",
+    "推荐阅读",
     "责任编辑：",
     "责任编辑:",
     "首页 >",
@@ -467,6 +499,29 @@ BOILERPLATE_STARTS = (
     "我要纠错",
     "【收藏",
 )
+# a web page's fields about the article (briefbot.briefing.pagefields): the document's own date,
+# the page's date, the body that issued it, where the text came from, its number
+PAGE_WRITTEN_LABELS = ("成文日期", "发文日期", "印发日期")
+PAGE_PUBLISHED_LABELS = ("发布日期", "发布时间", "公开日期", "更新时间", "时间", "日期")
+PAGE_BODY_LABELS = ("发布机构", "公开责任部门", "发文机关", "发文单位")
+PAGE_SOURCE_LABELS = ("信息来源", "文章来源", "稿件来源", "来源", "稿源")
+PAGE_NUMBER_LABELS = ("文号", "发文字号")
+PAGE_CLOSING_LABELS = ("截止日期", "截止时间", "截止")
+# a 来源 naming a news outlet or a web site says where the text was copied from, not who issued it
+MEDIA_ENDINGS = (
+    "融媒体中心",
+    "新闻中心",
+    "日报",
+    "晚报",
+    "报社",
+    "电视台",
+    "广播电视台",
+    "传媒",
+    "网",
+)
+# a line of nothing but a page's tool buttons ("放大 缩小 默认", "【打印】【关闭】")
+PAGE_TOOL_WORDS = ("放大", "缩小", "默认", "正常", "大", "中", "小", "打印", "关闭", "收藏", "分享",
+                   "纠错", "返回顶部", "返回", "字体", "字号", "视力保护色", "浏览量")  # fmt: skip
 # a bracketed link "[返回首页]" is navigation only with one of these words in it
 NAVIGATION_WORDS = (
     "返回",
@@ -489,6 +544,13 @@ NAVIGATION_WORDS = (
 )
 BOILERPLATE_CONTAINS = (
     "版权所有",
+    "免责声明",
+    "版权声明",
+    # document-sharing sites around a copied text
+    "下载文档",
+    "在线预览",
+    "联系客服",
+    "合集下载",
     "ICP备",
     "公网安备",
     "Copyright",
@@ -502,6 +564,14 @@ BOILERPLATE_CONTAINS = (
     "微信扫一扫",
     "网站标识码",
 )
+
+# a heading over a list of links to other articles ("相关文章：" / "·某某…")
+RELATED_HEADINGS = ("相关链接", "相关阅读", "相关文章", "相关新闻", "推荐阅读", "猜你喜欢")
+# a heading over a site's numbered statement ("某某网版权与免责声明" / "1、未经本网许可…")
+DISCLAIMER_HEADINGS = ("免责声明", "版权声明", "版权说明", "用户须知")
+# a collection's note on its source text, under a note ("根据手稿刊印。")
+EDITION_NOTE_SOURCES = ("手稿", "抄件", "原件", "铅印件", "油印件", "印件", "电报稿", "档案")
+EDITION_NOTE_VERBS = ("刊印", "排印", "编入", "印出", "整理")
 
 # --- bullets and outline markers ------------------------------------------------------------
 BULLET_MARKS = "◆■□★☆●○▲△▶►◇◎※·•"
@@ -550,6 +620,11 @@ SECTION_NAMES = (
 SECTION_ENDINGS = ("动态", "要闻", "简讯", "快讯", "交流", "经验", "通报", "专题", "信息", "聚焦", "导读",
                    "精神", "批示", "部署", "进展", "工作", "提示", "点评", "观察", "视点")  # fmt: skip
 
+# a numbered heading ending like this ("一、存在问题", "二、整改要求") is a section of a report's
+# outline, not a news headline
+OUTLINE_SECTIONS = ("情况", "问题", "要求", "建议", "措施", "安排", "成效", "做法", "打算", "原则",
+                    "范围", "依据", "目标", "总则", "附则")  # fmt: skip
+
 # --- deadlines -------------------------------------------------------------------------------
 DEADLINE_IMPERATIVES = (
     "请",
@@ -563,7 +638,14 @@ DEADLINE_IMPERATIVES = (
     "要于",
     "应于",
     "需于",
+    "应当在",
+    "应当于",
+    "必须在",
+    "必须于",
+    "需在",
 )
+# a table column holding deadlines ("完成时限", "整改时限", "截止时间")
+DEADLINE_COLUMNS = ("时限", "完成时间", "截止时间", "截止日期", "完成日期", "办结时间", "期限")
 DUE_VERBS = ("报送", "提交", "上报", "完成", "反馈", "报告", "报", "拿出", "召开", "形成", "建成",
              "制定", "出台", "整改", "落实", "组织", "提出", "建立", "开展", "实现", "启动", "修订",
              "印发", "审议", "核查", "清理", "排查", "拆除", "开工", "投产", "到位")  # fmt: skip

@@ -52,14 +52,17 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
         rf"|[{_CJK}]{{1,6}}·[{_CJK}]{{1,6}}))"
     )
     after = rf"(?={_alternation(cues.AFTER_NAME + cues.DIRECTIVE_VERBS)}|[，,、：:（(]|\d|$)"
-    title_first = re.compile(rf"(?P<chain>(?:{element}、)*{element}){long_name}{after}")
+    # elements are chained with 、, and a second group of posts after a comma
+    # ("市委常委、秘书长，市直机关工委书记邵启文")
+    title_first = re.compile(rf"(?P<chain>(?:{element}[、，,])*{element}){long_name}{after}")
     # a name before its title: the organ must be a known body or a place + body ("易炼红省长")
     free = rf"(?:(?![{stop}])[{_CJK}])"
     known_organ = (
         rf"(?:(?:{free}{{1,6}}?(?:{levels}))?(?:{bodies})|{free}{{1,8}}?(?:{departments}))?"
     )
+    # a post owning something is no subject: "接到总理的批示后" names nobody
     name_first = re.compile(
-        rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts}))"
+        rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts}))(?!的)"
     )
     # joint bodies are joined by 、: "市委、市政府", "省委办公厅、省政府办公厅"
     body = re.compile(rf"^(?P<body>[{_CJK}“”（）()、]{{0,30}}?(?:{bodies}|{departments}|会议))$")
@@ -136,10 +139,12 @@ def leading_stripped(clause: str) -> str:
 
 
 def bare_name(clause: str) -> str | None:
-    """A clause that is only a person's name ("何卫东", "何卫东同志")."""
+    """A clause that is only a person's name ("何卫东", "何卫东同志"; a longer name is written
+    with · between its parts, "阿不都·热合曼": "某某农业大学" is no name)."""
     clause = _LEADING.sub("", clause.strip(" ”’"), count=1).strip("，,、 ").removesuffix("同志")
     if re.fullmatch(
-        f"[{_CJK}]{{2,3}}|(?:{_alternation(cues.COMPOUND_SURNAMES)})[{_CJK}]{{1,2}}|[{_CJK}·]{{3,13}}",
+        f"[{_CJK}]{{2,4}}|(?:{_alternation(cues.COMPOUND_SURNAMES)})[{_CJK}]{{1,2}}"
+        f"|[{_CJK}]{{1,6}}(?:·[{_CJK}]{{1,6}})+",
         clause,
     ) and _is_name(clause):
         return clause

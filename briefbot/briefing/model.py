@@ -67,6 +67,7 @@ class Colophon:
     issue_to: tuple[str, ...] = ()  # 发
     copy_to: tuple[str, ...] = ()  # 抄送
     printed_by: str | None = None
+    supplied_by: str | None = None  # 供稿：the body that wrote the text
     printed_on: date | None = None
     copies: int | None = None
     contacts: tuple[str, ...] = ()

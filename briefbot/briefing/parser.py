@@ -12,10 +12,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import replace
 from datetime import date
 
-from briefbot.briefing import cues
+from briefbot.briefing import cues, pagefields
 from briefbot.briefing.blocks import Block, Part, Role
 from briefbot.briefing.dates import find_date, resolve_month_day
 from briefbot.briefing.extract import extract
@@ -74,23 +75,42 @@ def parse_briefing(source: str | list[list[str]], meta: dict[str, str] | None = 
 
     printed = colophon.fields(blocks)
     own = _own_signature(signatures, blocks)
-    page = boilerplate.page_facts(blocks)
-    page_date = find_date(page.date, iso=True)[0] if page.date else None
-    page_source = page.source if page.source and signature.is_organ(page.source) else None
-    issued = head.date or printed.printed_on or (own.date if own else None) or page_date
+    # what the page says about the article: its furniture in the text, then the rest of the page
+    web = pagefields.read([b.text for b in blocks if b.role is Role.BOILERPLATE])
+    page_meta = {**(meta or {}), **web.as_meta()}
+    issued = (
+        head.date
+        or printed.printed_on
+        or (own.date if own else None)
+        or find_date(page_meta.get("published", ""), iso=True)[0]
+    )
     issuer = (
         head.issuer
-        or printed.printed_by
         or (own.organ if own else None)
-        or page_source
+        or printed.printed_by
+        or _web_issuer(page_meta)
         or head.site
+        or page_meta.get("site")
+        or boilerplate.author_organ(blocks)
+        or printed.supplied_by
+        or boilerplate.dateline_paper(blocks)
     )
     issue = head.issue
     if issue is not None and issue.year is None and issued is not None:
         issue = Issue(issue.raw, issue.number, issued.year, issue.cumulative)
     found = [_dated(d, issued) for d in found]
-    found = [d if d.leader else _with_leader(d, issuer) for d in found]
-    due = deadlines.claim(blocks, issued)
+    # a body's note without its name is the issuer's; a post without a name stays unnamed
+    found = [d if d.leader or d.title else _with_leader(d, issuer) for d in found]
+    # without a date of its own, a date the page prints anchors "6月18日前"
+    anchor = issued or next(
+        (
+            d
+            for k in ("published", "closing")
+            if (d := find_date(page_meta.get(k, ""), iso=True)[0])
+        ),
+        None,
+    )
+    due = deadlines.claim(blocks, anchor)
 
     content = [b.text for b in blocks if b.role not in _NOT_CONTENT]
     parts = tuple(
@@ -148,6 +168,20 @@ def _own_signature(
     return signatures[-1]
 
 
+def _web_issuer(page: dict[str, str]) -> str | None:
+    """The body behind a web page's article: its 发布机构, else its 来源 when that names a
+    government body (a place stands for its government) rather than a news outlet or a site."""
+    for key in ("body", "source"):
+        name = page.get(key, "")
+        if not name or name.endswith(cues.MEDIA_ENDINGS):
+            continue
+        if signature.is_organ(name) or re.fullmatch(
+            f"[^，。]{{1,8}}(?:{'|'.join(cues.LEVELS)})", name
+        ):
+            return name
+    return None
+
+
 def _dated(d: Directive, issued: date | None) -> Directive:
     """A month-day date read before the document's own date was known."""
     if d.date is None and d.date_raw and issued is not None:
@@ -163,7 +197,14 @@ def _with_summary(briefing: Briefing, blocks: list[Block]) -> Briefing:
     """Add an extractive summary when headlines, tasks and directives carry too little."""
     if briefing.directives or briefing.tasks or len(briefing.news) >= 2:
         return briefing  # structured: its headlines, tasks and directives make the message
-    body = [b.text_outside(Role.BOILERPLATE) for b in blocks if b.role in (Role.NEWS, Role.BODY)]
+    body: list[str] = []
+    for b in blocks:
+        if b.role not in (Role.NEWS, Role.BODY):
+            continue
+        if b.cue == news.SECOND_LINE and body:
+            body[-1] += b.text_outside(Role.BOILERPLATE)  # a headline on two lines is one
+        else:
+            body.append(b.text_outside(Role.BOILERPLATE))
     body_chars = sum(len(t) for t in body)
     carried = sum(len(i.lead) for i in briefing.news) + sum(len(t.heading) for t in briefing.tasks)
     carried += sum(len(d.text) for d in briefing.directives)

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from briefbot.briefing import cues
 from briefbot.briefing.blocks import Dropped
@@ -60,10 +61,31 @@ def _map_compat(ch: str) -> str:
     return ch
 
 
+# two or more spaces (or a tab) between words: a column gap in a plain-text table
+_GAP = re.compile(r"(?:[ \u3000]{2,}|\t+)")
+TABLE_CELLS = " | "
+
+
+def _table_row(line: str) -> str | None:
+    """A plain-text table row ("１  城区改造  县住建局  8月底") as cells joined by " | ".
+
+    Three or more cells; a line spaced out letter by letter ("工  作  动  态") is no table.
+    """
+    if "  " not in line and "\u3000\u3000" not in line and "\t" not in line:
+        return None
+    if re.search("[|│┃]", line):
+        return None  # drawn with rules already
+    cells = [c for c in _GAP.split(line) if c]
+    if len(cells) < 3 or all(len(c) == 1 and _CJK_CHAR.match(c) for c in cells):
+        return None
+    return TABLE_CELLS.join(cells)
+
+
 def clean_line(line: str) -> str:
     line = "".join(_map_compat(c) for c in line).translate(_RADICALS)
     line = line.replace("**", "").replace("\ufeff", "").replace("\u00a0", " ")
     line = line.strip(" \t\u3000\r")
+    line = _table_row(line) or line
     line = _SPACE_BETWEEN_CJK.sub("", line)
     return _SPACE_DIGIT_CJK.sub("", line)
 
@@ -106,7 +128,13 @@ def _drop_running_heads(pages: list[list[str]]) -> list[list[str]]:
     running = {sig for sig, n in counts.items() if n >= needed}
     # the title (first lines of page 1, past a classification mark) repeated atop later pages
     titles = [_text(ln) for ln in pages[0] if len(_text(ln)) >= 6][:2]
-    out = [_first_page(pages[0], running)]
+    # page 1 keeps a running line at its top (the masthead) but not at its foot
+    feet = {ln for ln in _edges(pages[0])[-2:] if ln not in _edges(pages[0], 3)[:3]}
+    first = [
+        "" if ln in feet and len(_text(ln)) <= 40 and _signature(_text(ln)) in running else ln
+        for ln in pages[0]
+    ]
+    out = [_first_page(first, running)]
     for page in pages[1:]:
         edges = set(_edges(page))
         top = set(_edges(page, 1)[:1])
@@ -194,7 +222,7 @@ def lay_out(pages: list[list[str]]) -> tuple[list[str], list[Dropped]]:
             lines.append(line)
         cleaned.append(lines)
     kept = _drop_running_heads(cleaned)
-    for before, after in zip(cleaned, kept, strict=True):
+    for before, after in zip(cleaned, kept, strict=True):  # what the heads and feet took
         for a, b in zip(before, after, strict=True):
             if a and not b and a != PAGE_BREAK:
                 dropped.append(Dropped(_text(a), "running head"))
@@ -256,19 +284,29 @@ _NUMBER_START = re.compile(r"^[0-9０-９日号时点]")
 DOC_NUMBER = re.compile(r"^[\u4e00-\u9fff]{1,12}[〔\[［(（]\d{4}[〕\]］)）]\s*\d{1,4}\s*号")
 
 
+def balanced(text: str) -> bool:
+    """No 《 or “ left open (a title or a quotation that goes on past the line)."""
+    return text.count("《") <= text.count("》") and text.count("“") <= text.count("”")
+
+
 def is_doc_title(line: str) -> bool:
-    """ "某某关于印发…的通知": a document's own title line."""
+    """ "某某关于印发…的通知": a document's own title line (complete: nothing left open)."""
     compact = re.sub(r"\s", "", line)
     return (
         "关于" in compact[:40]
         and compact.endswith(cues.DOC_TYPES)
         and not re.search("[。；！？]", compact)
         and len(compact) <= 100
+        and balanced(compact)
     )
 
 
+@lru_cache(maxsize=4096)  # a line is asked about as itself and again as the paragraph before
 def _stands_alone(line: str) -> bool:
-    """Colophon, web furniture, date lines, document numbers and titles stand on their own."""
+    """Colophon, web furniture, date lines, document numbers and titles stand on their own, and
+    so does a table row."""
+    from briefbot.briefing.roles.boilerplate import is_publication_line  # roles build on layout
+
     compact = re.sub(r"\s", "", line)
     return (
         compact.startswith(cues.COLOPHON_STARTS + cues.BOILERPLATE_STARTS)
@@ -278,15 +316,65 @@ def _stands_alone(line: str) -> bool:
         or compact.endswith(cues.DOC_HEADER_ENDINGS)
         or (compact.startswith("【") and compact.endswith("】"))
         or compact.startswith("——")  # "——县委书记某某 7月8日": who said the quotation above
+        or TABLE_CELLS in line
+        or is_publication_line(line)  # "时间：2017-12-01 来源：…" over the headline
     )
 
 
-def _addressee(line: str) -> bool:
+def is_addressee(line: str) -> bool:
+    """The salutation of a notice or a note: "各市、县人民政府，省政府各部门：",
+    "五华区、盘龙区人民政府，市政府有关委、办、局：", "小平、文元同志：" — bodies or people, then a
+    colon, and nothing else."""
+    if not line.rstrip().endswith(cues.ADDRESSEE_ENDINGS):
+        return False
+    compact = re.sub(r"\s", "", line)
+    if len(compact) > 100:
+        return False
+    named = compact[:-1]
+    if re.search("[。；！？“”]", named) or not named:
+        return False
+    if compact.startswith(cues.ADDRESSEE_STARTS):
+        return True
+    last = re.split("[，,、]", named)[-1]
+    return last.endswith(cues.ADDRESSEE_NAMES) and len(named) >= 3
+
+
+def is_salutation(line: str) -> bool:
+    """ "陈云同志：", "小平、文元同志：", "各同志：": a note addressed to people opens like this, and
+    the salutation is part of the note (a notice's 主送 bodies are not)."""
+    compact = re.sub(r"\s", "", line)
+    return len(compact) <= 30 and is_addressee(compact) and compact[:-1].endswith(cues.COMRADES)
+
+
+def _before_date(line: str, following: str) -> bool:
+    """An organ's name over a date line is a signature: it never runs into the line above."""
+    from briefbot.briefing.roles.signature import is_organ
+
+    return bool(following) and is_date_only(following) and is_organ(line)
+
+
+# a wrapped mail box or web address: "…@163." / "com"
+_ADDRESS_END = re.compile(r"[A-Za-z0-9][./@]$")
+_ADDRESS_TAIL = re.compile(r"^[A-Za-z0-9.\-/]{2,30}$")
+
+
+def _headline_after_sentence(previous: str, line: str, width: int) -> bool:
+    """In typeset text a short line without closing punctuation after a finished sentence is a
+    headline: a paragraph's last line ends its sentence, any other line is full width."""
     return (
-        len(line) <= 60
-        and line.endswith(cues.ADDRESSEE_ENDINGS)
-        and line.startswith(cues.ADDRESSEE_STARTS)
+        previous[-1:] in _TERMINAL
+        and line[-1:] not in _TERMINAL
+        and len(line) < width - _SLACK
+        and balanced(previous)
     )
+
+
+# "南河区：", "青石县：" leading a headline
+_LABEL = re.compile(r"^[^，。；：:,、“”]{2,10}[：:](?=[^，。；,、]*$)")
+
+
+def _unlabelled(line: str) -> str:
+    return _LABEL.sub("", line, count=1)
 
 
 def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
@@ -310,7 +398,8 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
     def extend(line: str) -> None:
         paragraphs[-1] = Paragraph(paragraphs[-1].text + line, paragraphs[-1].page)
 
-    for raw in lines:
+    texts = [_text(ln) if ln != PAGE_BREAK else "" for ln in lines]
+    for at, raw in enumerate(lines):
         if raw == PAGE_BREAK:
             page_break = True
             page += 1
@@ -320,13 +409,20 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
         if not line:
             continue
         previous = paragraphs[-1].text if paragraphs else ""
+        if previous and _ADDRESS_END.search(last_line) and _ADDRESS_TAIL.match(line):
+            extend(line)  # "…@163." / "com": an address wrapped, whatever the line stands for
+            last_line, last_indented, page_break = line, indented, False
+            continue
+        following = next((t for t in texts[at + 1 :] if t), "")
         joinable = (
             bool(previous)
             and not looks_like_heading(previous)
             and not looks_like_heading(line)
-            and not _addressee(previous)
+            and not is_addressee(previous)
             and not _stands_alone(previous)
             and not _stands_alone(line)
+            and not _before_date(line, following)
+            and not line.startswith(tuple(cues.BULLET_MARKS))  # "◆全县…": an item starts
         )
         if (
             joinable
@@ -334,6 +430,7 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
             and not indented
             and width is not None
             and len(last_line) + 2 * last_indented >= width - _SLACK
+            and not _headline_after_sentence(previous, line, width)
         ):
             extend(line)
             last_line, last_indented, page_break = line, indented, False
@@ -359,8 +456,9 @@ def reflow(lines: list[str]) -> tuple[list[Paragraph], list[Dropped]]:
                 # an address or a mail box wrapped: "…@163." / "com"
                 or (last_line[-1:] in "./@" and line[:1].isascii() and line[:1].isalnum())
                 or len(last_line) >= 40
-                # a line with clause punctuation inside is a sentence, not a headline
-                or (len(last_line) >= 15 and re.search("[，,、：:]", last_line) is not None)
+                # a line with clause punctuation inside is a sentence, not a headline (the colon
+                # after a place that leads a headline, "南河区：…", is not such punctuation)
+                or (len(last_line) >= 15 and re.search("[，,、：:]", _unlabelled(last_line)))
                 # the break falls inside a number or a date phrase
                 or (
                     _OPEN_END.search(last_line) is not None

@@ -7,6 +7,7 @@ import re
 import lxml.html
 from lxml import etree
 
+from briefbot.briefing import pagefields
 from briefbot.briefing.errors import UnreadableDocument
 from briefbot.briefing.formats.text import decode_text
 
@@ -115,6 +116,10 @@ def html_document(data: bytes) -> tuple[list[list[str]], dict[str, str]]:
         bad.drop_tree()
     for comment in root.xpath("//comment()"):
         comment.drop_tree()
+    # what the page prints about the article, wherever on the page (a disclosure table, a
+    # 发布时间/来源 bar) — often outside the element that holds the article's text
+    for key, value in pagefields.read([ln.strip() for ln in _lines(root)]).as_meta().items():
+        meta.setdefault(key, value)
     candidates = [
         el
         for el in root.iter()

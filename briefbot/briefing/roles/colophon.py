@@ -14,6 +14,7 @@ from briefbot.briefing.roles.signature import is_organ
 _LIST_SPLIT = re.compile(r"[，,；;]\s*")
 _COPIES = re.compile(r"共印\s*(\d+)\s*份")
 _ANNOTATION = re.compile(r"^[（(](?:此件|本刊|本期)[^）)]{1,60}[）)]$")
+_SUPPLIED = re.compile(r"^(?:供稿单位|供稿)[:：](?P<by>[^，,；;:：]{2,30})$")
 _EDITED = re.compile(r"^(?P<by>.{2,40}?)\s*(?:编印|编发|编)$")
 
 
@@ -64,6 +65,7 @@ def fields(blocks: list[Block]) -> Colophon:
     lines = [b.text for b in blocks if b.role is Role.COLOPHON]
     found: dict[str, list[str]] = {"报": [], "送": [], "发": [], "抄送": []}
     printed_by = None
+    supplied_by = None
     printed_on = None
     copies = None
     contacts: list[str] = []
@@ -79,6 +81,9 @@ def fields(blocks: list[Block]) -> Colophon:
             if not line:
                 continue
         compact = re.sub(r"\s", "", line)
+        if (supplied := _SUPPLIED.match(compact)) and is_organ(supplied.group("by")):
+            supplied_by = supplied_by or supplied.group("by")
+            continue
         if "印发" in compact or _EDITED.match(compact):
             on, raw = find_date(compact)
             if on is not None and raw is not None:
@@ -95,6 +100,7 @@ def fields(blocks: list[Block]) -> Colophon:
         issue_to=tuple(found["发"]),
         copy_to=tuple(found["抄送"]),
         printed_by=printed_by,
+        supplied_by=supplied_by,
         printed_on=printed_on,
         copies=copies,
         contacts=tuple(contacts),

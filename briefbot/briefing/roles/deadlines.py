@@ -10,18 +10,38 @@ from briefbot.briefing import cues
 from briefbot.briefing.blocks import Block, Role
 from briefbot.briefing.dates import resolve_month_day, safe_date
 from briefbot.briefing.model import Deadline
+from briefbot.briefing.numerals import parse_number
+from briefbot.briefing.roles import deadline_table
 
 _OWNER = r"(?:请|由|要求)?(?P<owner>各[^于在。，,；]{0,15}?|[^于在。，,；请]{2,15}?(?:单位|部门|市|县|区|乡镇|办|局|厅|委))?"
 _DEADLINE = re.compile(
     rf"(?P<raw>(?:请|务必|须|并|要求)?{_OWNER}\s*(?:务必|须|要)?(?:于|在)?\s*(?:(?P<y>\d{{4}})年)?"
     r"(?P<m>\d{1,2})月(?P<d>\d{1,2})日(?:\s*[（(](?:星期|周)[一二三四五六日天][）)])?"
-    r"(?:\s*\d{1,2}[时点](?:\d{1,2}分)?)?(?:上午|下午|中午|晚上)?(?:下班)?(?:前|之前|以前)(?P<rest>[^。；，,]*))"
+    r"(?:\s*\d{1,2}[时点](?:\d{1,2}分)?)?(?:上午|下午|中午|晚上)?(?:下班)?(?:前|之前|以前)(?P<rest>[^。；，,|]*))"
+    # "截止12月5日", "报名截止时间为2025年3月5日" (截止 is the end; 截至 is "as of")
+    r"|(?P<closing>截止(?:时间|日期)?(?:为|到|至|于)?[:：]?\s*(?:(?P<cy>\d{4})年)?"
+    r"(?P<cm>\d{1,2})月(?P<cd>\d{1,2})日)"
 )
+_CN = "一二三四五六七八九十"
+_WEEKDAYS = "一二三四五六日"
+_WEEKDAY_INDEX = {**{d: i for i, d in enumerate(_WEEKDAYS)}, "天": 6}
+
+
+def _fuzzy() -> re.Pattern[str]:
+    cue = "|".join(sorted(cues.DEADLINE_IMPERATIVES, key=len, reverse=True))
+    return re.compile(
+        rf"(?P<raw>(?:(?P<cue>{cue})(?P<owner>各[^于在。，,；]{{0,15}}?)?[^。；，,|]{{0,12}}?)?"
+        rf"(?:今年|本年)?(?P<what>本月底|月底|年底|本年底|本月(?P<thisday>\d{{1,2}})日"
+        rf"|(?P<month>\d{{1,2}}|[{_CN}]{{1,3}})月(?:底|上旬|中旬|下旬)|每月(?P<day>\d{{1,2}})日"
+        rf"|每周[一二三四五]|(?P<week>本周|下周)(?:星期)?(?P<weekday>[{_WEEKDAYS}天]))"
+        r"(?:前|之前|以前)(?P<rest>[^。；，,|]*))"
+    )
+
+
 # a vague deadline counts only with an imperative cue: "部署年底前重点工作" is no deadline
-_DEADLINE_FUZZY = re.compile(
-    r"(?P<raw>(?:(?P<cue>请|务必|须|确保|要在|应在|并于|要求|要于|应于)(?P<owner>各[^于在。，,；]{0,15}?)?[^。；，,]{0,12}?)?"
-    r"(?P<what>本月底|月底|年底|本年底|(?P<month>\d{1,2})月(?:底|上旬|中旬|下旬)|每月(?P<day>\d{1,2})日|每周[一二三四五])前(?P<rest>[^。；，,]*))"
-)
+_DEADLINE_FUZZY = _fuzzy()
+# "自12月起，…每月10日前": a recurring deadline's first day
+_FROM_MONTH = re.compile(r"(?:自|从)(?P<month>\d{1,2})月(?:份)?(?:起|开始)")
 # without an imperative cue, the phrase must go on to say what is due: "3月底前报送整改方案"
 _DUE_VERB = re.compile(r"^(?:将|把)?[^，,。；]{0,20}?(?:" + "|".join(cues.DUE_VERBS) + ")")
 _SUBMIT = re.compile(
@@ -56,7 +76,7 @@ def _month_end(year: int, month: int) -> date:
 
 
 def _fuzzy_date(m: re.Match[str], issued: date | None) -> date | None:
-    """The latest day an approximate deadline allows."""
+    """The latest day an approximate deadline allows; 本月28日, 本周五 counted from ``issued``."""
     if issued is None:
         return None
     what = m.group("what")
@@ -64,8 +84,13 @@ def _fuzzy_date(m: re.Match[str], issued: date | None) -> date | None:
         return _month_end(issued.year, issued.month)
     if what in ("年底", "本年底"):
         return date(issued.year, 12, 31)
+    if m.group("thisday"):
+        return safe_date(issued.year, issued.month, int(m.group("thisday")))
+    if m.group("week"):
+        monday = issued.toordinal() - issued.weekday() + (7 if m.group("week") == "下周" else 0)
+        return date.fromordinal(monday + _WEEKDAY_INDEX[m.group("weekday")])
     if m.group("month"):
-        month = int(m.group("month"))
+        month = parse_number(m.group("month")) or 0
         year = issued.year + (1 if month < issued.month - 2 else 0)
         if what.endswith("底") or what.endswith("下旬"):
             return _month_end(year, month)
@@ -73,17 +98,37 @@ def _fuzzy_date(m: re.Match[str], issued: date | None) -> date | None:
     return None
 
 
+def _first_due(text: str, m: re.Match[str], issued: date | None) -> date | None:
+    """ "自4月起每月5日前": the first of the recurring days, when the start month is given."""
+    sentence_start = max(text.rfind(ch, 0, m.start()) for ch in "。！？；") + 1
+    start = _FROM_MONTH.search(text, sentence_start, m.start())
+    if start is None or issued is None or not m.group("day"):
+        return None
+    return resolve_month_day(f"{start.group('month')}月{m.group('day')}日", issued, forward=True)
+
+
 def _in(text: str, issued: date | None) -> Iterator[tuple[re.Match[str], Deadline]]:
     for m in _DEADLINE.finditer(text):
-        if m.group("y"):
-            when = safe_date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+        if m.group("closing"):
+            year, month, day, raw, rest = (
+                m.group("cy"),
+                m.group("cm"),
+                m.group("cd"),
+                m.group(0),
+                "",
+            )
         else:
-            when = resolve_month_day(f"{m.group('m')}月{m.group('d')}日", issued, forward=True)
-        what, to = _submission(m.group("rest"))
+            year, month, day = m.group("y"), m.group("m"), m.group("d")
+            raw, rest = m.group("raw"), m.group("rest")
+        if year:
+            when = safe_date(int(year), int(month), int(day))
+        else:
+            when = resolve_month_day(f"{month}月{day}日", issued, forward=True)
+        what, to = _submission(rest)
         yield (
             m,
             Deadline(
-                raw=_clause(m.group("raw"), m.group("rest")).strip(),
+                raw=_clause(raw, rest).strip(),
                 date=when,
                 owner=m.group("owner"),
                 what=what,
@@ -91,16 +136,18 @@ def _in(text: str, issued: date | None) -> Iterator[tuple[re.Match[str], Deadlin
             ),
         )
     for m in _DEADLINE_FUZZY.finditer(text):
-        if not m.group("cue") and not _DUE_VERB.match(m.group("rest")):
+        starts = bool(m.group("day")) and _FROM_MONTH.search(text, 0, m.start()) is not None
+        if not m.group("cue") and not _DUE_VERB.match(m.group("rest")) and not starts:
             continue
         recurring = m.group("what").startswith("每")
+        exact = bool(m.group("thisday") or m.group("week"))
         what, to = _submission(m.group("rest"))
         yield (
             m,
             Deadline(
                 raw=_clause(m.group("raw"), m.group("rest")).strip(),
-                date=None if recurring else _fuzzy_date(m, issued),
-                approximate=not recurring,
+                date=_first_due(text, m, issued) if recurring else _fuzzy_date(m, issued),
+                approximate=not recurring and not exact,
                 recurring=recurring,
                 owner=m.group("owner"),
                 what=what,
@@ -128,4 +175,5 @@ def claim(blocks: list[Block], issued: date | None) -> list[Deadline]:
             end = m.end() + end_match.end() if end_match else len(block.text)
             if not any(s.start < end and start < s.end for s in block.segments):
                 block.mark(start, end, Role.DEADLINE, "时限：" + deadline.raw[:12])
-    return found
+    content = [b for b in blocks if b.role in _CONTENT]
+    return found + deadline_table.claim(content, issued, lambda cell: any(_in(cell, issued)))

@@ -41,13 +41,33 @@ from briefbot.briefing.designation import (
 )
 from briefbot.briefing.model import Directive
 from briefbot.briefing.numerals import to_ascii_digits
-from briefbot.briefing.repair import as_section_heading
+from briefbot.briefing.repair import as_section_heading, is_addressee, is_salutation
 from briefbot.briefing.roles.signature import is_organ
 
 _DOCUMENT = re.compile(r"《(?P<doc>[^》]{1,80})》")
 # "…。”（4月14日）": the date a directive was given, after its words
 _DATE_TAIL = re.compile(r"\s*[（(](?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日)[）)]$")
 _DATE_AFTER = re.compile(r"\s*[（(](?P<date>(?:\d{4}年)?\d{1,2}月\d{1,2}日)[）)]")
+
+
+# "区委副书记、区长某某：要举一反三。…" (a designation and a name, then the words)
+_NAMED_COLON = re.compile(r"^(?P<who>[^，。；：:“”！？]{3,40}?)[：:](?P<words>.+)$", re.S)
+
+
+_ATTACHMENT = ("附件", "附：", "附:")
+# a name alone as the subject, followed by where or on what the note was written
+_NAME_AT = re.compile(r"^(?P<name>[\u4e00-\u9fff]{2,3})(?:同志)?(?=在|对|于|就|亲自|作出|做出)")
+
+
+def _surnamed(name: str) -> bool:
+    """A name written with no post beside it: a surname first, and no place word last ("区里")."""
+    return name[0] in cues.SURNAMES and name[-1] not in "里们方面上下中内外"
+
+
+# "批示内容为：", "批示如下：": the words of a directive reported just before
+_WORDS_CUE = re.compile(r"^(?:批示|批语)(?:的)?(?:内容|全文|原文)?(?:为|如下)[:：]\s*")
+# a paragraph that opens another account: a date, "这是…"
+_NEW_ACCOUNT = re.compile(r"^(?:\d{4}年|\d{1,2}月\d{1,2}日|这是|此后|随后)")
 
 
 @dataclass
@@ -96,8 +116,10 @@ def heading_kind(text: str) -> str | None:
     text = text.lstrip(cues.BULLET_MARKS + " ")
     name = as_section_heading(text) or (text.strip("【】") if text.startswith("【") else None)
     candidate = name if name is not None else text
-    if len(candidate) > 30 or re.search(r"[。；]$", candidate):
+    if len(candidate) > 30 or re.search(r"[。；”]$", candidate):
         return None
+    if re.search(r"[：:].", candidate.rstrip("：: ")) or "“" in candidate:
+        return None  # "某某批示：“同意。”": a directive's words follow, it heads nothing
     compact = re.sub(r"\s", "", candidate).rstrip("：:")
     if any(compact.endswith(h) or compact == h for h in cues.DIRECTIVE_HEADINGS):
         return "section"
@@ -134,15 +156,40 @@ def _ends_section(text: str) -> bool:
     )
 
 
-def _date_before(text: str, end: int, reference: date | None) -> tuple[date | None, str]:
-    """The date given in the clause before a verb: "11月19日，…作出批示"."""
+_YEAR = re.compile(r"(?<!\d)(\d{4})年")
+
+
+def _date_before(
+    text: str, end: int, reference: date | None, earlier: str = ""
+) -> tuple[date | None, str]:
+    """The date given in the clause before a verb: "11月19日，…作出批示".
+
+    Not the date of a meeting that relayed the directive ("9月9日，…会议传达了…作出的批示");
+    "当晚"/"当天" is the day last named before the clause (in this paragraph or ``earlier``,
+    the one above). A month and day without a year take
+    the year the same sentence names ("2月16日，在2011年全省…会议召开之前"), else the reference's.
+    """
     start = max(text.rfind("。", 0, end), text.rfind("；", 0, end)) + 1
     clause = to_ascii_digits(text[start:end])
     full, raw = find_date(clause)
+    m = MONTH_DAY.search(clause)
+    found = full is not None and raw is not None
+    at = clause.find(raw) + len(raw) if found and raw else m.end() if m else -1
+    if at >= 0 and any(cue in clause[at:] for cue in cues.RELAYED_DIRECTIVE_CUES):
+        return None, ""  # the date of the meeting that relayed it
     if full is not None and raw is not None:
         return full, raw
-    if m := MONTH_DAY.search(clause):
+    if m:
+        years = set(_YEAR.findall(clause))
+        if reference is None and len(years) == 1:
+            reference = date(int(years.pop()), 12, 31)
         return resolve_month_day(m.group(0), reference, forward=False), m.group(0)
+    if any(word in clause for word in cues.SAME_DAY_WORDS):
+        for before in (text[:start], earlier):
+            named = list(MONTH_DAY.finditer(to_ascii_digits(before)))
+            if named:
+                md = named[-1].group(0)
+                return resolve_month_day(md, reference, forward=False), md
     return None, ""
 
 
@@ -169,7 +216,7 @@ class Finder:
         """Who stands before ``end``; a bare name is attributed from earlier mentions."""
         found = subject_before(text, end)
         if found is not None:
-            return found
+            return self._in_full(found)
         start = max(text.rfind(ch, 0, end) for ch in "。；;！？\n：:") + 1
         name = bare_name(text[start:end])
         if name is not None and name in self.people():
@@ -179,7 +226,38 @@ class Finder:
         for known, designation in self.people().items():
             if clause.startswith(known) and clause[len(known) :].startswith(cues.AFTER_NAME):
                 return Subject(known, designation)
+        # "这是1966年7月25日，毛泽东在…清样上的批示": a name alone, then where the note was written
+        for part in reversed(re.split(r"[，,]", text[start:end])):
+            m = _NAME_AT.match(leading_stripped(part))
+            if m and bare_name(m.group("name")) == m.group("name") and _surnamed(m.group("name")):
+                return Subject(m.group("name"), self.people().get(m.group("name"), ""))
         return None
+
+    def _designation_of(self, name: str) -> str:
+        """The designation the document first gives ``name`` (read around each mention only:
+        cheaper than :meth:`people`, which reads all of the text)."""
+        if self._people is not None:
+            return self._people.get(name, "")
+        for block in self.blocks:
+            if block.role is not None:
+                continue
+            at = block.text.find(name)
+            while at >= 0:
+                window = block.text[max(0, at - 40) : at + len(name) + 2]
+                if found := people([window]).get(name):
+                    return found
+                at = block.text.find(name, at + 1)
+        return ""
+
+    def _in_full(self, subject: Subject) -> Subject:
+        """ "朱镕基总理" after "国务院总理朱镕基": a bare post is the short form of a designation the
+        document gives in full elsewhere."""
+        if subject.designation not in cues.POSTS:
+            return subject
+        fuller = self._designation_of(subject.leader)
+        if fuller.endswith(subject.designation) and fuller != subject.designation:
+            return Subject(subject.leader, fuller, subject.is_body)
+        return subject
 
     # -- helpers ------------------------------------------------------------------------------
     def _add(self, block: int, subject: Subject, text: str, when: date | None, raw: str,
@@ -221,7 +299,8 @@ class Finder:
             if subject is None:
                 continue
             start = max(_subject_start(text, m.start()), claimed)
-            when, raw = _date_before(text, m.start(), self.reference)
+            above = self.blocks[i - 1].text if i else ""
+            when, raw = _date_before(text, m.start(), self.reference, above)
             if when is None and not raw:
                 when, raw = self._introduced_on(block, start, subject.leader)
             doc = _DOCUMENT.search(text[start : m.start()]) or _DOCUMENT.search(
@@ -234,6 +313,8 @@ class Finder:
                 if when is None and (after := _DATE_AFTER.match(text, end)):
                     when, raw = self._dated_by(after.group("date"))
                     end = after.end()
+                if end >= len(text.rstrip()):
+                    when, raw = self._signed_off(i + 1, subject, when, raw)
                 self._add(i, subject, words, when, raw, verb, document)
                 block.mark(start, end, Role.DIRECTIVE, f"{subject.leader}{verb}（引号）")
                 position = claimed = end
@@ -262,10 +343,57 @@ class Finder:
                 # unquoted words: to the next leader's directive in the paragraph, or its end
                 end = self._next_directive(text, m.end())
                 words = text[m.end() : end].lstrip("，, ")
+                if end >= len(text):
+                    when, raw = self._signed_off(i + 1, subject, when, raw)
                 self._add(i, subject, words, when, raw, verb, document)
                 cue = "批示栏目" if in_section else "无引号"
                 block.mark(start, end, Role.DIRECTIVE, f"{subject.leader}{verb}（{cue}）")
                 position = claimed = end
+
+    def named_colon(self, i: int) -> bool:
+        """Inside a directive section, ``区委书记某某：…``: a leader named, a colon, the words."""
+        block = self.blocks[i]
+        m = _NAMED_COLON.match(block.text)
+        if m is None or not m.group("words").strip():
+            return False
+        who = m.group("who").removesuffix("同志")
+        subject = parse_subject(who)
+        if subject is None or subject.is_body or not who.endswith(subject.leader):
+            return False
+        if not subject.designation and subject.leader not in self.people():
+            return False
+        subject = self._in_full(subject)
+        when, raw = self._signed_off(i + 1, subject, *self._trailing_date(i + 1))
+        self._add(i, subject, m.group("words"), when, raw, "批示")
+        block.assign(Role.DIRECTIVE, f"{subject.leader}批示（署名冒号）")
+        return True
+
+    def _signed_off(
+        self, k: int, subject: Subject, when: date | None, raw: str
+    ) -> tuple[date | None, str]:
+        """The leader's name (and the date) under the words: "…。" / "王某某" / "2024年3月5日".
+
+        The lines are the directive's own; their date is the directive's when it had none."""
+        if not self._free(k):
+            return when, raw
+        line = re.sub(r"\s", "", self.blocks[k].text)
+        dated, dated_raw = find_date(line)
+        if dated_raw:
+            line = line.replace(dated_raw, "")
+        name = line.removesuffix("同志")
+        if name not in (subject.leader, subject.designation + subject.leader) or subject.is_body:
+            return when, raw
+        self.blocks[k].assign(Role.DIRECTIVE, "批示落款：署名")
+        if dated is None and self._free(k + 1):
+            below = re.sub(r"\s", "", self.blocks[k + 1].text)
+            if is_date_only(below) or SHORT_DATE.match(below):
+                dated, dated_raw = find_date(below)
+                if dated is None and (md := month_day(below)):
+                    dated, dated_raw = resolve_month_day(md, self.reference, forward=False), md
+                self.blocks[k + 1].assign(Role.DIRECTIVE, "批示落款：日期")
+        if when is None and not raw and (dated is not None or dated_raw):
+            return dated, dated_raw or ""
+        return when, raw
 
     def _introduced_on(self, block: Block, before: int, leader: str) -> tuple[date | None, str]:
         """ "6月7日，A、B、C分别作出批示。A批示：“…”": the date of the sentence introducing them
@@ -290,8 +418,23 @@ class Finder:
         return resolve_month_day(raw, self.reference, forward=False), raw
 
     def _reported(self, i: int) -> bool:
-        """ "骆惠宁省长指出，…" right after "骆惠宁省长…作出重要批示。": the 批示's words."""
+        """ "骆惠宁省长指出，…" right after "骆惠宁省长…作出重要批示。": the 批示's words; or
+        "批示内容为：…" (on through the paragraphs after it, up to the next dated account)."""
         text = self.blocks[i].text
+        if self.pending and (cue := _WORDS_CUE.match(text)):
+            leader = list(self.pending)[-1]
+            subject, when, raw = self.pending.pop(leader)
+            members = [i]
+            while self._free(members[-1] + 1) and len(members) < 6:
+                nxt = self.blocks[members[-1] + 1].text
+                if _NEW_ACCOUNT.match(nxt) or not re.search("[。！？；”]$", nxt):
+                    break
+                members.append(members[-1] + 1)
+            words = "\n".join([text[cue.end() :], *(self.blocks[j].text for j in members[1:])])
+            self._add(i, subject, words, when, raw, "批示")
+            for j in members:
+                self.blocks[j].assign(Role.DIRECTIVE, f"{leader}批示（批示内容）")
+            return True
         for leader, (subject, when, raw) in self.pending.items():
             who = rf"(?:{re.escape(subject.designation)})?{re.escape(leader)}(?:{re.escape(subject.designation)})?(?:同志)?"
             m = re.match(
@@ -379,8 +522,9 @@ class Finder:
         text = block.text
         if not any(v in text for v in cues.RELAY_VERBS):
             return False
-        start = 0  # the whole paragraph: "经…研究同意，现将…印发给你们，请…"
-        members = [i]
+        # the whole paragraph ("经…研究同意，现将…印发给你们，请…"), and the paragraphs between the
+        # addressee and it: a notice's text is its note from the salutation on
+        members = [*self._after_addressee(i), i]
         k = i + 1
         while self._free(k) and len(members) < 6:
             nxt = self.blocks[k].text
@@ -388,20 +532,35 @@ class Finder:
                 is_organ(nxt)
                 or is_date_only(nxt)
                 or (len(nxt) <= 30 and not re.search("[。；]$", nxt))
+                or nxt.startswith(_ATTACHMENT)
             ):
                 break
             members.append(k)
             k += 1
-        while self._free(k) and self.blocks[k].text.startswith(("附件", "附：")):
+        while self._free(k) and self.blocks[k].text.startswith(_ATTACHMENT):
             k += 1  # "附件：…" between the note and its signature
         organ, when = self._signature_at(k)
         leader = organ or self.issuer or ""
-        words = "\n".join([text[start:], *(self.blocks[j].text for j in members[1:])])
-        self._add(i, Subject(leader, "", is_body=True), words, when, "", "转发")
+        words = "\n".join(self.blocks[j].text for j in members)
+        self._add(members[0], Subject(leader, "", is_body=True), words, when, "", "转发")
         block.assign(Role.DIRECTIVE, "转发按语：…给你们")
-        for j in members[1:]:
-            self.blocks[j].assign(Role.DIRECTIVE, "转发按语（续）")
+        for j in members:
+            if j != i:
+                self.blocks[j].assign(Role.DIRECTIVE, "转发按语（续）")
         return True
+
+    def _after_addressee(self, i: int) -> list[int]:
+        """Free paragraphs right after an addressee line and before block ``i``."""
+        before: list[int] = []
+        j = i - 1
+        while self._free(j) and len(before) < 3 and re.search("[。；]$", self.blocks[j].text):
+            before.insert(0, j)
+            j -= 1
+        if self._free(j) and is_salutation(self.blocks[j].text):
+            return [j, *before]  # "各同志：" opens the note: it is the note's own
+        if before and j >= 0 and is_addressee(self.blocks[j].text):
+            return before
+        return []
 
     def _trailing_date(self, k: int) -> tuple[date | None, str]:
         """A date standing right after a directive ("（10月18日）", "中央 / 一九六四年十月八日"),
@@ -419,8 +578,10 @@ class Finder:
         return found, raw or ""
 
     def _signature_at(self, k: int) -> tuple[str | None, date | None]:
+        """Who signs at block ``k`` and when; bodies signing together stand one over the other
+        ("中共某某镇委员会" / "某某镇人民政府" / date) and are joined with 、."""
         organ: str | None = None
-        for j in range(k, min(k + 3, len(self.blocks))):
+        for j in range(k, min(k + 4, len(self.blocks))):
             text = re.sub(r"\s", "", self.blocks[j].text)
             when, raw = find_date(text)
             if when is not None and raw is not None:
@@ -433,7 +594,7 @@ class Finder:
                 if is_organ(rest) or (not rest and organ):
                     return (rest or organ), resolve_month_day(md, self.reference, forward=False)
             if is_organ(text):
-                organ = text
+                organ = f"{organ}、{text}" if organ else text
                 continue
             break
         return organ, None
@@ -477,6 +638,9 @@ class Finder:
         subject = split_signature_name(text)
         if subject is None or subject.is_body:
             return False
+        if not subject.designation and subject.leader in self.people():
+            # "乌日根旗长批示" over the note, "乌日根" under it
+            subject = Subject(subject.leader, self.people()[subject.leader])
         date_block = None
         if when is None and self._free(i + 1):
             nxt = re.sub(r"\s", "", self.blocks[i + 1].text)
@@ -560,6 +724,9 @@ def claim(
             first = i + 2
             continue
         if finder.attributed(i) or finder.body_note(i) or finder.relay(i):
+            first = i + 1
+            continue
+        if section is not None and finder.named_colon(i):
             first = i + 1
             continue
         finder.quoted_and_colon(i, section is not None)

@@ -19,7 +19,13 @@ from briefbot.briefing.dates import find_date, is_date_only
 from briefbot.briefing.designation import bare_name
 from briefbot.briefing.model import Issue
 from briefbot.briefing.numerals import parse_number, to_ascii_digits
-from briefbot.briefing.repair import DOC_NUMBER, as_section_heading, is_doc_title
+from briefbot.briefing.repair import (
+    DOC_NUMBER,
+    as_section_heading,
+    is_addressee,
+    is_doc_title,
+    is_salutation,
+)
 from briefbot.briefing.roles import boilerplate
 from briefbot.briefing.roles.signature import is_organ
 
@@ -28,6 +34,8 @@ _ISSUE = re.compile(
     rf"(?:(?P<year>\d{{4}})\s*年\s*)?[（(〔\[]?\s*第\s*(?P<num>[{_N}]+)\s*[期号][）)〕\]]?"
     rf"(?:\s*[（(]?\s*总第\s*(?P<cum>[{_N}]+)\s*期\s*[)）]?)?"
     rf"|[（(]\s*总第\s*(?P<cumonly>[{_N}]+)\s*期\s*[)）]"
+    # "天津史志2014年1期": a year and a number without 第
+    rf"|(?P<yearonly>\d{{4}})\s*年\s*(?P<numonly>\d{{1,3}})\s*期"
 )
 _BARE_NUMBER = re.compile(rf"^[（(〔\[]?\s*(?P<num>[0-9]{{1,4}}|[{_N}]{{1,5}})\s*[）)〕\]]?$")
 _SENTENCE_END = re.compile(r"[。！？；]$")
@@ -52,6 +60,9 @@ def _issue(text: str) -> tuple[Issue, str] | None:
         return None
     if m.group("cumonly"):
         return Issue(m.group(0).strip(), None, None, parse_number(m.group("cumonly"))), m.group(0)
+    if m.group("numonly"):
+        number, year = int(m.group("numonly")), int(m.group("yearonly"))
+        return Issue(m.group(0).strip(), number, year), m.group(0)
     return (
         Issue(
             raw=m.group(0).strip(),
@@ -64,11 +75,23 @@ def _issue(text: str) -> tuple[Issue, str] | None:
 
 
 def _classification(text: str) -> str | None:
+    """ "内部资料", "秘密★1年"; or a series name with its mark, "街道快报　内部交流"."""
     compact = re.sub(r"\s", "", text)
     for c in sorted(cues.CLASSIFICATIONS, key=len, reverse=True):
         if compact.startswith(c) and len(compact) <= len(c) + 8:
             return c
+    for c in cues.CLASSIFICATION_LABELS:
+        if compact.endswith(c) and len(compact) <= len(c) + 10:
+            return c
     return None
+
+
+def title_organ(title: str) -> str | None:
+    """ "昆明市人民政府办公厅关于印发…的通知": the body a document's own title names."""
+    m = re.match(r"^(?P<organ>[^《“（(在对]{3,40}?)关于", title)
+    if m is None or any(verb in m.group("organ") for verb in ("转发", "印发", "批转")):
+        return None  # "中央转发华北局关于…": the organ before 关于 is the relayed one's
+    return m.group("organ") if is_organ(m.group("organ")) else None
 
 
 def _titleish(text: str) -> bool:
@@ -124,14 +147,6 @@ def late_title(blocks: list[Block]) -> str:
     return ""
 
 
-def _addressee(text: str) -> bool:
-    return (
-        len(text) <= 80
-        and text.endswith(cues.ADDRESSEE_ENDINGS)
-        and text.startswith(cues.ADDRESSEE_STARTS)
-    )
-
-
 def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
     title_lines: list[str] = []
     issue: Issue | None = None
@@ -140,6 +155,7 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
     classification: str | None = None
     subtitle: str | None = None
     seen_field = False  # an issue, date or issuer line has been seen
+    issuer_line = False  # the issuer stood on a line of its own
     considered = 0
     for block in blocks:
         if block.role is Role.BOILERPLATE:
@@ -168,6 +184,16 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             block.assign(Role.MASTHEAD, "报头：专刊名")
             continue
         if title_lines and _continues_title(title_lines[-1], text):
+            if (
+                issuer_line
+                and issuer
+                and compact.startswith("关于")
+                and all(map(is_organ, title_lines))
+            ):
+                # bodies issuing together stand one over the other above "关于…的通知"
+                issuer, title_lines = "、".join([*title_lines, issuer]), [compact]
+                block.assign(Role.MASTHEAD, "报头：标题（联合发文）")
+                continue
             title_lines.append(re.sub(r"\s", "", text.strip("【】")))
             block.assign(Role.MASTHEAD, "报头：标题（续行）")
             continue
@@ -188,7 +214,10 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
                 continue
         if c := _classification(text):
             # "内部资料" / "注意保存" on two lines are one mark
-            classification = c if classification is None else classification + c
+            if classification is None:
+                classification = c
+            elif c not in classification:  # "内部交流" and "内部刊物" are two marks
+                classification += c if c == "注意保存" else f"、{c}"
             block.assign(Role.MASTHEAD, "报头：密级")
             continue
         found = _issue(compact) if len(compact) <= 60 else None
@@ -198,8 +227,12 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             when, raw_date = find_date(rest)
             if when is not None and raw_date is not None:
                 issued, rest = when, rest.replace(raw_date, "")
+            rest = _edited_by(rest)  # "发展研究中心编 第1期 2004年3月19日"
             if is_organ(rest):
                 issuer = rest
+                if len(title_lines) >= 2 and not title_lines[-1].endswith(cues.TITLE_WORDS):
+                    # "现代高教信息" / "某某大学" / "发展研究中心编 第1期": the body over two lines
+                    issuer = title_lines.pop() + rest
             block.assign(Role.MASTHEAD, "报头：期号")
             seen_field = True
             continue
@@ -226,11 +259,13 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
             block.assign(Role.MASTHEAD, "报头：编印单位")
             seen_field = True
             continue
-        if _addressee(compact):
+        if is_salutation(compact):
+            break  # "陈云同志：" opens a note: the note's own words begin
+        if is_addressee(compact):
             block.assign(Role.MASTHEAD, "主送单位")
             break
         if is_organ(compact) and issuer is None and (title_lines or seen_field):
-            issuer = compact
+            issuer, issuer_line = compact, True
             block.assign(Role.MASTHEAD, "报头：单位")
             seen_field = True
             continue
@@ -284,8 +319,14 @@ def claim(blocks: list[Block], meta: dict[str, str]) -> Masthead:
         # "某某工作简报第27期", "第13期——工作简报": the number belongs to the issue field
         issue = issue or found[0]
         title = title.replace(found[1], "").strip(" -—－_|·")
-    if issued is None and meta.get("date"):
-        issued = find_date(meta["date"], iso=True)[0]
+    if (named := title_organ(title)) and (issuer is None or issuer.endswith(named)):
+        issuer = named  # as the title names it, not "云南省昆明市人民政府办公厅" of a site's table
+    # a web page's own date: 成文日期 in its disclosure table, else its <meta>
+    for key in ("written", "date"):
+        if issued is None and meta.get(key):
+            issued = find_date(meta[key], iso=True)[0]
+    if issue is None and (numbered := _issue(meta.get("number", ""))) is not None:
+        issue = numbered[0]  # "文号：督察通报第十七期" (a 文号 proper has no 第N期)
     if issue is not None and issue.year is None and issued is not None:
         issue = Issue(issue.raw, issue.number, issued.year, issue.cumulative)
     return Masthead(title, issue, issued, issuer, classification, source, _site(meta), subtitle)
@@ -316,13 +357,24 @@ def _unclaim_title(blocks: list[Block]) -> None:
             block.role, block.cue = None, ""
 
 
+def _names_site(part: str, meta: dict[str, str]) -> bool:
+    name = re.sub(r"\s", "", part)
+    return name == re.sub(r"\s", "", meta.get("site", "")) or name.endswith(
+        ("网", "网站", "门户", "人民政府", "政府")
+    )
+
+
 def _html_title(meta: dict[str, str]) -> str:
     for key in ("h1", "title"):
         value = re.sub(r"\s+", " ", meta.get(key, "")).strip()
         if not value:
             continue
-        # "文章标题 - 某某市人民政府网站": the longest part is the article's own title
+        # "文章标题 - 某某市人民政府网站": the longest part is the article's own title; an <h1>
+        # is the article's heading, cut only where a part names a site ("公园街道 | 一周工作播报")
         parts = [p.strip() for p in re.split(r"\s[-_|–—]\s|[_|]", value) if p.strip()]
+        if key == "h1" and not any(_names_site(p, meta) for p in parts[1:]):
+            parts = [value]
+        parts = [p for p in parts if not _names_site(p, meta)] or parts
         best = max(parts, key=len) if parts else value
         if boilerplate.cue_for(best) is None:
             return best
