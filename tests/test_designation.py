@@ -52,3 +52,17 @@ def test_people_named_earlier_are_remembered():
     found = people(["近日，县委副书记、县长何卫东、副县长陈晓岚分别作出批示。"])
     assert found["何卫东"] == "县委副书记、县长"
     assert found["陈晓岚"] == "副县长"
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        ("蒲某某（市卫健委党组书记、主任）在", Subject("蒲某某", "市卫健委党组书记、主任")),
+        ("学院院长、副校长甘某某在", Subject("甘某某", "学院院长、副校长")),
+        ("集团董事长项某某", Subject("项某某", "集团董事长")),
+    ],
+)
+def test_bracketed_designations_and_the_heads_of_universities_and_enterprises(clause, expected):
+    assert parse_subject(clause) == expected
+    named = people([f"据悉，{clause}"])
+    assert named[expected.leader] == expected.designation and "市卫" not in named

@@ -144,3 +144,35 @@ def test_a_post_without_a_name_is_not_given_the_issuers_name():
     [d] = b.directives
     assert (d.leader, d.title, d.date) == ("", "县长", date(2025, 8, 11))
     assert "县长 8月11日批示" in render_notice(b)
+
+
+def test_corner_bracket_quotes_are_stripped_like_curly_quotes():
+    b = parse_briefing(
+        HEAD + "8月10日，县委书记范某某在县水利局《汛后水毁工程排查报告》上批示：「水毁工程要在"
+        "入冬前修复，县财政要保障资金。」\n"
+    )
+    [d] = b.directives
+    assert d.text == "水毁工程要在入冬前修复，县财政要保障资金。"
+    assert (d.leader, d.title) == ("范某某", "县委书记")
+
+
+def test_a_name_with_its_designation_in_brackets_is_not_split_inside_the_organ():
+    b = parse_briefing(
+        HEAD + "会后，邵某某（县交通运输局党组书记、局长）在整改清单上批示：“桥梁检测8月底前完成。”\n"
+    )
+    [d] = b.directives
+    assert (d.leader, d.title) == ("邵某某", "县交通运输局党组书记、局长")
+
+
+def test_a_section_of_enterprise_leaders_notes_in_double_corner_brackets():
+    b = parse_briefing(
+        "某某矿业简报\n第3期\n2025年6月2日\n【领导批语】\n"
+        "程某某（公司党委书记、董事长）：『井下通风系统隐患要逐项销号。』\n"
+        "芦某（公司总经理）：『请安全部每周通报一次进度。』\n【工作动态】\n"
+        "5月30日，公司召开安全生产例会。\n"
+    )
+    got = [(d.leader, d.title, d.text) for d in b.directives]
+    assert got == [
+        ("程某某", "公司党委书记、董事长", "井下通风系统隐患要逐项销号。"),
+        ("芦某", "公司总经理", "请安全部每周通报一次进度。"),
+    ]

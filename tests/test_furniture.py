@@ -94,3 +94,15 @@ def test_page_tools_a_fields_value_under_its_label_a_site_statement_and_related_
     assert b.date is not None and b.date.isoformat() == "2025-06-02"
     message = render_notice(b)
     assert "缩小" not in message and "门前三包" not in message and "今日某某" not in message
+
+
+def test_a_sites_greeting_bar_and_a_published_line_with_a_font_button():
+    b = parse_briefing(
+        "今天是：　设为首页 | 加入收藏\n某某区召开秋季防火工作会\n"
+        "发表日期:2023-10-09 08:30:00  【字体:\n"
+        "10月9日，某某区召开秋季防火工作会议，部署林区巡护工作。\n"
+    )
+    r = roles(b)
+    assert r["今天是：设为首页 | 加入收藏"] == Role.BOILERPLATE.value
+    assert "【字体" not in render_notice(b) and "设为首页" not in render_notice(b)
+    assert "10月9日，某某区召开秋季防火工作会议，部署林区巡护工作。" in r

@@ -153,6 +153,14 @@ POSTS = (
     "党委委员",
     "政委",
     "司令员",
+    # a university's, an enterprise's heads
+    "副校长",
+    "校长",
+    "副董事长",
+    "董事长",
+    "副总经理",
+    "总经理",
+    "总裁",
 )
 # what follows a name written after its title ("县委书记陈立新在《…》上批示", "副县长陈晓岚当晚…")
 AFTER_NAME = (
@@ -498,11 +506,15 @@ BOILERPLATE_STARTS = (
     "【我要纠错",
     "我要纠错",
     "【收藏",
+    "今天是：",
+    "今天是:",
+    "设为首页",
+    "加入收藏",
 )
 # a web page's fields about the article (briefbot.briefing.pagefields): the document's own date,
 # the page's date, the body that issued it, where the text came from, its number
 PAGE_WRITTEN_LABELS = ("成文日期", "发文日期", "印发日期")
-PAGE_PUBLISHED_LABELS = ("发布日期", "发布时间", "公开日期", "更新时间", "时间", "日期")
+PAGE_PUBLISHED_LABELS = ("发布日期", "发布时间", "发表日期", "发表时间", "公开日期", "更新时间", "时间", "日期")
 PAGE_BODY_LABELS = ("发布机构", "公开责任部门", "发文机关", "发文单位")
 PAGE_SOURCE_LABELS = ("信息来源", "文章来源", "稿件来源", "来源", "稿源")
 PAGE_NUMBER_LABELS = ("文号", "发文字号")

@@ -29,7 +29,7 @@ def _alternation(words: tuple[str, ...]) -> str:
 
 
 @cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     posts = _alternation(cues.POSTS)
     bodies = _alternation(cues.BODIES)
     levels = _alternation(cues.LEVELS)
@@ -64,9 +64,14 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     name_first = re.compile(
         rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts}))(?!的)"
     )
+    # a name with its designation in brackets after it ("周某某（区委副书记、区长）")
+    bracketed = re.compile(
+        rf"(?P<name>(?:{compound})[{_CJK}]{{1,2}}|[{_CJK}]{{2,3}}|[{_CJK}]{{1,6}}·[{_CJK}]{{1,6}})"
+        rf"[（(](?P<chain>(?:{element}[、，,])*{element})[）)]"
+    )
     # joint bodies are joined by 、: "市委、市政府", "省委办公厅、省政府办公厅"
     body = re.compile(rf"^(?P<body>[{_CJK}“”（）()、]{{0,30}}?(?:{bodies}|{departments}|会议))$")
-    return title_first, name_first, body
+    return title_first, name_first, body, bracketed
 
 
 _LEADING = re.compile(
@@ -99,12 +104,16 @@ def parse_subject(clause: str) -> Subject | None:
     clause = _LEADING.sub("", clause.strip(), count=1).strip("，,、 ")
     if not clause:
         return None
-    title_first, name_first, body = _patterns()
+    title_first, name_first, body, bracketed = _patterns()
     # the leftmost place where a designation and a name stand, skipping words before them
     for start in range(len(clause)):
         # a name before its title starts the clause or follows punctuation ("易炼红省长对…")
         boundary = start == 0 or clause[start - 1] in _BOUNDARY
-        for pattern in (title_first, name_first) if boundary else (title_first,):
+        before: tuple[re.Pattern[str], ...] = (title_first,)
+        if boundary:
+            brackets = "（" in clause or "(" in clause
+            before = (bracketed, title_first, name_first) if brackets else (title_first, name_first)
+        for pattern in before:
             m = pattern.match(clause, start)
             if m and _is_name(m.group("name")) and _clean_chain(m.group("chain")):
                 return Subject(m.group("name"), m.group("chain"))
@@ -120,16 +129,27 @@ def people(texts: list[str]) -> dict[str, str]:
 
     "县委副书记、县长何卫东" early on lets a later bare "何卫东批示：“…”" be attributed.
     """
-    title_first, name_first, _ = _patterns()
+    title_first, name_first, _, bracketed = _patterns()
     found: dict[str, str] = {}
     for text in texts:
-        for pattern in (title_first, name_first):
+        inside: set[int] = set()  # within "某某（…）": no other reading starts there
+        brackets = "（" in text or "(" in text
+        for pattern in (
+            (bracketed, title_first, name_first) if brackets else (title_first, name_first)
+        ):
             for start in range(len(text)):
-                if pattern is name_first and start and text[start - 1] not in _BOUNDARY:
+                if pattern is not title_first and start and text[start - 1] not in _BOUNDARY:
                     continue
                 m = pattern.match(text, start)
-                if m and _is_name(m.group("name")) and _clean_chain(m.group("chain")):
+                if (
+                    m
+                    and start not in inside
+                    and _is_name(m.group("name"))
+                    and _clean_chain(m.group("chain"))
+                ):
                     found.setdefault(m.group("name"), m.group("chain"))
+                    if pattern is bracketed:
+                        inside.update(range(start + 1, m.end()))
     return found
 
 

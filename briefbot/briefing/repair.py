@@ -81,8 +81,12 @@ def _table_row(line: str) -> str | None:
     return TABLE_CELLS.join(cells)
 
 
+# corner brackets quote as “ ” do (「…」, and 『…』 used alone): one quoting for every rule after
+_CORNER_QUOTES = str.maketrans({"「": "“", "」": "”", "『": "“", "』": "”"})
+
+
 def clean_line(line: str) -> str:
-    line = "".join(_map_compat(c) for c in line).translate(_RADICALS)
+    line = "".join(_map_compat(c) for c in line).translate(_RADICALS).translate(_CORNER_QUOTES)
     line = line.replace("**", "").replace("\ufeff", "").replace("\u00a0", " ")
     line = line.strip(" \t\u3000\r")
     line = _table_row(line) or line

@@ -358,13 +358,19 @@ class Finder:
             return False
         who = m.group("who").removesuffix("同志")
         subject = parse_subject(who)
-        if subject is None or subject.is_body or not who.endswith(subject.leader):
+        if subject is None or subject.is_body:
+            return False
+        # "区委书记某某：" or "某某（区委书记）：": the name or its bracketed designation ends it
+        if not re.sub(r"[（(][^（）()]*[）)]$", "", who).endswith(subject.leader):
             return False
         if not subject.designation and subject.leader not in self.people():
             return False
         subject = self._in_full(subject)
         when, raw = self._signed_off(i + 1, subject, *self._trailing_date(i + 1))
-        self._add(i, subject, m.group("words"), when, raw, "批示")
+        words = m.group("words")
+        if words.startswith("“") and words.rstrip().endswith("”"):
+            words = quoted(words, 1)[0]
+        self._add(i, subject, words, when, raw, "批示")
         block.assign(Role.DIRECTIVE, f"{subject.leader}批示（署名冒号）")
         return True
 
