@@ -60,6 +60,7 @@ def test_people_named_earlier_are_remembered():
         ("蒲某某（市卫健委党组书记、主任）在", Subject("蒲某某", "市卫健委党组书记、主任")),
         ("学院院长、副校长甘某某在", Subject("甘某某", "学院院长、副校长")),
         ("集团董事长项某某", Subject("项某某", "集团董事长")),
+        ("韦某某同志（州委副书记、州长）在", Subject("韦某某", "州委副书记、州长")),
     ],
 )
 def test_bracketed_designations_and_the_heads_of_universities_and_enterprises(clause, expected):

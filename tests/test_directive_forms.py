@@ -176,3 +176,14 @@ def test_a_section_of_enterprise_leaders_notes_in_double_corner_brackets():
         ("程某某", "公司党委书记、董事长", "井下通风系统隐患要逐项销号。"),
         ("芦某", "公司总经理", "请安全部每周通报一次进度。"),
     ]
+
+
+def test_a_leader_named_by_post_only_and_a_day_in_brackets_after_the_verb():
+    b = parse_briefing(
+        HEAD + "【领导批示】\n"
+        "州委主要领导在县农业农村局《秋粮收购情况》上批示：“请州农业农村局跟踪指导。”\n"
+        "副县长易某某批示（8月11日）：“烘干设备缺口要在月底前补齐。”\n"
+    )
+    got = [(d.leader, d.title, d.date) for d in b.directives]
+    assert got == [("州委主要领导", "", None), ("易某某", "副县长", date(2025, 8, 11))]
+    assert b.directives[1].text == "烘干设备缺口要在月底前补齐。"

@@ -162,6 +162,9 @@ POSTS = (
     "总经理",
     "总裁",
 )
+# a leader named by the post alone, after the body ("市委主要领导", "县政府分管负责同志")
+LEADERS_BY_POST = ("主要领导同志", "主要领导", "主要负责同志", "主要负责人", "分管领导同志",
+                   "分管领导", "分管负责同志", "领导同志")  # fmt: skip
 # what follows a name written after its title ("县委书记陈立新在《…》上批示", "副县长陈晓岚当晚…")
 AFTER_NAME = (
     "同志", "在", "对", "于", "就", "作出", "做出", "专门", "亲自", "近日", "日前", "当晚", "当天",

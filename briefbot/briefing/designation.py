@@ -64,13 +64,17 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.P
     name_first = re.compile(
         rf"{name}(?P<chain>(?:{known_organ}(?:{posts})、)*{known_organ}(?:{posts}))(?!的)"
     )
-    # a name with its designation in brackets after it ("周某某（区委副书记、区长）")
+    # a name with its designation in brackets after it ("周某某（区委副书记、区长）", "…同志（…）")
     bracketed = re.compile(
         rf"(?P<name>(?:{compound})[{_CJK}]{{1,2}}|[{_CJK}]{{2,3}}|[{_CJK}]{{1,6}}·[{_CJK}]{{1,6}})"
-        rf"[（(](?P<chain>(?:{element}[、，,])*{element})[）)]"
+        rf"(?:同志)?[（(](?P<chain>(?:{element}[、，,])*{element})[）)]"
     )
     # joint bodies are joined by 、: "市委、市政府", "省委办公厅、省政府办公厅"
-    body = re.compile(rf"^(?P<body>[{_CJK}“”（）()、]{{0,30}}?(?:{bodies}|{departments}|会议))$")
+    # a leader named by post only stands as a body does ("市委主要领导", "省政府分管负责同志")
+    by_post = _alternation(cues.LEADERS_BY_POST)
+    body = re.compile(
+        rf"^(?P<body>[{_CJK}“”（）()、]{{0,30}}?(?:{bodies}|{departments}|会议)(?:{by_post})?)$"
+    )
     return title_first, name_first, body, bracketed
 
 

@@ -81,7 +81,10 @@ def _verbs() -> re.Pattern[str]:
     verbs = "|".join(sorted(cues.DIRECTIVE_VERBS, key=len, reverse=True))
     links = "|".join(cues.SPEECH_LINKS)
     return re.compile(
-        rf"(?P<verb>{verbs})(?P<doc>《[^》]{{1,80}}》)?(?:(?:时|中)?[，,]?\s*(?P<link>{links})?)?"
+        rf"(?P<verb>{verbs})(?P<doc>《[^》]{{1,80}}》)?"
+        # "批示（11月16日）：": the day it was given, in brackets after the verb
+        rf"(?:[（(](?P<when>(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日)[）)])?"
+        rf"(?:(?:时|中)?[，,]?\s*(?P<link>{links})?)?"
         rf"\s*(?P<colon>[:：])?\s*(?P<quote>“)?"
     )
 
@@ -301,6 +304,8 @@ class Finder:
             start = max(_subject_start(text, m.start()), claimed)
             above = self.blocks[i - 1].text if i else ""
             when, raw = _date_before(text, m.start(), self.reference, above)
+            if m.group("when"):
+                when, raw = self._dated_by(m.group("when"))
             if when is None and not raw:
                 when, raw = self._introduced_on(block, start, subject.leader)
             doc = _DOCUMENT.search(text[start : m.start()]) or _DOCUMENT.search(
