@@ -187,3 +187,14 @@ def test_a_leader_named_by_post_only_and_a_day_in_brackets_after_the_verb():
     got = [(d.leader, d.title, d.date) for d in b.directives]
     assert got == [("州委主要领导", "", None), ("易某某", "副县长", date(2025, 8, 11))]
     assert b.directives[1].text == "烘干设备缺口要在月底前补齐。"
+
+
+def test_a_day_alone_under_a_leaders_note_is_the_day_it_was_given():
+    b = parse_briefing(
+        HEAD + "县委副书记、县长鲁某某阅批：请各乡镇对照通报逐项整改，10日内报送整改情况。\n"
+        "8月10日\n关于全县秸秆禁烧工作督查情况的通报\n各乡镇人民政府：\n"
+        "8月上旬，县农业农村局对各乡镇秸秆禁烧工作进行了督查。\n"
+    )
+    [d] = b.directives
+    assert (d.leader, d.date) == ("鲁某某", date(2025, 8, 10))
+    assert d.text == "请各乡镇对照通报逐项整改，10日内报送整改情况。"

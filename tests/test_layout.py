@@ -122,3 +122,24 @@ def test_plain_text_table_columns_become_cells_but_a_spaced_title_does_not():
     )
     rows = [p.text for p in b.parts if p.role != Role.MASTHEAD.value]
     assert "1 | 村道硬化 | 县交通局 | 9月底" in rows
+
+
+def test_a_notice_run_into_one_line_is_split_only_at_its_addressees():
+    from briefbot.briefing.repair import lay_out
+
+    told = (
+        "根据省政府办公厅关于加强安全生产工作的通知要求，某某县本周组织开展了为期三天的安全生产"
+        "大检查，检查组发现问题如下：消防通道堵塞、应急照明损坏，已全部督促整改到位。"
+    )
+    no_colon = "根据市里关于秋冬季大气污染防治的意见，全县" + "严格落实扬尘管控措施，" * 8
+    notice = (
+        "某某区人民政府办公室关于开展消防安全检查的通知各街道办事处，区政府各部门：为切实做好"
+        "冬春季节消防安全工作，经区政府同意，决定在全区开展消防安全大检查，请认真组织实施。"
+    )
+    lines, _ = lay_out([[told, no_colon, notice]])
+    assert lines[:2] == [told, no_colon]
+    assert lines[2:] == [
+        "某某区人民政府办公室关于开展消防安全检查的通知",
+        "各街道办事处，区政府各部门：",
+        notice.split("：", 1)[1],
+    ]

@@ -149,3 +149,18 @@ def test_who_wrote_it_when_nothing_else_names_a_body():
         "某某晚报5月3日讯(记者 某某)昨天，市长某某某在报告上批示：“要加快项目进度。”\n"
     )
     assert dateline.issuer == "某某晚报"
+
+
+def test_a_relayed_notice_stored_on_one_line_is_split_and_its_relayer_issues_it():
+    line = (
+        "某某县人民政府办公室转发县应急管理局关于做好冬季森林防火工作的意见的通知"
+        "各乡镇人民政府，县政府各部门：县应急管理局《关于做好冬季森林防火工作的意见》已经县政府"
+        "同意，现转发给你们，请结合实际认真贯彻执行。二〇二三年十一月六日"
+    )
+    b = parse_briefing(line + "\n")
+    assert b.title == "某某县人民政府办公室转发县应急管理局关于做好冬季森林防火工作的意见的通知"
+    assert b.issuer == "某某县人民政府办公室"
+    assert b.date == date(2023, 11, 6)
+    [d] = b.directives
+    assert d.text.startswith("县应急管理局《关于") and d.text.endswith("认真贯彻执行。")
+    assert d.leader == "某某县人民政府办公室"

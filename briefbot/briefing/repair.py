@@ -199,6 +199,28 @@ def _drop_repeated_lines(pages: list[list[str]]) -> list[list[str]]:
     return out
 
 
+# a notice stored on one line: "…关于…的通知各县人民政府：现将…。二〇〇五年十一月二十一日"
+_NOTICE_TITLE_END = re.compile(r"的(?:通知|通报|意见|决定|批复|函)")
+_TRAILING_DATE = re.compile(
+    r"(?<=[。！）)])\s*((?:\d{4}|[〇零○一二三四五六七八九]{4})年[\d一二三四五六七八九十]{1,3}月"
+    r"[\d一二三四五六七八九十]{1,3}日)$"
+)
+
+
+def _run_on_notice(line: str) -> list[str]:
+    """A notice's title, its addressees, its text and its date run into one line, split apart;
+    any other line as it is."""
+    for end in reversed([m.end() for m in _NOTICE_TITLE_END.finditer(line, 0, 150)]):
+        colon = re.search("[:：]", line[end:])
+        if colon is None or not is_addressee(line[end : end + colon.end()]):
+            continue
+        body = line[end + colon.end() :].strip()
+        dated = _TRAILING_DATE.search(body)
+        tail = [body[: dated.start()].rstrip(), dated.group(1)] if dated else [body]
+        return [line[:end], line[end : end + colon.end()], *tail]
+    return [line]
+
+
 def lay_out(pages: list[list[str]]) -> tuple[list[str], list[Dropped]]:
     """Clean lines and drop print furniture (page numbers, rules, running heads).
 
@@ -223,6 +245,9 @@ def lay_out(pages: list[list[str]]) -> tuple[list[str], list[Dropped]]:
                 line = ""
             elif line and raw[:1] in (" ", "\u3000", "\t"):
                 line = PARA + line
+            elif len(line) >= 80:
+                *head, line = _run_on_notice(line)
+                lines.extend(head)
             lines.append(line)
         cleaned.append(lines)
     kept = _drop_running_heads(cleaned)

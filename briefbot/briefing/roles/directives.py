@@ -388,6 +388,8 @@ class Finder:
         if not self._free(k):
             return when, raw
         line = re.sub(r"\s", "", self.blocks[k].text)
+        if when is None and not raw and (is_date_only(line) or SHORT_DATE.match(line)):
+            return self._trailing_date(k)  # "…。" / "9月22日": the day it was signed, unnamed
         dated, dated_raw = find_date(line)
         if dated_raw:
             line = line.replace(dated_raw, "")

@@ -89,9 +89,13 @@ def _classification(text: str) -> str | None:
 def title_organ(title: str) -> str | None:
     """ "昆明市人民政府办公厅关于印发…的通知": the body a document's own title names."""
     m = re.match(r"^(?P<organ>[^《“（(在对]{3,40}?)关于", title)
-    if m is None or any(verb in m.group("organ") for verb in ("转发", "印发", "批转")):
-        return None  # "中央转发华北局关于…": the organ before 关于 is the relayed one's
-    return m.group("organ") if is_organ(m.group("organ")) else None
+    if m is None:
+        return None
+    organ = m.group("organ")
+    if relay := re.search("转发|印发|批转", organ):
+        # "某某市人民政府办公厅转发省某某办公室关于…": the body that relays it, before the verb
+        organ = organ[: relay.start()]
+    return organ if len(organ) >= 3 and is_organ(organ) else None
 
 
 def _titleish(text: str) -> bool:
