@@ -106,3 +106,13 @@ def test_a_sites_greeting_bar_and_a_published_line_with_a_font_button():
     assert r["今天是：设为首页 | 加入收藏"] == Role.BOILERPLATE.value
     assert "【字体" not in render_notice(b) and "设为首页" not in render_notice(b)
     assert "10月9日，某某区召开秋季防火工作会议，部署林区巡护工作。" in r
+
+
+def test_a_disclosure_tables_column_row_is_page_furniture():
+    b = parse_briefing(
+        "关于某某村道路硬化工程验收情况的报告\n栏目: | 部门文件 | 来源: | 某某镇 |\n"
+        "县交通运输局：\n某某村道路硬化工程已于9月完工，经验收合格。\n特此报告。\n"
+    )
+    r = roles(b)
+    assert r["栏目: | 部门文件 | 来源: | 某某镇 |"] == Role.BOILERPLATE.value
+    assert b.title == "关于某某村道路硬化工程验收情况的报告"

@@ -143,3 +143,12 @@ def test_a_notice_run_into_one_line_is_split_only_at_its_addressees():
         "各街道办事处，区政府各部门：",
         notice.split("：", 1)[1],
     ]
+
+
+def test_a_markdown_table_rule_is_dropped_and_an_office_is_an_addressee():
+    from briefbot.briefing.repair import lay_out
+
+    lines, dropped = lay_out([["关于某某事项的报告", "| --- | :---: |", "|---|---|---|", "正文。"]])
+    assert lines == ["关于某某事项的报告", "", "", "正文。"]
+    assert [d.reason for d in dropped] == ["rule", "rule"]
+    assert is_addressee("市防汛抗旱指挥部办公室：") and is_addressee("县安全生产委员会办公室:")

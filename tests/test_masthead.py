@@ -164,3 +164,11 @@ def test_a_relayed_notice_stored_on_one_line_is_split_and_its_relayer_issues_it(
     [d] = b.directives
     assert d.text.startswith("县应急管理局《关于") and d.text.endswith("认真贯彻执行。")
     assert d.leader == "某某县人民政府办公室"
+
+
+def test_an_office_with_a_second_name_in_brackets_edits_the_briefing():
+    b = parse_briefing(
+        "某某港务集团简报\n2023年第9期\n港务集团办公室（党委办公室）编二〇二三年五月四日\n"
+        "5月2日，集团召开安全生产月动员会，部署节后复工复产安全检查。\n"
+    )
+    assert (b.issuer, b.date) == ("港务集团办公室（党委办公室）", date(2023, 5, 4))

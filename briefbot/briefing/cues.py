@@ -369,7 +369,7 @@ COMRADES = ("同志", "同志们")
 # or a list of bodies or people, the last of them ending like this ("…，三个开发区管委会：")
 ADDRESSEE_NAMES = ("单位", "部门", "机构", "同志", "同志们", "人民政府", "政府", "党委", "党组",
                    "党工委", "党总支", "委员会", "管委会", "村委会", "居委会", "办事处", "委", "办",
-                   "局", "厅", "院", "所", "中心", "公司")  # fmt: skip
+                   "局", "厅", "院", "所", "中心", "公司", "办公室", "指挥部", "领导小组")  # fmt: skip
 
 # a special issue's label under the masthead title: "经验交流专刊"
 SPECIAL_ISSUES = ("专刊", "增刊", "专辑", "特刊")
@@ -509,6 +509,8 @@ BOILERPLATE_STARTS = (
     "【我要纠错",
     "我要纠错",
     "【收藏",
+    "栏目：",
+    "栏目:",
     "今天是：",
     "今天是:",
     "设为首页",

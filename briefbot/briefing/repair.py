@@ -37,7 +37,7 @@ _SPACE_BETWEEN_CJK = re.compile(f"(?<=[{CJK}{_PUNCT_CLASS}])[ \u3000\t]+(?=[{CJK
 _SPACE_DIGIT_CJK = re.compile(
     f"(?<=[0-9０-９])[ \u3000]+(?=[{CJK}])|(?<=[{CJK}])[ \u3000]+(?=[0-9０-９])"
 )
-_RULE = re.compile(r"^[─━—\-_=＿·.。 ]{3,}$")
+_RULE = re.compile(r"^[─━—\-_=＿·.。 ]{3,}$|^\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?)?\s*$")
 PAGE_BREAK = "\f"
 # marks a body line that was indented in the source: in typeset text, a paragraph start
 PARA = "\u2029"

@@ -26,6 +26,10 @@ def is_organ(text: str) -> bool:
     compact = re.sub(r"\s", "", text)
     if compact in cues.BODIES:  # "中央", "国务院" signing a note
         return True
+    # one office under two names, the second in brackets: "集团公司办公室（党委办公室）"
+    alias = re.fullmatch(r"(?P<organ>.+?)[（(](?P<alias>[^（）()]{3,20})[）)]", compact)
+    if alias and is_organ(alias.group("alias")):
+        compact = alias.group("organ")
     return (
         2 < len(compact) <= 40
         and compact.endswith(cues.ISSUER_ENDINGS)
