@@ -56,7 +56,7 @@ def _totals(scores: dict[str, Score], which: str) -> Totals:
 # (set, fields right, directives recalled, verbatim, verbatim and attributed, leaks at most): the
 # figures when the parser last changed. A held-out set's bounds are added once it has been
 # measured, blind; while heldout/ is empty (between blind sets) it has none.
-BOUNDS = [("open", 1928, 211, 211, 209, 0)]
+BOUNDS = [("open", 1929, 211, 211, 209, 0)]
 
 
 @pytest.mark.parametrize(("which", "fields", "recalled", "verbatim", "attributed", "leaks"), BOUNDS)

@@ -172,3 +172,13 @@ def test_an_office_with_a_second_name_in_brackets_edits_the_briefing():
         "5月2日，集团召开安全生产月动员会，部署节后复工复产安全检查。\n"
     )
     assert (b.issuer, b.date) == ("港务集团办公室（党委办公室）", date(2023, 5, 4))
+
+
+def test_the_office_that_edits_a_briefing_issues_it_before_the_section_that_prints_it():
+    b = parse_briefing(
+        "【农业信息】\n2022年第4期\n某某县农业农村局办公室编\n"
+        "3月8日，县农业农村局召开春耕备耕工作推进会，部署农资储备和农机检修工作。\n"
+        "送：县委、县政府领导。\n某某县农业农村局办公室综合股2022年3月9日印发\n"
+    )
+    assert b.issuer == "某某县农业农村局办公室"
+    assert b.date == date(2022, 3, 9)

@@ -65,6 +65,7 @@ def fields(blocks: list[Block]) -> Colophon:
     lines = [b.text for b in blocks if b.role is Role.COLOPHON]
     found: dict[str, list[str]] = {"报": [], "送": [], "发": [], "抄送": []}
     printed_by = None
+    edited_by = None
     supplied_by = None
     printed_on = None
     copies = None
@@ -90,6 +91,8 @@ def fields(blocks: list[Block]) -> Colophon:
                 printed_on = on
                 compact = compact.replace(raw, "")
             by = re.sub(r"(印发|编印|编发|编)$", "", compact).strip("，, ")
+            if by and _EDITED.match(compact):
+                edited_by = edited_by or by  # "某某办公室编": the body that edits it names itself
             printed_by = by or printed_by
             continue
         if re.match(r"^(联系人|联系电话|电\s*话|传\s*真|责任编辑|审\s*核|签\s*发|邮箱|地址)", line):
@@ -99,7 +102,7 @@ def fields(blocks: list[Block]) -> Colophon:
         send_to=tuple(found["送"]),
         issue_to=tuple(found["发"]),
         copy_to=tuple(found["抄送"]),
-        printed_by=printed_by,
+        printed_by=edited_by or printed_by,
         supplied_by=supplied_by,
         printed_on=printed_on,
         copies=copies,
