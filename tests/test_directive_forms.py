@@ -198,3 +198,12 @@ def test_a_day_alone_under_a_leaders_note_is_the_day_it_was_given():
     [d] = b.directives
     assert (d.leader, d.date) == ("鲁某某", date(2025, 8, 10))
     assert d.text == "请各乡镇对照通报逐项整改，10日内报送整改情况。"
+
+
+def test_a_day_alone_under_a_bodys_note_is_not_taken_as_the_notes_own():
+    b = parse_briefing(
+        HEAD + "【批示】\n县委批示：“各乡镇要抓好秸秆禁烧，确保不发生火情。”\n8月10日\n"
+    )
+    [d] = b.directives
+    assert (d.leader, d.date) == ("县委", None)
+    assert all(p.cue != "批示日期" for p in b.parts)

@@ -388,13 +388,15 @@ class Finder:
         if not self._free(k):
             return when, raw
         line = re.sub(r"\s", "", self.blocks[k].text)
+        if subject.is_body:
+            return when, raw  # a body's date line under its note is the document's (signature)
         if when is None and not raw and (is_date_only(line) or SHORT_DATE.match(line)):
             return self._trailing_date(k)  # "…。" / "9月22日": the day it was signed, unnamed
         dated, dated_raw = find_date(line)
         if dated_raw:
             line = line.replace(dated_raw, "")
         name = line.removesuffix("同志")
-        if name not in (subject.leader, subject.designation + subject.leader) or subject.is_body:
+        if name not in (subject.leader, subject.designation + subject.leader):
             return when, raw
         self.blocks[k].assign(Role.DIRECTIVE, "批示落款：署名")
         if dated is None and self._free(k + 1):
