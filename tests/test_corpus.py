@@ -56,15 +56,20 @@ def _totals(scores: dict[str, Score], which: str) -> Totals:
 # (set, fields right, directives recalled, verbatim, verbatim and attributed, leaks at most): the
 # figures when the parser last changed. A held-out set's bounds are added once it has been
 # measured, blind; while heldout/ is empty (between blind sets) it has none.
-BOUNDS = [("open", 1929, 211, 211, 209, 0)]
+# held out: blind set 9 as measured once (its one spurious directive is a 批示件 form's header)
+BOUNDS = [("open", 1929, 211, 211, 209, 0, 0), ("heldout", 178, 21, 19, 18, 2, 1)]
 
 
-@pytest.mark.parametrize(("which", "fields", "recalled", "verbatim", "attributed", "leaks"), BOUNDS)
-def test_fidelity_does_not_regress(scores, which, fields, recalled, verbatim, attributed, leaks):
+@pytest.mark.parametrize(
+    ("which", "fields", "recalled", "verbatim", "attributed", "leaks", "spurious"), BOUNDS
+)
+def test_fidelity_does_not_regress(
+    scores, which, fields, recalled, verbatim, attributed, leaks, spurious
+):
     t = _totals(scores, which)
     if t.documents == 0:
         pytest.skip(f"no documents in {which}/")
-    assert t.errors == 0 and t.found == t.recalled  # no crash, no spurious directive
+    assert t.errors == 0 and t.found - t.recalled <= spurious  # no crash, no spurious directive
     assert t.fields_right >= fields
     assert t.recalled >= recalled and t.verbatim >= verbatim and t.attributed >= attributed
     assert t.leaks <= leaks
