@@ -1,5 +1,8 @@
 """The office's other views: /late (who is overdue now), /remind [ID] (nudge now),
-/export [ID] (the 签收单 as XLSX and CSV). Office admins in the office chat only."""
+/export [ID] (the 签收单 as XLSX and CSV), /ranking, /chart. Office admins in the office chat only.
+
+Each view is gathered in a worker thread (``offloop``): the store reads, the report, the XLSX,
+the chart; the event loop only sends the answer."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from briefbot.export import to_xlsx
 from briefbot.ids import parse_id
 from briefbot.labels import notice_label
 from briefbot.ledger import NoticeInfo, UnitLedger
+from briefbot.offloop import offloop
 from briefbot.ranking import rank_units
 from briefbot.render import Html, html_join, html_message
 from briefbot.reports import AckStatus, Report, format_csv, notice_report
@@ -41,7 +45,12 @@ def _report(
 async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
-    svc = services(context)
+    text = await offloop(late_html, services(context))
+    await message.reply_text(text or "目前没有逾期未签收的单位。")
+
+
+def late_html(svc: Services) -> str | None:
+    """Every unit overdue on any open notice, with its liaisons; None when there is none."""
     lines = []
     roster = svc.store.ledger.units_now()
     people = svc.store.people.names(uid for u in roster.values() for uid in u.liaisons)
@@ -81,9 +90,8 @@ async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 )
             )
     if not lines:
-        await message.reply_text("目前没有逾期未签收的单位。")
-        return
-    await message.reply_text("⏰ <b>逾期未签收</b>\n" + "\n".join(lines)[:3900])
+        return None
+    return "⏰ <b>逾期未签收</b>\n" + "\n".join(lines)[:3900]
 
 
 def _liaisons(unit: UnitInfo | None, names: dict[int, str]) -> Html:
@@ -106,13 +114,31 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def remind_units(message: Message, svc: Services, notice: NoticeInfo) -> None:
     """Queue a nudge to every unit that received ``notice`` and has not signed; say so."""
-    ledger = svc.store.ledger.for_notice(notice.id)
-    targets = [u for u in ledger if u.ack is None and u.delivery.value == "sent"]
-    if not targets:
+    nudged = await offloop(_nudge, svc, notice)
+    if nudged is None:
         await message.reply_text(
             html_message("通知 #{id} 已收到的单位都已签收，无需提醒。", id=notice.id)
         )
         return
+    count, names = nudged
+    log.info("manual nudge for notice %s: %d units", notice.id, count)
+    await message.reply_text(
+        html_message(
+            "已向 {n} 个未签收单位发送提醒（通知 #{id}）：{names}{more}。",
+            n=count,
+            id=notice.id,
+            names=html_join("、", names[:60]),
+            more=f" 等 {len(names)} 个单位" if len(names) > 60 else "",
+        )
+    )
+
+
+def _nudge(svc: Services, notice: NoticeInfo) -> tuple[int, list[str]] | None:
+    """Queue the nudges: (how many, the units' names), or None when every unit has signed."""
+    ledger = svc.store.ledger.for_notice(notice.id)
+    targets = [u for u in ledger if u.ack is None and u.delivery.value == "sent"]
+    if not targets:
+        return None
     clock, now = svc.settings.working_time(), svc.now()
     by_code = {u.unit_code: u for u in targets}
 
@@ -138,17 +164,7 @@ async def remind_units(message: Message, svc: Services, notice: NoticeInfo) -> N
     count = svc.store.outbox.queue_nudges(
         notice.id, [(u.unit_code, u.chat_id) for u in targets], text, now
     )
-    log.info("manual nudge for notice %s: %d units", notice.id, count)
-    names = [u.unit_name for u in targets]
-    await message.reply_text(
-        html_message(
-            "已向 {n} 个未签收单位发送提醒（通知 #{id}）：{names}{more}。",
-            n=count,
-            id=notice.id,
-            names=html_join("、", names[:60]),
-            more=f" 等 {len(names)} 个单位" if len(names) > 60 else "",
-        )
-    )
+    return count, [u.unit_name for u in targets]
 
 
 @office_only
@@ -164,20 +180,24 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def send_export(message: Message, svc: Services, notice: NoticeInfo) -> None:
     """The 签收单 of one notice as XLSX and CSV, in reply to ``message`` (/export, /notices)."""
-    report = _report(svc, notice)
+    xlsx, csv = await offloop(_export_files, svc, notice)
     stamp = svc.now().astimezone(svc.settings.tz).strftime("%Y%m%d-%H%M")
     await message.reply_document(
-        InputFile(to_xlsx([report]), filename=f"签收单-通知{notice.id}-{stamp}.xlsx"),
+        InputFile(xlsx, filename=f"签收单-通知{notice.id}-{stamp}.xlsx"),
         caption=f"签收单：通知 #{notice.id}《{notice.label}》",
         parse_mode=None,
     )
     await message.reply_document(
-        InputFile(
-            format_csv(report).encode("utf-8-sig"), filename=f"签收单-通知{notice.id}-{stamp}.csv"
-        ),
+        InputFile(csv, filename=f"签收单-通知{notice.id}-{stamp}.csv"),
         caption="同一签收单（CSV，Excel 可直接打开）",
         parse_mode=None,
     )
+
+
+def _export_files(svc: Services, notice: NoticeInfo) -> tuple[bytes, bytes]:
+    """(XLSX, CSV with BOM) of one notice's 签收单."""
+    report = _report(svc, notice)
+    return to_xlsx([report]), format_csv(report).encode("utf-8-sig")
 
 
 @office_only
@@ -193,11 +213,15 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。"
         )
         return
+    await message.reply_text(await offloop(ranking_html, svc, days))
+
+
+def ranking_html(svc: Services, days: int) -> str:
+    """Timeliness per unit across the notices of the last ``days`` days."""
     now = svc.now()
     notices = svc.store.notices.published_since(now - timedelta(days=days))
     if not notices:
-        await message.reply_text(html_message("近 {days} 天没有发布通知。", days=days))
-        return
+        return html_message("近 {days} 天没有发布通知。", days=days)
     ledgers = svc.store.ledger.for_notices([n.id for n in notices])
     scores = rank_units(notices, ledgers, now, svc.settings.working_time())
     lines = [
@@ -220,33 +244,41 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 missing=f"（未签收 {s.missing}）" if s.missing else "",
             )
         )
-    await message.reply_text("\n".join(lines)[:4000])
+    return "\n".join(lines)[:4000]
 
 
 @office_only
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chart [ID]: acknowledgements over time and per unit group, as a picture."""
-    # matplotlib costs ~0.45 s and ~40 MiB to import: only a process that draws a chart pays it
-    from briefbot.charts import MissingCjkFont, progress_png
-
     message = update.effective_message
     assert message is not None
     svc = services(context)
     notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
-    ledger = svc.store.ledger.for_notice(notice.id)
-    report = _report(svc, notice, ledger)
-    try:
-        png = progress_png(notice, ledger, report, svc.now(), svc.settings.working_time())
-    except MissingCjkFont as exc:
-        await message.reply_text(html_message("{why}", why=exc))
+    png, refusal = await offloop(_chart_png, svc, notice)
+    if png is None:
+        await message.reply_text(html_message("{why}", why=refusal))
         return
     await message.reply_photo(
         InputFile(png, filename=f"签收进度-通知{notice.id}.png"),
         caption=f"通知 #{notice.id}《{notice.label}》签收进度",
         parse_mode=None,
     )
+
+
+def _chart_png(svc: Services, notice: NoticeInfo) -> tuple[bytes | None, str]:
+    """(the PNG, "") or (None, why not: no CJK font)."""
+    # matplotlib costs ~0.45 s and ~40 MiB to import: only a process that draws a chart pays it,
+    # and in this thread, not on the event loop
+    from briefbot.charts import MissingCjkFont, progress_png
+
+    ledger = svc.store.ledger.for_notice(notice.id)
+    report = _report(svc, notice, ledger)
+    try:
+        return progress_png(notice, ledger, report, svc.now(), svc.settings.working_time()), ""
+    except MissingCjkFont as exc:
+        return None, str(exc)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

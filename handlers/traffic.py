@@ -27,6 +27,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from briefbot.offloop import offloop
 from briefbot.reply_budget import ChatThrottle, OncePer
 from handlers.context import services
 from handlers.ratelimit import GroupLruRateLimiter
@@ -102,9 +103,8 @@ async def gatekeeper(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return  # answering a button costs no message in the chat; the handlers answer it
     if command is None and (message is None or message.document is None):
         return  # ordinary chatter: no handler answers it
-    # an indexed read: reads never wait for a writer (WAL), so no thread is needed, and none
-    # is taken from the pool that store writes may be holding during a lock
-    if svc.store.notices.unit_by_chat(chat.id) is not None:
+    # an indexed read in a thread: never on the loop, whatever the store's latency
+    if await offloop(svc.store.notices.unit_by_chat, chat.id) is not None:
         return
     _, outsiders = _throttles(context)
     if outsiders.allow(chat.id, time.monotonic()):

@@ -11,7 +11,7 @@ A repeating job. Each run claims due rows (committing "sending" first), sends th
   401 (token refused)        → back to pending; the dispatcher pauses with backoff (an outage)
   anything else              → back to pending with backoff: no row stays "sending"
 
-Store calls run in a thread (``asyncio.to_thread``): a store held by another process for
+Store calls run in a thread (``offloop``), reads as well as writes: a store held by another process for
 seconds must not freeze the bot. When the store refuses a write, the outcome is held in memory
 (``Services.held``: the message id of a send Telegram took, or the row's return to pending),
 the dispatcher stops claiming, and the health job writes what is held once writes succeed.
@@ -46,9 +46,11 @@ from telegram.ext import Application, ContextTypes
 from briefbot.backoff import backoff
 from briefbot.deadlines import notice_due, notice_footer
 from briefbot.holding import HeldSend
+from briefbot.offloop import offloop
 from briefbot.render import TELEGRAM_TEXT_LIMIT, visible_length
 from briefbot.runtime import Services
 from briefbot.settings import Settings
+from briefbot.store.originals import OriginalFile
 from briefbot.store.outbox import OutboxItem
 from handlers.context import services
 from handlers.keyboards import ack_keyboard, acked_keyboard, office_keyboard
@@ -81,14 +83,14 @@ class Dispatcher:
         self._ack_within: dict[int, timedelta] = {}
         self._cannot_pin: set[int] = set()  # chats that refused a pin (until restart)
 
-    def _with_footer(self, svc: Services, item: OutboxItem, text: str, limit: int) -> str:
+    async def _with_footer(self, svc: Services, item: OutboxItem, text: str, limit: int) -> str:
         """A notice (the row carrying the button) ends with its number and its deadline, counted
         from now, as the follow-up policy will count it (see briefbot.deadlines)."""
         if item.kind != "notice":
             return text
         within = self._ack_within.get(item.notice_id)
         if within is None:
-            notice = svc.store.notices.notice(item.notice_id)
+            notice = await offloop(svc.store.notices.notice, item.notice_id)
             if notice is None:
                 return text
             within = self._ack_within[item.notice_id] = notice.ack_within
@@ -185,27 +187,26 @@ class Dispatcher:
     async def _deliver(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool) -> int:
         """One request to Telegram; returns the message id."""
         limit = CAPTION_LIMIT if item.as_original else TELEGRAM_TEXT_LIMIT
-        text = self._with_footer(svc, item, item.text, limit)
+        text = await self._with_footer(svc, item, item.text, limit)
         text = html.unescape(_TAG.sub("", text)) if plain else text
         markup = ack_keyboard(item.notice_id, item.has_original) if item.with_button else None
         if item.kind == "escalation":
             markup = office_keyboard(item.notice_id)
         elif item.with_button and item.kind in ("reminder", "nudge"):
             # signed between the decision and the send: the button says so, not "已收到"
-            ack = svc.store.acks.get(item.notice_id, item.unit_code)
+            ack = await offloop(svc.store.acks.get, item.notice_id, item.unit_code)
             if ack is not None:
                 when = ack.acked_at.astimezone(svc.settings.tz)
                 markup = acked_keyboard(item.notice_id, ack.user_name, when, item.has_original)
         paid = svc.settings.telegram.paid_broadcast and item.kind in ("notice", "notice_part")
         if item.kind == "original" or item.as_original:
-            digest = svc.store.notices.original_hash(item.notice_id)
-            original = svc.store.originals.get(digest) if digest else None
+            original = await offloop(_original_of, svc, item.notice_id)
             if original is None:
                 raise LookupError("the notice has no stored original")
             if item.as_original:  # 仅推送原文: the notice itself, its header as the caption
                 caption, mode = text, None if plain else ParseMode.HTML
             else:
-                notice = svc.store.notices.notice(item.notice_id)
+                notice = await offloop(svc.store.notices.notice, item.notice_id)
                 caption, mode = f"《{notice.label if notice else '简报'}》原文", None
             document = await bot.send_document(
                 chat_id=item.chat_id,
@@ -348,6 +349,12 @@ class Dispatcher:
         svc.store.outbox.retry_later(item.id, now + backoff(item.attempts), error)
 
 
+def _original_of(svc: Services, notice_id: int) -> OriginalFile | None:
+    """The stored original file of a notice, or None."""
+    digest = svc.store.notices.original_hash(notice_id)
+    return svc.store.originals.get(digest) if digest else None
+
+
 def _held(item: OutboxItem, message_id: int | None, svc: Services, error: str = "") -> HeldSend:
     return HeldSend(
         row_id=item.id,
@@ -364,7 +371,7 @@ def _held(item: OutboxItem, message_id: int | None, svc: Services, error: str = 
 async def _db(svc: Services, call: Callable[..., T], *args: Any) -> T:
     """A store call off the event loop. A refused write becomes StoreDown (and an outage)."""
     try:
-        result = await asyncio.to_thread(call, *args)
+        result = await offloop(call, *args)
     except SQLAlchemyError as exc:
         if svc.health.store.fail(svc.now(), _short(exc)):
             log.error("store refuses writes on the dispatcher's path: %s", _short(exc))

@@ -157,10 +157,13 @@ async def emulator() -> AsyncIterator[EmulatorServer]:
 
 
 @asynccontextmanager
-async def running_app(emulator, tmp_path, units_yaml: str = "") -> AsyncIterator[object]:
+async def running_app(
+    emulator, tmp_path, units_yaml: str = "", telegram: str = ""
+) -> AsyncIterator[object]:
     """The real Application (bot.build_application) wired to the emulator, post_init done.
 
-    ``units_yaml`` adds lines under ``units:`` (e.g. a unit bound by invitation).
+    ``units_yaml`` adds lines under ``units:`` (e.g. a unit bound by invitation); ``telegram``
+    adds keys to the ``telegram`` settings (``", group_rate_per_minute: 600"``).
     """
     from bot import build_application
     from tests.botkit import (
@@ -180,7 +183,7 @@ async def running_app(emulator, tmp_path, units_yaml: str = "") -> AsyncIterator
     if units_yaml:
         base = base.replace("follow_up:", units_yaml + "follow_up:")
     text = base + (
-        f"telegram: {{base_url: '{emulator.base_url}/bot', max_retries: 0}}\n"
+        f"telegram: {{base_url: '{emulator.base_url}/bot', max_retries: 0{telegram}}}\n"
         f"health: {{heartbeat_file: '{tmp_path / 'hb'}'}}\n"
     )
     settings = parse_settings(text)

@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
+from briefbot.offloop import STORE_THREADS
+
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
 
@@ -29,16 +31,23 @@ def is_postgres(url: str) -> bool:
     return make_url(normalise_url(url)).get_backend_name() == "postgresql"
 
 
+# a connection for every thread that may call the store at once (briefbot.offloop), and a few
+# for the loop's own start-up work; only POOL_IDLE of them are kept open when idle
+POOL_IDLE = 5
+POOL = {"pool_size": POOL_IDLE, "max_overflow": STORE_THREADS + 4 - POOL_IDLE}
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        in_memory = not parsed.database or parsed.database == ":memory:"
+        if not in_memory:
+            Path(parsed.database or "").parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, **({} if in_memory else POOL))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **POOL)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
