@@ -1,12 +1,16 @@
 """The office's other views: /late (who is overdue now), /remind [ID] (nudge now),
-/export [ID] (the 签收单 as XLSX and CSV), /ranking, /chart. Office admins in the office chat only.
+/export [ID] (the 签收单 as XLSX and CSV; of many notices, one workbook: /export 3,5,8,
+/export 1-20, /export 7天), /ranking, /chart. Office admins in the office chat only.
 
 Each view is gathered in a worker thread (``offloop``): the store reads, the report, the XLSX,
-the chart; the event loop only sends the answer."""
+the chart; the event loop only sends the answer. The export of many notices (a million cells
+for 2 000 units × 50 notices) runs in a child process, in the background: the office chat is
+free for /status meanwhile, and the workbook follows when it is ready."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -14,6 +18,7 @@ from typing import Any
 from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from briefbot.bulk_export import ExportFailed, export_in_child
 from briefbot.deadlines import format_due, time_left
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
@@ -167,12 +172,67 @@ def _nudge(svc: Services, notice: NoticeInfo) -> tuple[int, list[str]] | None:
     return count, [u.unit_name for u in targets]
 
 
+BULK_MAX = 100  # notices in one workbook
+BULK_USAGE = (
+    "用法：/export 编号（一份通知，XLSX 和 CSV）；/export 3,5,8 或 /export 1-20（多份通知，"
+    f"一个工作簿，每份一个工作表，最多 {BULK_MAX} 份）；/export 7天（近 7 天发布的通知）。"
+)
+_BULK_KEY = "bulk_export_running"
+_PERIOD = re.compile(r"^([0-9]{1,3})(?:天|d|D)$")
+_RANGE = re.compile(r"^(#?[0-9]{1,12})-(#?[0-9]{1,12})$")
+
+
+def bulk_ids(svc: Services, text: str) -> list[int] | str | None:
+    """The notices an ``/export`` of many names (a list, a range or a period), or why not (a
+    Chinese line); None when ``text`` names one notice or none (store reads: off the loop)."""
+    text = re.sub(r"[，、]", ",", text).replace("－", "-").replace("～", "-").replace("~", "-")
+    text = text.replace("至", "-").replace(" ", "")
+    period = _PERIOD.fullmatch(text)
+    if period is not None:
+        days = int(period.group(1))
+        ids = [n.id for n in svc.store.notices.published_since(svc.now() - timedelta(days=days))]
+        if not ids:
+            return html_message("近 {days} 天没有发布通知。", days=days)
+    elif "," in text or "-" in text:
+        ids = []
+        for part in filter(None, text.split(",")):
+            span = _RANGE.fullmatch(part)
+            if span is not None:
+                first, last = parse_id(span.group(1)), parse_id(span.group(2))
+                if first is None or last is None or last < first or last - first >= BULK_MAX:
+                    return BULK_USAGE
+                ids.extend(range(first, last + 1))
+            elif (one := parse_id(part)) is not None:
+                ids.append(one)
+            else:
+                return BULK_USAGE
+        ids = list(dict.fromkeys(ids))
+        missing = [i for i in ids if svc.store.notices.notice(i) is None]
+        if missing:
+            return html_message(
+                "找不到编号为 {ids} 的通知。", ids="、".join(map(str, missing[:20]))
+            )
+    else:
+        return None
+    if len(ids) > BULK_MAX:
+        return f"一次最多导出 {BULK_MAX} 份通知的签收单，请缩小范围。"
+    return ids
+
+
 @office_only
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     svc = services(context)
-    notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
+    args = list(context.args or [])
+    many = await offloop(bulk_ids, svc, " ".join(args)) if args else None
+    if isinstance(many, str):
+        await message.reply_text(many)
+        return
+    if many is not None:
+        await start_bulk_export(update, context, message, many)
+        return
+    notice = await chosen_notice(message, svc, args, NOT_A_NUMBER)
     if notice is None:
         return
     await send_export(message, svc, notice)
@@ -192,6 +252,46 @@ async def send_export(message: Message, svc: Services, notice: NoticeInfo) -> No
         caption="同一签收单（CSV，Excel 可直接打开）",
         parse_mode=None,
     )
+
+
+async def start_bulk_export(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, ids: list[int]
+) -> None:
+    """Say the export has started and send the workbook when the child process has made it.
+    In the background: this chat's next update (a /status) need not wait for it."""
+    if context.bot_data.get(_BULK_KEY):
+        await message.reply_text("上一份签收单仍在导出，请稍候再试。")
+        return
+    context.bot_data[_BULK_KEY] = True
+    await message.reply_text(
+        html_message(
+            "正在导出 {n} 份通知的签收单（一个工作簿，每份通知一个工作表），完成后发到本群。",
+            n=len(ids),
+        )
+    )
+    context.application.create_task(_bulk_export(context, message, ids), update=update)
+
+
+async def _bulk_export(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, ids: list[int]
+) -> None:
+    svc = services(context)
+    try:
+        try:
+            data = await export_in_child(svc.settings, ids, svc.now())
+        except (ExportFailed, OSError) as exc:
+            log.error("export of %d notices failed: %s", len(ids), exc)
+            await message.reply_text("签收单导出失败，请稍后重试；如仍失败请联系运维人员。")
+            return
+        stamp = svc.now().astimezone(svc.settings.tz).strftime("%Y%m%d-%H%M")
+        log.info("export of %d notices: %d bytes", len(ids), len(data))
+        await message.reply_document(
+            InputFile(data, filename=f"签收单-{len(ids)}份通知-{stamp}.xlsx"),
+            caption=f"签收单：{len(ids)} 份通知（#{ids[0]} 起），每份通知一个工作表",
+            parse_mode=None,
+        )
+    finally:
+        context.bot_data[_BULK_KEY] = False
 
 
 def _export_files(svc: Services, notice: NoticeInfo) -> tuple[bytes, bytes]:

@@ -150,6 +150,8 @@ async def run_job(app, callback, data=None) -> None:
     no_store_on_the_loop(app)
 
 
+# the fixture's application is initialised, not running: PTB says it will not await the task
+@pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
 async def test_no_handler_or_job_runs_a_store_statement_on_the_event_loop(
     guarded, emulator, tmp_path
 ):
@@ -217,6 +219,17 @@ async def test_no_handler_or_job_runs_a_store_statement_on_the_event_loop(
         before = len(bot_messages(emulator, OFFICE))
         await say(app, emulator, OFFICE, ADMIN, command)
         assert len(bot_messages(emulator, OFFICE)) > before, command
+    await say(app, emulator, OFFICE, ADMIN, "/export 1-3")  # a child process, in the background
+    assert office_said().startswith("正在导出 3 份通知")
+    for _ in range(300):
+        if (
+            bot_messages(emulator, OFFICE)[-1].get("document", {}).get("file_name", "")[4:6]
+            == "3份"
+        ):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("no workbook of three notices")
     await say(app, emulator, OFFICE, ADMIN, "/chart 3")
     assert bot_messages(emulator, OFFICE)[-1].get("photo")
     await say(app, emulator, OFFICE, ADMIN, "/notices")

@@ -56,6 +56,27 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """On SQLite, the stored text straight to an aware datetime (``fromisoformat`` in C):
+        a report over 100 000 deliveries reads 200 000 of them, and SQLAlchemy's own parsing
+        followed by ``process_result_value`` cost as much as the rest of the read."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return general
+
+        def parse(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            if isinstance(value, str):
+                try:  # naive UTC text: read as UTC in one step
+                    return datetime.fromisoformat(value + "+00:00")
+                except ValueError:
+                    pass
+            parsed = general(value) if general is not None else value
+            return self.process_result_value(parsed, dialect)
+
+        return parse
+
 
 metadata = MetaData()
 
