@@ -104,15 +104,16 @@ def undo_refusal(result: AckResult, unit: Any) -> Html:
 
 
 async def _set_buttons(
-    bot: Bot, svc: Services, notice_id: int, unit_code: str, markup: Any
+    bot: Bot, svc: Services, notice_id: int, unit_code: str, markup_of: Callable[[bool], Any]
 ) -> None:
-    """Put ``markup`` on the notice as delivered to a unit and on every reminder it got
-    (best effort: the ack itself is already stored, or held)."""
+    """Put ``markup_of(the notice offers its original)`` on the notice as delivered to a unit
+    and on every reminder it got (best effort: the ack itself is already stored, or held)."""
     try:
-        where, reminders = await offloop(_delivered_places, svc, notice_id, unit_code)
+        has_original, where, reminders = await offloop(_delivered_places, svc, notice_id, unit_code)
     except SQLAlchemyError as exc:
         log.warning("could not read where notice %s was delivered: %s", notice_id, exc)
         return
+    markup = markup_of(has_original)
     if where is None:
         where = svc.held.message_of(notice_id, unit_code)
     places = [where] if where is not None else []
@@ -127,10 +128,12 @@ async def _set_buttons(
 
 def _delivered_places(
     svc: Services, notice_id: int, unit_code: str
-) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
-    """(the notice's message in the unit's group or None, its reminders' messages)."""
+) -> tuple[bool, tuple[int, int] | None, list[tuple[int, int]]]:
+    """(whether the notice offers its original, its message in the unit's group or None, its
+    reminders' messages): one thread for what the buttons need."""
     outbox = svc.store.outbox
     return (
+        svc.store.notices.offers_original(notice_id),
         outbox.delivered_message(notice_id, unit_code),
         list(outbox.reminder_messages(notice_id, unit_code)),
     )
@@ -139,19 +142,34 @@ def _delivered_places(
 async def _mark_notice_button(bot: Bot, svc: Services, outcome: AckOutcome) -> None:
     """Show on the notice, and on its reminders, who acknowledged and when."""
     assert outcome.unit is not None and outcome.notice_id is not None and outcome.ack is not None
-    notice_id = outcome.notice_id
-    try:
-        has_original = await offloop(svc.store.notices.offers_original, notice_id)
-    except SQLAlchemyError as exc:
-        log.warning("could not read notice %s: %s", notice_id, exc)
-        return
+    notice_id, signer = outcome.notice_id, outcome.ack.user_name
     when = outcome.ack.acked_at.astimezone(svc.settings.tz)
-    markup = acked_keyboard(notice_id, outcome.ack.user_name, when, has_original)
-    await _set_buttons(bot, svc, notice_id, outcome.unit.code, markup)
+    await _set_buttons(
+        bot,
+        svc,
+        notice_id,
+        outcome.unit.code,
+        lambda has_original: acked_keyboard(notice_id, signer, when, has_original),
+    )
 
 
-def record_ack(svc: Services, held: HeldAck, check_only: bool = False) -> list[AckOutcome]:
-    """Run the ack rules for one held ack (blocking: call in a thread)."""
+def record_ack(
+    svc: Services, held: HeldAck, check_only: bool = False, remember: bool = False
+) -> list[AckOutcome]:
+    """Run the ack rules for one held ack (blocking: call in a thread). ``remember``: also store
+    the signer's Telegram name when they are a liaison of the unit (``remember_liaison`` leaves
+    acknowledgements to this, so that an ack costs one thread and one unit lookup)."""
+    outcomes = _apply_ack(svc, held, check_only)
+    if remember and not check_only and _liaison_of(outcomes, held.user_id):
+        svc.store.people.seen(held.user_id, held.user_name, held.at)
+    return outcomes
+
+
+def _liaison_of(outcomes: list[AckOutcome], user_id: int) -> bool:
+    return any(o.unit is not None and user_id in o.unit.liaisons for o in outcomes)
+
+
+def _apply_ack(svc: Services, held: HeldAck, check_only: bool) -> list[AckOutcome]:
     common = {
         "check_only": check_only,
         "chat_id": held.chat_id,
@@ -168,9 +186,13 @@ def record_ack(svc: Services, held: HeldAck, check_only: bool = False) -> list[A
 
 
 async def ack_or_hold(
-    svc: Services, held: HeldAck, tell: Callable[[str], Awaitable[object]]
+    svc: Services,
+    held: HeldAck,
+    tell: Callable[[str], Awaitable[object]],
+    names: dict[int, str] | None = None,
 ) -> list[AckOutcome] | None:
-    """Record an ack in a thread; None when it was held for later instead.
+    """Record an ack in a thread; None when it was held for later instead. ``names``: the
+    liaison names this process has stored (``remember_liaison``): a new one is stored too.
 
     ``tell`` gets "being recorded" when the store takes longer than ANSWER_WITHIN or refuses
     the write (then the ack is held), or "cannot record" when the holding is full.
@@ -183,18 +205,22 @@ async def ack_or_hold(
         if not any(o.result is AckResult.ACCEPTABLE for o in checked):
             return checked  # a refusal, or already acknowledged: answered as usual
         return await _hold(svc, held, tell, told=False)
-    task = asyncio.ensure_future(offloop(record_ack, svc, held))
+    remember = names is not None and names.get(held.user_id) != held.user_name
+    task = asyncio.ensure_future(offloop(record_ack, svc, held, False, remember))
     done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
     told = not done
     if told:
         await tell(BEING_RECORDED)
     try:
-        return await task
+        outcomes = await task
     except SQLAlchemyError as exc:
         reason = f"{type(getattr(exc, 'orig', None) or exc).__name__}: {getattr(exc, 'orig', exc)}"
         if svc.health.store.fail(svc.now(), reason.splitlines()[0]):
             log.error("store refuses writes (ack held in memory): %s", reason)
         return await _hold(svc, held, tell, told)
+    if remember and names is not None and _liaison_of(outcomes, held.user_id):
+        names[held.user_id] = held.user_name
+    return outcomes
 
 
 async def _hold(
@@ -289,7 +315,7 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     held = HeldAck(
         chat.id, user.id, display_name(user), notice_id, via, svc.now(), comment, message.message_id
     )
-    outcomes = await ack_or_hold(svc, held, message.reply_text)
+    outcomes = await ack_or_hold(svc, held, message.reply_text, _names(context))
     if outcomes is None:
         return
     await _confirm(context, message, outcomes, user.id, via, quiet=False)
@@ -372,7 +398,7 @@ async def typed_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         None,
         message.message_id,
     )
-    outcomes = await ack_or_hold(svc, held, message.reply_text)
+    outcomes = await ack_or_hold(svc, held, message.reply_text, _names(context))
     if outcomes is None:
         return
     await _confirm(context, message, outcomes, user.id, "typed", quiet=notice_id is None)
@@ -435,13 +461,13 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     assert outcome.notice_id is not None and outcome.unit is not None
     log.info("ack undone: notice %s unit %s by %s", outcome.notice_id, outcome.unit.code, user.id)
-    has_original = await offloop(svc.store.notices.offers_original, outcome.notice_id)
+    notice_id = outcome.notice_id
     await _set_buttons(
         context.bot,
         svc,
-        outcome.notice_id,
+        notice_id,
         outcome.unit.code,
-        ack_keyboard(outcome.notice_id, has_original),
+        lambda has_original: ack_keyboard(notice_id, has_original),
     )
     label = await offloop(_label, svc, outcome.notice_id)
     await message.reply_text(html_message("已撤销对{label}的签收，请确认后重新签收。", label=label))
@@ -469,7 +495,7 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         "button",
         svc.now(),
     )
-    outcomes = await ack_or_hold(svc, held, tell)
+    outcomes = await ack_or_hold(svc, held, tell, _names(context))
     if outcomes is None:
         return
     outcome = outcomes[0]
@@ -543,11 +569,30 @@ async def remember_liaison(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     svc = services(context)
     name = display_name(user)
-    known: dict[int, str] = context.bot_data.setdefault(_NAMES_KEY, {})
+    known = _names(context)
     if known.get(user.id) == name:
         return  # a chatty group costs no writes: only a new or changed name is stored
+    if _signs(update):
+        return  # the acknowledgement stores the name, in its own thread (record_ack)
     if await offloop(_remember, svc, chat.id, user.id, name):
         known[user.id] = name
+
+
+def _names(context: ContextTypes.DEFAULT_TYPE) -> dict[int, str]:
+    """Liaisons' names this process has stored, by user id."""
+    found: dict[int, str] = context.bot_data.setdefault(_NAMES_KEY, {})
+    return found
+
+
+def _signs(update: Update) -> bool:
+    """An update the acknowledgement handlers take: /ack, the 已收到 button, a typed 收到."""
+    if update.callback_query is not None:
+        return ACK_PATTERN.match(update.callback_query.data or "") is not None
+    text = update.effective_message.text if update.effective_message else None
+    if not text:
+        return False
+    word = text.split(maxsplit=1)[0]
+    return word == "/ack" or word.startswith("/ack@") or is_ack_phrase(text)
 
 
 def _remember(svc: Services, chat_id: int, user_id: int, name: str) -> bool:

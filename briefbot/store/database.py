@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from briefbot.offloop import STORE_THREADS
+from briefbot.store.sqlite_writes import SerialWritesConnection
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
 
@@ -44,7 +45,9 @@ def make_engine(url: str) -> Engine:
         in_memory = not parsed.database or parsed.database == ":memory:"
         if not in_memory:
             Path(parsed.database or "").parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30}, **({} if in_memory else POOL))
+        # the bot's writers queue on a lock in the process, not in SQLite's sleeping busy handler
+        connect = {"timeout": 30, "factory": SerialWritesConnection}
+        engine = create_engine(url, connect_args=connect, **({} if in_memory else POOL))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, **POOL)

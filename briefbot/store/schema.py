@@ -147,6 +147,8 @@ outbox = Table(
 )
 Index("ix_outbox_due", outbox.c.state, outbox.c.priority, outbox.c.id)
 Index("ix_outbox_message", outbox.c.chat_id, outbox.c.message_id)
+# what an acknowledgement reads: a unit's pending notices, its latest, its reminders (0011)
+Index("ix_outbox_unit", outbox.c.unit_code, outbox.c.kind, outbox.c.state, outbox.c.notice_id)
 
 acks = Table(
     "acks",
