@@ -158,12 +158,13 @@ async def emulator() -> AsyncIterator[EmulatorServer]:
 
 @asynccontextmanager
 async def running_app(
-    emulator, tmp_path, units_yaml: str = "", telegram: str = ""
+    emulator, tmp_path, units_yaml: str = "", telegram: str = "", storage_url: str | None = None
 ) -> AsyncIterator[object]:
     """The real Application (bot.build_application) wired to the emulator, post_init done.
 
     ``units_yaml`` adds lines under ``units:`` (e.g. a unit bound by invitation); ``telegram``
-    adds keys to the ``telegram`` settings (``", group_rate_per_minute: 600"``).
+    adds keys to the ``telegram`` settings (``", group_rate_per_minute: 600"``); ``storage_url``
+    is the store instead of the test's own (bench/fault_bench.py).
     """
     from bot import build_application
     from tests.botkit import (
@@ -179,7 +180,10 @@ async def running_app(
         user,
     )
 
-    base = base_config(tmp_path)
+    if storage_url is None:
+        base = base_config(tmp_path)
+    else:
+        base = BASE_CONFIG.replace('"sqlite:///%(db)s"', f'"{storage_url}"')
     if units_yaml:
         base = base.replace("follow_up:", units_yaml + "follow_up:")
     text = base + (
