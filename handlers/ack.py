@@ -5,10 +5,12 @@ Confirmation does not flood the group: a new ack gets a 👍 reaction on the com
 the button) and the notice's button changes to show who acknowledged. Only refusals get a reply,
 and only while the group has reply budget (handlers.traffic.refuse).
 
-The store is called in a thread (``offloop``), never on the event loop. An ack the store cannot take now (locked, disk full) is held in
-memory (bounded, ``Services.held``) and written by the health job once writes work again; the
-liaison is told "已收到，正在登记" at once. So is a liaison whose ack takes longer than
-``ANSWER_WITHIN``: a button press is answered before any slow work.
+The store is called in a thread (``offloop``), never on the event loop: one thread for the ack
+(the rules, the write, the liaison's name) and one for what its buttons need. An ack the store
+cannot take now (locked, disk full) is held in memory (bounded, ``Services.held``) and written by
+the health job once writes work again; the liaison is told "已收到，正在登记" at once. So is a
+liaison whose ack takes longer than ``ANSWER_WITHIN``: a button press is answered before any slow
+work.
 """
 
 from __future__ import annotations

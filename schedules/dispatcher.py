@@ -11,10 +11,11 @@ A repeating job. Each run claims due rows (committing "sending" first), sends th
   401 (token refused)        → back to pending; the dispatcher pauses with backoff (an outage)
   anything else              → back to pending with backoff: no row stays "sending"
 
-Store calls run in a thread (``offloop``), reads as well as writes: a store held by another process for
-seconds must not freeze the bot. When the store refuses a write, the outcome is held in memory
-(``Services.held``: the message id of a send Telegram took, or the row's return to pending),
-the dispatcher stops claiming, and the health job writes what is held once writes succeed.
+Store calls run in a thread (``offloop``), reads as well as writes: a store held by another
+process for seconds must not freeze the bot. When the store refuses a write, the outcome is held
+in memory (``Services.held``: the message id of a send Telegram took, or the row's return to
+pending), the dispatcher stops claiming, and the health job writes what is held once writes
+succeed.
 On shutdown the workers stop claiming at once and only finish the requests in flight.
 
 Pinning a delivered notice is a request of Telegram's ordinary 30/s budget, not of a paid
