@@ -72,7 +72,8 @@ def build_application(settings: Settings, token: str) -> Any:
             app,
             Services(settings=settings, store=store, clock=clock, http=http, health=health),
         )
-        offloop.LoopWatch(store.engine)  # logs any store statement run on the loop's thread
+        # logs any store statement run on the loop's thread
+        app.bot_data[offloop.WATCH_KEY] = offloop.LoopWatch(store.engine)
         # APScheduler plans on the wall clock: re-arm its jobs if that clock steps
         app.bot_data["clock_watch"] = clockwatch.start(app, clock)
         await set_menus(app.bot, settings)  # per chat: office, unit groups, private chats

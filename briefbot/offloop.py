@@ -35,6 +35,7 @@ T = TypeVar("T")
 # each write holds its thread up to the busy timeout, so the default pool (cores + 4) is too
 # small; the connection pool is sized from this number too.
 STORE_THREADS = 32
+WATCH_KEY = "loop_watch"  # where bot.py keeps the running bot's LoopWatch (bot_data)
 
 
 def executor() -> ThreadPoolExecutor:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from briefbot.offloop import WATCH_KEY
 from briefbot.settings import Settings, parse_settings
 from briefbot.store import Store, open_store
 from briefbot.store.database import normalise_url
@@ -200,6 +201,9 @@ async def running_app(
     application = build_application(settings, TOKEN)
     await application.initialize()
     await application.post_init(application)
+    # tests call jobs' functions from their own coroutine; tests/test_offloop.py watches the
+    # handlers with a strict watch of its own
+    application.bot_data[WATCH_KEY].close()
     try:
         yield application
     finally:

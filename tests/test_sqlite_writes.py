@@ -70,3 +70,19 @@ def test_thirty_two_threads_write_without_waiting_in_the_busy_handler(store):
     assert not errors
     assert store.people.names(range(1000, 1032)) == {1000 + i: f"联络员{i}-9" for i in range(32)}
     assert time.monotonic() - started < 20
+
+
+def test_only_statements_that_write_take_the_lock():
+    from briefbot.store.sqlite_writes import _writes
+
+    for statement in ("INSERT INTO acks VALUES (1)", " update outbox set x=1", "DELETE FROM x"):
+        assert _writes(statement), statement
+    assert _writes("PRAGMA user_version = 7")  # the write probe
+    for statement in (
+        "SELECT 1",
+        "PRAGMA journal_mode=WAL",  # a new connection's set-up: never behind a writer
+        "PRAGMA synchronous=NORMAL",
+        "PRAGMA user_version",
+        "",
+    ):
+        assert not _writes(statement), statement
