@@ -131,6 +131,10 @@ class Dispatcher:
                 first = await _db(svc, svc.store.outbox.claim, svc.now(), concurrency)
             except StoreDown:
                 return 0
+            # their notices' deadlines read first, together: a worker that had to read its own
+            # in a thread could send after a row claimed behind it (a correction before the
+            # notice it corrects, in the same group)
+            await self._read_deadlines(svc, first)
             workers = [
                 self._worker(bot, svc, stopping, first[i] if i < len(first) else None)
                 for i in range(concurrency)
@@ -143,6 +147,17 @@ class Dispatcher:
                 if chat_id not in self._cannot_pin:
                     await self._pin(bot, chat_id, notice_id, message_id)
             return handled
+
+    async def _read_deadlines(self, svc: Services, items: list[OutboxItem]) -> None:
+        wanted = {i.notice_id for i in items if i.kind == "notice"} - self._ack_within.keys()
+        if not wanted:
+            return
+        try:
+            notices = await offloop(lambda: [svc.store.notices.notice(n) for n in sorted(wanted)])
+        except SQLAlchemyError as exc:
+            log.warning("could not read the deadlines of notices %s: %s", sorted(wanted), exc)
+            return
+        self._ack_within.update({n.id: n.ack_within for n in notices if n is not None})
 
     @property
     def paused(self) -> bool:
