@@ -52,9 +52,7 @@ def explain_store_errors(command: Callable[P, int]) -> Callable[P, int]:
             return command(*args, **kwargs)
         except SQLAlchemyError as exc:
             reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:120]
-            return _fail(
-                f"数据库操作失败（{reason}）：请检查磁盘空间和数据库文件后重试，本次操作未完成。"
-            )
+            return _fail(f"数据库操作失败（{reason}）：请检查磁盘空间和数据库文件后重试，本次操作未完成。")
         except OSError as exc:  # the database's directory is missing, read-only or not a folder
             where = exc.filename or ""
             return _fail(
