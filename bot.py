@@ -53,7 +53,6 @@ def setup_logging(level: str = "INFO", secrets: Sequence[str] = ()) -> None:
 
 def build_application(settings: Settings, token: str, webhook: WebhookPlan | None = None) -> Any:
     import asyncio
-    from concurrent.futures import ThreadPoolExecutor
 
     import httpx
     from telegram.constants import ParseMode
@@ -61,6 +60,7 @@ def build_application(settings: Settings, token: str, webhook: WebhookPlan | Non
 
     import handlers
     import schedules
+    from briefbot import offloop
     from briefbot.health import Health
     from briefbot.runtime import Services, system_clock
     from briefbot.store import open_store
@@ -75,11 +75,8 @@ def build_application(settings: Settings, token: str, webhook: WebhookPlan | Non
     clock = system_clock(settings)
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        # store calls run in threads (asyncio.to_thread); while the store is locked each write
-        # holds its thread up to the busy timeout, so the default pool (cores + 4) is too small
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=32, thread_name_prefix="store")
-        )
+        # store calls run in threads (briefbot.offloop), sized for a store locked for seconds
+        asyncio.get_running_loop().set_default_executor(offloop.executor())
         store = open_store(settings.storage.url)
         store.notices.sync_units(cli.units_of(settings))
         # deliveries left in flight, the lease and the roles of a replica (briefbot.replicas)
@@ -92,6 +89,8 @@ def build_application(settings: Settings, token: str, webhook: WebhookPlan | Non
             app,
             Services(settings=settings, store=store, clock=clock, http=http, health=health),
         )
+        # logs any store statement run on the loop's thread
+        app.bot_data[offloop.WATCH_KEY] = offloop.LoopWatch(store.engine)
         # APScheduler plans on the wall clock: re-arm its jobs if that clock steps
         app.bot_data["clock_watch"] = clockwatch.start(app, clock)
         await set_menus(app.bot, settings)  # per chat: office, unit groups, private chats

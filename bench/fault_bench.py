@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/fault_bench.py                 # every scenario (about 3 minutes)
     .venv/bin/python bench/fault_bench.py token spam      # some of them
+    .venv/bin/python bench/fault_bench.py --store postgresql   # the ledger in PostgreSQL
 
 token    the token refused for 30 s in the middle of a 120-unit push (real bot.py + emulator)
 lock     another process holds the SQLite file for 40 s during a 60-unit push (real bot.py)
@@ -29,6 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.backends import add_store_option, backend_name, bench_store  # noqa: E402
 from bench.push_bench import BRIEFING  # noqa: E402
 from briefbot.store import open_store  # noqa: E402
 from rehearsal.harness import Rehearsal, Scenario, UnitSpec, numbered_units  # noqa: E402
@@ -69,10 +71,11 @@ def ack_answered(run: Rehearsal, chat_id: int, message_id: int) -> bool:
     return bool(message.get("_reactions")) or replied
 
 
-async def token(workdir: Path) -> str:
+async def token(workdir: Path, url: str) -> str:
     spec = units(120)
     scenario = Scenario(
         units=spec,
+        storage_url=url,
         telegram={"overall_rate": 10},
         delivery={"poll_every": "0.2s"},
         follow_up={"ack_within": "1h"},
@@ -85,7 +88,7 @@ async def token(workdir: Path) -> str:
         await until(lambda: _true(world.stats["messages_sent"] >= 40), 60)
         await run.emu.refuse_token(30)
         refused_at = time.monotonic()
-        store = open_store(f"sqlite:///{run.db_path}")
+        store = open_store(url)
         most_sending, health_failed = 0, False
         while time.monotonic() - refused_at < 30:
             most_sending = max(most_sending, store.outbox.counts().get("sending", 0))
@@ -113,10 +116,11 @@ async def token(workdir: Path) -> str:
     )
 
 
-async def lock(workdir: Path) -> str:
+async def lock(workdir: Path, url: str) -> str:
     spec = units(60)
     scenario = Scenario(
         units=spec,
+        storage_url=url,
         telegram={"overall_rate": 10},
         delivery={"poll_every": "0.2s"},
         follow_up={"ack_within": "1h"},
@@ -144,7 +148,7 @@ async def lock(workdir: Path) -> str:
         await asyncio.sleep(max(0.0, 40 - (time.monotonic() - locked_at)))
         holder.execute("COMMIT")
         holder.close()
-        store = open_store(f"sqlite:///{run.db_path}")
+        store = open_store(url)
         await until(lambda: _true(store.outbox.counts() == {"sent": 60}), 120, 0.2)
         notice = store.notices.latest_id()
         assert notice is not None
@@ -172,7 +176,7 @@ async def lock(workdir: Path) -> str:
     )
 
 
-async def full(workdir: Path) -> str:
+async def full(workdir: Path, url: str) -> str:
     from briefbot.publishing import parse_file, publish_file
     from tests.botkit import DONGJIANG, EDU, LIAISON, OFFICE, OTHER, QINGLING
     from tests.conftest import running_app
@@ -183,7 +187,7 @@ async def full(workdir: Path) -> str:
     server = EmulatorServer(World(Limits()))
     await server.start()
     try:
-        async with running_app(server, workdir) as app:
+        async with running_app(server, workdir, storage_url=url) as app:
             svc = app.bot_data["services"]
             world = server.world
             await app.start()
@@ -248,9 +252,14 @@ async def full(workdir: Path) -> str:
     )
 
 
-async def spam(workdir: Path) -> str:
+async def spam(workdir: Path, url: str) -> str:
     spec = units(3)
-    scenario = Scenario(units=spec, delivery={"poll_every": "0.2s"}, follow_up={"ack_within": "1h"})
+    scenario = Scenario(
+        units=spec,
+        delivery={"poll_every": "0.2s"},
+        follow_up={"ack_within": "1h"},
+        storage_url=url,
+    )
     async with Rehearsal(scenario, workdir) as run:
         world, emu = run.server.world, run.emu
         office, admin = scenario.office_chat_id, scenario.admins[0].user_id
@@ -286,10 +295,11 @@ async def spam(workdir: Path) -> str:
     )
 
 
-async def sigterm(workdir: Path) -> str:
+async def sigterm(workdir: Path, url: str) -> str:
     spec = units(300)
     scenario = Scenario(
         units=spec,
+        storage_url=url,
         delivery={"poll_every": "0.2s", "concurrency": 8},
         follow_up={"ack_within": "1h"},
         limits=Limits(latency=0.1),
@@ -302,7 +312,7 @@ async def sigterm(workdir: Path) -> str:
         started = time.monotonic()
         code = await run.stop_bot(within=60, how=signal.SIGTERM)
         took = time.monotonic() - started
-        store = open_store(f"sqlite:///{run.db_path}")
+        store = open_store(url)
         counts = store.outbox.counts()
         store.close()
         got, dup = served(run, spec)
@@ -314,7 +324,7 @@ async def sigterm(workdir: Path) -> str:
     )
 
 
-async def clock(workdir: Path) -> str:
+async def clock(workdir: Path, url: str) -> str:
     import pytest
 
     from tests.test_clock import (
@@ -333,7 +343,7 @@ async def clock(workdir: Path) -> str:
     server = EmulatorServer(World(Limits()))
     await server.start()
     try:
-        async with running_app(server, workdir) as app:
+        async with running_app(server, workdir, storage_url=url) as app:
             await forward(app, server)
     finally:
         await server.stop()
@@ -363,14 +373,22 @@ SCENARIOS = {
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("which", nargs="*", help=", ".join(SCENARIOS))
+    add_store_option(parser)
     args = parser.parse_args()
+    print(f"store: {backend_name(args.store)}", flush=True)
     unknown = [w for w in args.which if w not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario: {', '.join(unknown)}")
     for name in args.which or SCENARIOS:
-        with tempfile.TemporaryDirectory(prefix=f"briefbot-fault-{name}-") as workdir:
+        with (
+            tempfile.TemporaryDirectory(prefix=f"briefbot-fault-{name}-") as workdir,
+            bench_store(args.store, Path(workdir)) as url,
+        ):
             started = time.monotonic()
-            line = asyncio.run(SCENARIOS[name](Path(workdir)))
+            if name == "lock" and not url.startswith("sqlite"):
+                print("[lock] SQLite only: another process holding the database file", flush=True)
+                continue
+            line = asyncio.run(SCENARIOS[name](Path(workdir), url))
             print(f"[{name}, {time.monotonic() - started:.0f} s] {line}", flush=True)
 
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/kill_bench.py                    # 10 runs, 1 000 units, 30 msg/s
     .venv/bin/python bench/kill_bench.py --runs 3 --units 200
+    .venv/bin/python bench/kill_bench.py --store postgresql  # the ledger in PostgreSQL
 
 The emulator answers each send 0.1 s after storing the message (network latency), so a kill lands
 on requests Telegram has taken but the bot has not recorded: the only source of duplicates. The
@@ -21,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.backends import add_store_option, backend_name, bench_store  # noqa: E402
 from bench.push_bench import BRIEFING, units  # noqa: E402
 from briefbot.store import open_store  # noqa: E402
 from rehearsal.harness import Rehearsal, Scenario  # noqa: E402
@@ -29,7 +31,15 @@ from tgemu.world import Limits  # noqa: E402
 CONCURRENCY = 8
 
 
-async def one_run(n: int, rate: float, kill_after: float) -> dict[str, float]:
+async def one_run(n: int, rate: float, kill_after: float, store: str) -> dict[str, float]:
+    with (
+        tempfile.TemporaryDirectory(prefix="briefbot-kill-") as workdir,
+        bench_store(store, Path(workdir)) as url,
+    ):
+        return await _run(n, rate, kill_after, url, Path(workdir))
+
+
+async def _run(n: int, rate: float, kill_after: float, url: str, workdir: Path) -> dict[str, float]:
     spec = units(n)
     scenario = Scenario(
         units=spec,
@@ -37,30 +47,29 @@ async def one_run(n: int, rate: float, kill_after: float) -> dict[str, float]:
         delivery={"poll_every": "0.2s", "concurrency": CONCURRENCY},
         follow_up={"ack_within": "1d", "check_every": "1m"},
         limits=Limits(overall_per_second=rate, group_per_minute=20, latency=0.1),
+        storage_url=url,
     )
-    with tempfile.TemporaryDirectory(prefix="briefbot-kill-") as workdir:
-        async with Rehearsal(scenario, Path(workdir)) as run:
-            world = run.server.world
-            run.start_bot()
-            await run.wait_ready()
-            await run.cli("publish", str(BRIEFING))
-            await asyncio.sleep(kill_after)
-            await run.kill_bot()
-            sent_at_kill = world.stats["messages_sent"]
-            store = open_store(f"sqlite:///{run.db_path}")
-            inflight = store.outbox.counts().get("sending", 0)
-            run.start_bot()
+    async with Rehearsal(scenario, workdir) as run:
+        world = run.server.world
+        run.start_bot()
+        await run.wait_ready()
+        await run.cli("publish", str(BRIEFING))
+        await asyncio.sleep(kill_after)
+        await run.kill_bot()
+        sent_at_kill = world.stats["messages_sent"]
+        store = open_store(url)
+        inflight = store.outbox.counts().get("sending", 0)
+        run.start_bot()
 
-            async def all_sent() -> bool:
-                return store.outbox.counts() == {"sent": n}
+        async def all_sent() -> bool:
+            return store.outbox.counts() == {"sent": n}
 
-            await run.wait_for(all_sent, n / rate * 2 + 60, "every delivery", interval=0.2)
-            await run.stop_bot()
-            store.close()
-            per_unit = [
-                sum(1 for m in world.chats[u.chat_id].messages.values() if m.get("_bot"))
-                for u in spec
-            ]
+        await run.wait_for(all_sent, n / rate * 2 + 60, "every delivery", interval=0.2)
+        await run.stop_bot()
+        store.close()
+        per_unit = [
+            sum(1 for m in world.chats[u.chat_id].messages.values() if m.get("_bot")) for u in spec
+        ]
     return {
         "kill_after": kill_after,
         "sent_at_kill": sent_at_kill,
@@ -76,7 +85,9 @@ def main() -> None:
     parser.add_argument("--units", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=2026)
+    add_store_option(parser)
     args = parser.parse_args()
+    print(f"store: {backend_name(args.store)}")
     rng = random.Random(args.seed)
     push_seconds = args.units / args.rate
     print(
@@ -86,7 +97,7 @@ def main() -> None:
     started = time.monotonic()
     for i in range(args.runs):
         kill_after = rng.uniform(0.3, push_seconds * 0.95)
-        r = asyncio.run(one_run(args.units, args.rate, kill_after))
+        r = asyncio.run(one_run(args.units, args.rate, kill_after, args.store))
         worst = max(worst, int(r["dup"]))
         print(
             f"{i + 1:>3} {r['kill_after']:>9.1f} {r['sent_at_kill']:>11} {r['inflight']:>9} "

@@ -3,6 +3,7 @@
     .venv/bin/python bench/push_bench.py                      # N = 100, 1000, 2000 at 30 msg/s
     .venv/bin/python bench/push_bench.py --rate 1000          # Telegram's paid-broadcast scale
     .venv/bin/python bench/push_bench.py --faults             # 5 % 5xx/drops, 2 kicked, 1 migrated
+    .venv/bin/python bench/push_bench.py --store postgresql   # the ledger in PostgreSQL
 
 The emulator enforces the overall rate and 20 messages/minute per group; the bot is configured to
 the same overall rate. The clock starts when `bot.py publish` has queued the notice (the bot is
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.backends import add_store_option, backend_name, bench_store  # noqa: E402
 from rehearsal.harness import Person, Rehearsal, Scenario, UnitSpec  # noqa: E402
 from tgemu.world import Limits  # noqa: E402
 
@@ -55,7 +57,28 @@ def peak_rss_mib(pid: int) -> float:
 
 
 async def run_once(
-    n: int, rate: float, faults: bool, concurrency: int, bot_rate: float | None = None
+    n: int,
+    rate: float,
+    faults: bool,
+    concurrency: int,
+    bot_rate: float | None = None,
+    store: str = "sqlite",
+) -> dict[str, float]:
+    with (
+        tempfile.TemporaryDirectory(prefix="briefbot-bench-") as workdir,
+        bench_store(store, Path(workdir)) as url,
+    ):
+        return await _run(n, rate, faults, concurrency, bot_rate, url, Path(workdir))
+
+
+async def _run(
+    n: int,
+    rate: float,
+    faults: bool,
+    concurrency: int,
+    bot_rate: float | None,
+    url: str,
+    workdir: Path,
 ) -> dict[str, float]:
     spec = units(n)
     limits = Limits(overall_per_second=rate, group_per_minute=20)
@@ -67,64 +90,64 @@ async def run_once(
         delivery={"poll_every": "0.2s", "concurrency": concurrency, "retry_for": "10m"},
         follow_up={"ack_within": "1d", "check_every": "1m"},
         limits=limits,
+        storage_url=url,
     )
     kicked: set[int] = set()
-    with tempfile.TemporaryDirectory(prefix="briefbot-bench-") as workdir:
-        async with Rehearsal(scenario, Path(workdir)) as run:
-            world = run.server.world
-            moved = {}
-            if faults:
-                kicked = {spec[7].chat_id, spec[n // 2].chat_id}
-                for chat_id in kicked:
-                    world.chats[chat_id].kicked = True
-                old = spec[n // 3].chat_id
-                world.add_chat(old - 500000000, world.chats[old].title)
-                world.chats[old].migrated_to = old - 500000000
-                moved[old] = old - 500000000
-            process = run.start_bot()
-            await run.wait_ready()
-            await run.cli("publish", str(BRIEFING))
-            cpu_before = cpu_seconds(process.pid)
-            started = time.monotonic()
-            reachable = [u for u in spec if u.chat_id not in kicked]
+    async with Rehearsal(scenario, workdir) as run:
+        world = run.server.world
+        moved = {}
+        if faults:
+            kicked = {spec[7].chat_id, spec[n // 2].chat_id}
+            for chat_id in kicked:
+                world.chats[chat_id].kicked = True
+            old = spec[n // 3].chat_id
+            world.add_chat(old - 500000000, world.chats[old].title)
+            world.chats[old].migrated_to = old - 500000000
+            moved[old] = old - 500000000
+        process = run.start_bot()
+        await run.wait_ready()
+        await run.cli("publish", str(BRIEFING))
+        cpu_before = cpu_seconds(process.pid)
+        started = time.monotonic()
+        reachable = [u for u in spec if u.chat_id not in kicked]
 
-            def served(unit: UnitSpec) -> int:
-                chat = moved.get(unit.chat_id, unit.chat_id)
-                return sum(
-                    1
-                    for m in world.chats[chat].messages.values()
-                    if m.get("_bot") and m.get("text", "").startswith("📄")
-                )
-
-            async def done() -> bool:
-                return world.stats["messages_sent"] >= len(reachable) and all(
-                    served(u) for u in reachable
-                )
-
-            await run.wait_for(done, n / rate * 3 + 60, "every reachable unit", interval=0.05)
-            last = max(
-                m["_at"]
-                for u in reachable
-                for m in world.chats[moved.get(u.chat_id, u.chat_id)].messages.values()
+        def served(unit: UnitSpec) -> int:
+            chat = moved.get(unit.chat_id, unit.chat_id)
+            return sum(
+                1
+                for m in world.chats[chat].messages.values()
+                if m.get("_bot") and m.get("text", "").startswith("📄")
             )
-            first = min(
-                m["_at"]
-                for u in reachable
-                for m in world.chats[moved.get(u.chat_id, u.chat_id)].messages.values()
-            )
-            wall = time.monotonic() - started
-            await asyncio.sleep(1.0)  # let late duplicates, if any, arrive
-            counts = [served(u) for u in reachable]
-            cpu = cpu_seconds(process.pid) - cpu_before
-            rss = peak_rss_mib(process.pid)
-            from briefbot.store import open_store
 
-            store = open_store(f"sqlite:///{run.db_path}")
-            ledger = store.ledger.for_notice(1)
-            unreachable = sorted(u.unit_code for u in ledger if u.delivery.value == "unreachable")
-            migrated_ok = all(store.notices.unit_by_chat(new) is not None for new in moved.values())
-            store.close()
-            await run.stop_bot()
+        async def done() -> bool:
+            return world.stats["messages_sent"] >= len(reachable) and all(
+                served(u) for u in reachable
+            )
+
+        await run.wait_for(done, n / rate * 3 + 60, "every reachable unit", interval=0.05)
+        last = max(
+            m["_at"]
+            for u in reachable
+            for m in world.chats[moved.get(u.chat_id, u.chat_id)].messages.values()
+        )
+        first = min(
+            m["_at"]
+            for u in reachable
+            for m in world.chats[moved.get(u.chat_id, u.chat_id)].messages.values()
+        )
+        wall = time.monotonic() - started
+        await asyncio.sleep(1.0)  # let late duplicates, if any, arrive
+        counts = [served(u) for u in reachable]
+        cpu = cpu_seconds(process.pid) - cpu_before
+        rss = peak_rss_mib(process.pid)
+        from briefbot.store import open_store
+
+        store = open_store(url)
+        ledger = store.ledger.for_notice(1)
+        unreachable = sorted(u.unit_code for u in ledger if u.delivery.value == "unreachable")
+        migrated_ok = all(store.notices.unit_by_chat(new) is not None for new in moved.values())
+        store.close()
+        await run.stop_bot()
     floor = n / rate
     return {
         "n": n,
@@ -155,13 +178,17 @@ def main() -> None:
     parser.add_argument(
         "--bot-rate", type=float, help="the bot's configured rate (default: --rate)"
     )
+    add_store_option(parser)
     args = parser.parse_args()
+    print(f"store: {backend_name(args.store)}; load average {os.getloadavg()[0]:.2f}")
     print(
         f"{'N':>5} {'rate':>6} {'wall s':>8} {'floor s':>8} {'ratio':>6} {'msg/s':>7} {'lost':>5} "
         f"{'dup':>4} {'429s':>5} {'faults':>6} {'unreach':>7} {'CPU s':>6} {'RSS MiB':>8}"
     )
     for n in args.units:
-        r = asyncio.run(run_once(n, args.rate, args.faults, args.concurrency, args.bot_rate))
+        r = asyncio.run(
+            run_once(n, args.rate, args.faults, args.concurrency, args.bot_rate, args.store)
+        )
         print(
             f"{r['n']:>5} {r['rate']:>6.0f} {r['wall']:>8.2f} {r['floor']:>8.2f} {r['ratio']:>6.3f} "
             f"{r['sent_per_s']:>7.1f} {r['lost']:>5} {r['dup']:>4} {r['r429']:>5} {r['faults']:>6} "

@@ -57,18 +57,21 @@ def acknowledge(
     comment: str | None = None,
     held: Holding | None = None,
     check_only: bool = False,
+    unit: UnitRecord | None = None,
 ) -> AckOutcome:
-    """Record an ack for the unit whose group ``chat_id`` is.
+    """Record an ack for the unit whose group ``chat_id`` is (``unit``: already found by
+    ``gate`` for this chat and user).
 
     ``notice_id`` None means "the latest notice this unit received". A notice Telegram took
     for the unit counts as received even while its "sent" is only ``held`` in memory (the store
     refused that write): the unit has it, so its ack is accepted. ``check_only`` reads and
     decides without writing (ACCEPTABLE where it would record): for when writes are failing.
     """
-    allowed = gate(store, chat_id, user_id)
-    if isinstance(allowed, AckOutcome):
-        return allowed
-    unit = allowed
+    if unit is None:
+        allowed = gate(store, chat_id, user_id)
+        if isinstance(allowed, AckOutcome):
+            return allowed
+        unit = allowed
     in_memory = held.received(unit.code, chat_id) if held is not None else set()
     if notice_id is None:
         notice_id = max(
@@ -122,10 +125,15 @@ def acknowledge_pending(
         comment=comment,
         held=held,
         check_only=check_only,
+        unit=allowed,
     )
     pending = store.acks.pending_for(allowed.code)
     if held is not None:  # received, its "sent" still in memory, and not acknowledged
-        extra = {n for n in held.received(allowed.code, chat_id) if store.acks.get(n, allowed.code) is None}
+        extra = {
+            n
+            for n in held.received(allowed.code, chat_id)
+            if store.acks.get(n, allowed.code) is None
+        }
         pending = sorted(set(pending) | extra)
     if not pending:  # answers for the latest notice: already acknowledged, or none at all
         return [one(notice_id=None)]

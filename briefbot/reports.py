@@ -45,13 +45,36 @@ def status_of(
 ) -> AckStatus:
     if due is None:
         due = unit.due_at(notice.ack_within, clock)
-    if unit.ack is not None:
-        return AckStatus.ON_TIME if due is None or unit.ack.acked_at <= due else AckStatus.LATE
-    if unit.delivery in (DeliveryState.UNREACHABLE, DeliveryState.FAILED):
+    return ack_status(unit.delivery, unit.ack.acked_at if unit.ack else None, due, now)
+
+
+def ack_status(
+    delivery: DeliveryState, acked_at: datetime | None, due: datetime | None, now: datetime
+) -> AckStatus:
+    """A unit's status from its delivery, its acknowledgement time and its due time (the one
+    rule for the report, the 签收单 and the ranking)."""
+    if acked_at is not None:
+        return AckStatus.ON_TIME if due is None or acked_at <= due else AckStatus.LATE
+    if delivery in (DeliveryState.UNREACHABLE, DeliveryState.FAILED):
         return AckStatus.UNREACHABLE
-    if unit.delivery is not DeliveryState.SENT or due is None:
+    if delivery is not DeliveryState.SENT or due is None:
         return AckStatus.QUEUED
     return AckStatus.OVERDUE if now >= due else AckStatus.PENDING
+
+
+def seconds_late(
+    status: AckStatus,
+    acked_at: datetime | None,
+    due: datetime | None,
+    now: datetime,
+    clock: WorkingTime,
+) -> int | None:
+    """Working seconds past the due time: to the acknowledgement, or to now while overdue."""
+    if acked_at is not None and due is not None and acked_at > due:
+        return int(clock.between(due, acked_at).total_seconds())
+    if status is AckStatus.OVERDUE and due is not None:
+        return int(clock.between(due, now).total_seconds())
+    return None
 
 
 @dataclass(frozen=True)
@@ -109,14 +132,11 @@ def build_report(
     few minutes late, not two days and a half."""
     tz = clock.tz
     rows = []
+    delivered_words: dict[datetime | None, str] = {}  # by the minute: a push spans a few
     for unit in ledger:
         due = unit.due_at(notice.ack_within, clock)
-        status = status_of(unit, notice, now, clock, due)
-        seconds_late = None
-        if unit.ack is not None and due is not None and unit.ack.acked_at > due:
-            seconds_late = int(clock.between(due, unit.ack.acked_at).total_seconds())
-        elif status is AckStatus.OVERDUE and due is not None:
-            seconds_late = int(clock.between(due, now).total_seconds())
+        acked_at = unit.ack.acked_at if unit.ack else None
+        status = ack_status(unit.delivery, acked_at, due, now)
         rows.append(
             ReportRow(
                 unit_code=unit.unit_code,
@@ -129,26 +149,28 @@ def build_report(
                     if unit.ack
                     else ""
                 ),
-                seconds_late=seconds_late,
+                seconds_late=seconds_late(status, acked_at, due, now, clock),
                 reminders=len(unit.reminders),
                 escalated=unit.escalated_at is not None,
                 delivery=unit.delivery.value,
-                delivered=_delivered(unit, tz),
+                delivered=_delivered(unit, tz, delivered_words),
                 note=describe(unit.last_error) if status is AckStatus.UNREACHABLE else "",
                 comment=(unit.ack.comment or "") if unit.ack else "",
-                feedback=(
-                    ""
-                    if feedback is None
-                    else FEEDBACK_WORDS[feedback[unit.unit_code]]
-                    if unit.unit_code in feedback
-                    else "未提交"
-                ),
+                feedback=feedback_words(feedback, unit.unit_code),
                 acked_time=unit.ack.acked_at if unit.ack else None,
                 sent_time=unit.sent_at if unit.delivery is DeliveryState.SENT else None,
                 due_time=due,
             )
         )
     return Report(notice=notice, rows=tuple(rows), generated_at=now, tz=tz)
+
+
+def feedback_words(feedback: Mapping[str, FeedbackState] | None, unit_code: str) -> str:
+    """A unit's 落实反馈 in words, or "" when the notice asks for none."""
+    if feedback is None:
+        return ""
+    state = feedback.get(unit_code)
+    return FEEDBACK_WORDS[state] if state is not None else "未提交"
 
 
 _DELIVERY_WORDS = {
@@ -159,10 +181,19 @@ _DELIVERY_WORDS = {
 }
 
 
-def _delivered(unit: UnitLedger, tz: tzinfo) -> str:
+def _delivered(unit: UnitLedger, tz: tzinfo, known: dict[datetime | None, str]) -> str:
     if unit.delivery is DeliveryState.SENT and unit.sent_at is not None:
-        return f"已送达 {moment_text(unit.sent_at, tz)}"
-    return _DELIVERY_WORDS.get(unit.delivery, unit.delivery.value)
+        minute = unit.sent_at.replace(second=0, microsecond=0)
+        words = known.get(minute)
+        if words is None:
+            words = known[minute] = f"已送达 {moment_text(unit.sent_at, tz)}"
+        return words
+    return delivery_words(unit.delivery)
+
+
+def delivery_words(delivery: DeliveryState) -> str:
+    """An undelivered notice's state in words (待发送, 发送失败, 无法送达…)."""
+    return _DELIVERY_WORDS.get(delivery, delivery.value)
 
 
 def notice_report(
@@ -187,9 +218,13 @@ def ack_fraction(report: Report) -> tuple[int, int]:
 
 
 def summary_line(report: Report) -> str:
-    counts = report.counts
-    parts = [f"{s.value} {counts[s]}" for s in STATUS_ORDER if counts[s]]
-    return f"共 {len(report.rows)} 个单位：" + "，".join(parts)
+    return summary_text(report.counts, len(report.rows))
+
+
+def summary_text(counts: Mapping[AckStatus, int], total: int) -> str:
+    """``共 2000 个单位：按时签收 1700，逾期未签收 300``."""
+    parts = [f"{s.value} {counts[s]}" for s in STATUS_ORDER if counts.get(s)]
+    return f"共 {total} 个单位：" + "，".join(parts)
 
 
 _HEADERS = [
@@ -295,10 +330,13 @@ def format_json(report: Report) -> str:
 def due_text(report: Report) -> str | None:
     """``12月7日（周一）09:10前``: when acknowledgement is due (a range when the units received
     the notice at times far enough apart to differ)."""
-    span = report.due_range()
+    return due_span_text(report.due_range(), report.tz)
+
+
+def due_span_text(span: tuple[datetime, datetime] | None, tz: tzinfo) -> str | None:
     if span is None:
         return None
-    first, last = (moment_with_weekday(d, report.tz) for d in span)
+    first, last = (moment_with_weekday(d, tz) for d in span)
     return f"{first}前" if first == last else f"{first}至{last}前"
 
 

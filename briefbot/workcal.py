@@ -108,7 +108,7 @@ class WorkingTime:
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The moment when ``duration`` of working time has passed since ``start``."""
-        moment = start.astimezone(UTC)
+        moment = start if start.tzinfo is UTC else start.astimezone(UTC)  # as the store gives it
         remaining = duration
         day = start.astimezone(self.tz).date()
         for _ in range(3700):  # ten years of days; a calendar with no working day ends here

@@ -5,10 +5,12 @@ Confirmation does not flood the group: a new ack gets a 👍 reaction on the com
 the button) and the notice's button changes to show who acknowledged. Only refusals get a reply,
 and only while the group has reply budget (handlers.traffic.refuse).
 
-The store is called in a thread. An ack the store cannot take now (locked, disk full) is held in
-memory (bounded, ``Services.held``) and written by the health job once writes work again; the
-liaison is told "已收到，正在登记" at once. So is a liaison whose ack takes longer than
-``ANSWER_WITHIN``: a button press is answered before any slow work.
+The store is called in a thread (``offloop``), never on the event loop: one thread for the ack
+(the rules, the write, the liaison's name) and one for what its buttons need. An ack the store
+cannot take now (locked, disk full) is held in memory (bounded, ``Services.held``) and written by
+the health job once writes work again; the liaison is told "已收到，正在登记" at once. So is a
+liaison whose ack takes longer than ``ANSWER_WITHIN``: a button press is answered before any slow
+work.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from briefbot.durations import format_duration
 from briefbot.holding import HeldAck
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.labels import notice_label
+from briefbot.offloop import offloop
 from briefbot.render import Html, html_join, html_message, plain_text
 from briefbot.runtime import Services
 from briefbot.store.acks import Undo
@@ -103,20 +106,25 @@ def undo_refusal(result: AckResult, unit: Any) -> Html:
 
 
 async def _set_buttons(
-    bot: Bot, svc: Services, notice_id: int, unit_code: str, chat_id: int | None, markup: Any
+    bot: Bot,
+    svc: Services,
+    notice_id: int,
+    unit_code: str,
+    chat_id: int | None,
+    markup_of: Callable[[bool], Any],
 ) -> None:
-    """Put ``markup`` on the notice as delivered to a unit and on every reminder it got
-    (best effort: the ack itself is already stored, or held)."""
+    """Put ``markup_of(the notice offers its original)`` on the notice as delivered to a unit
+    and on every reminder it got (best effort: the ack itself is already stored, or held)."""
     try:
-        where = await asyncio.to_thread(svc.store.outbox.delivered_message, notice_id, unit_code)
-        if where is None:
-            where = svc.held.message_of(notice_id, unit_code, chat_id)
-        places = [where] if where is not None else []
-        places += await asyncio.to_thread(svc.store.outbox.reminder_messages, notice_id, unit_code)
+        has_original, where, reminders = await offloop(_delivered_places, svc, notice_id, unit_code)
     except SQLAlchemyError as exc:
         log.warning("could not read where notice %s was delivered: %s", notice_id, exc)
         return
-    for chat_id, message_id in places:
+    markup = markup_of(has_original)
+    if where is None:
+        where = svc.held.message_of(notice_id, unit_code, chat_id)
+    places = [where] if where is not None else []
+    for chat_id, message_id in [*places, *reminders]:
         try:
             await bot.edit_message_reply_markup(
                 chat_id=chat_id, message_id=message_id, reply_markup=markup
@@ -125,22 +133,51 @@ async def _set_buttons(
             log.warning("could not update the ack button of notice %s: %s", notice_id, exc)
 
 
+def _delivered_places(
+    svc: Services, notice_id: int, unit_code: str
+) -> tuple[bool, tuple[int, int] | None, list[tuple[int, int]]]:
+    """(whether the notice offers its original, its message in the unit's group or None, its
+    reminders' messages): one thread for what the buttons need."""
+    outbox = svc.store.outbox
+    return (
+        svc.store.notices.offers_original(notice_id),
+        outbox.delivered_message(notice_id, unit_code),
+        list(outbox.reminder_messages(notice_id, unit_code)),
+    )
+
+
 async def _mark_notice_button(bot: Bot, svc: Services, outcome: AckOutcome) -> None:
     """Show on the notice, and on its reminders, who acknowledged and when."""
     assert outcome.unit is not None and outcome.notice_id is not None and outcome.ack is not None
-    notice_id = outcome.notice_id
-    try:
-        has_original = await asyncio.to_thread(svc.store.notices.offers_original, notice_id)
-    except SQLAlchemyError as exc:
-        log.warning("could not read notice %s: %s", notice_id, exc)
-        return
+    notice_id, signer = outcome.notice_id, outcome.ack.user_name
     when = outcome.ack.acked_at.astimezone(svc.settings.tz)
-    markup = acked_keyboard(notice_id, outcome.ack.user_name, when, has_original)
-    await _set_buttons(bot, svc, notice_id, outcome.unit.code, outcome.unit.chat_id, markup)
+    await _set_buttons(
+        bot,
+        svc,
+        notice_id,
+        outcome.unit.code,
+        outcome.unit.chat_id,
+        lambda has_original: acked_keyboard(notice_id, signer, when, has_original),
+    )
 
 
-def record_ack(svc: Services, held: HeldAck, check_only: bool = False) -> list[AckOutcome]:
-    """Run the ack rules for one held ack (blocking: call in a thread)."""
+def record_ack(
+    svc: Services, held: HeldAck, check_only: bool = False, remember: bool = False
+) -> list[AckOutcome]:
+    """Run the ack rules for one held ack (blocking: call in a thread). ``remember``: also store
+    the signer's Telegram name when they are a liaison of the unit (``remember_liaison`` leaves
+    acknowledgements to this, so that an ack costs one thread and one unit lookup)."""
+    outcomes = _apply_ack(svc, held, check_only)
+    if remember and not check_only and _liaison_of(outcomes, held.user_id):
+        svc.store.people.seen(held.user_id, held.user_name, held.at)
+    return outcomes
+
+
+def _liaison_of(outcomes: list[AckOutcome], user_id: int) -> bool:
+    return any(o.unit is not None and user_id in o.unit.liaisons for o in outcomes)
+
+
+def _apply_ack(svc: Services, held: HeldAck, check_only: bool) -> list[AckOutcome]:
     common = {
         "check_only": check_only,
         "chat_id": held.chat_id,
@@ -157,33 +194,41 @@ def record_ack(svc: Services, held: HeldAck, check_only: bool = False) -> list[A
 
 
 async def ack_or_hold(
-    svc: Services, held: HeldAck, tell: Callable[[str], Awaitable[object]]
+    svc: Services,
+    held: HeldAck,
+    tell: Callable[[str], Awaitable[object]],
+    names: dict[int, str] | None = None,
 ) -> list[AckOutcome] | None:
-    """Record an ack in a thread; None when it was held for later instead.
+    """Record an ack in a thread; None when it was held for later instead. ``names``: the
+    liaison names this process has stored (``remember_liaison``): a new one is stored too.
 
     ``tell`` gets "being recorded" when the store takes longer than ANSWER_WITHIN or refuses
     the write (then the ack is held), or "cannot record" when the holding is full.
     """
     if svc.health.store.active:  # a known outage: decide on reads, hold without writing
         try:
-            checked = await asyncio.to_thread(record_ack, svc, held, True)
+            checked = await offloop(record_ack, svc, held, True)
         except SQLAlchemyError:
             return await _hold(svc, held, tell, told=False)
         if not any(o.result is AckResult.ACCEPTABLE for o in checked):
             return checked  # a refusal, or already acknowledged: answered as usual
         return await _hold(svc, held, tell, told=False)
-    task = asyncio.ensure_future(asyncio.to_thread(record_ack, svc, held))
+    remember = names is not None and names.get(held.user_id) != held.user_name
+    task = asyncio.ensure_future(offloop(record_ack, svc, held, False, remember))
     done, _ = await asyncio.wait({task}, timeout=ANSWER_WITHIN)
     told = not done
     if told:
         await tell(BEING_RECORDED)
     try:
-        return await task
+        outcomes = await task
     except SQLAlchemyError as exc:
         reason = f"{type(getattr(exc, 'orig', None) or exc).__name__}: {getattr(exc, 'orig', exc)}"
         if svc.health.store.fail(svc.now(), reason.splitlines()[0]):
             log.error("store refuses writes (ack held in memory): %s", reason)
         return await _hold(svc, held, tell, told)
+    if remember and names is not None and _liaison_of(outcomes, held.user_id):
+        names[held.user_id] = held.user_name
+    return outcomes
 
 
 async def _hold(
@@ -207,7 +252,7 @@ async def flush_held_acks(bot: Bot, svc: Services) -> int:
     written = 0
     while svc.held.acks:
         held = svc.held.acks[0]
-        outcomes = await asyncio.to_thread(record_ack, svc, held)
+        outcomes = await offloop(record_ack, svc, held)
         svc.held.acks.popleft()
         written += 1
         for outcome in outcomes:
@@ -234,7 +279,7 @@ class BadId(Exception):
     """An argument meant as a notice id that is none (``/ack ²``, ``/ack 99999999999999999999``)."""
 
 
-def _target(
+async def _target(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, message: Message
 ) -> tuple[int | None, str, str | None]:
     """(notice id or None for "pending ones", via, comment) from ``/ack [ID] [备注…]`` or a reply.
@@ -250,8 +295,8 @@ def _target(
         and replied.from_user.id == context.bot.id
     ):
         svc = services(context)
-        notice_id = svc.store.outbox.notice_for_message(
-            chat_id, replied.message_id
+        notice_id = await offloop(
+            svc.store.outbox.notice_for_message, chat_id, replied.message_id
         ) or svc.held.notice_for_message(chat_id, replied.message_id)
         via = "reply"
     elif args and looks_like_id(args[0]):
@@ -271,14 +316,14 @@ async def ack_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     svc = services(context)
     try:
-        notice_id, via, comment = _target(context, chat.id, message)
+        notice_id, via, comment = await _target(context, chat.id, message)
     except BadId:
         await refuse(message, context, f"{ID_HINT}用法：/ack 或 /ack 编号 或 /ack 备注。")
         return
     held = HeldAck(
         chat.id, user.id, display_name(user), notice_id, via, svc.now(), comment, message.message_id
     )
-    outcomes = await ack_or_hold(svc, held, message.reply_text)
+    outcomes = await ack_or_hold(svc, held, message.reply_text, _names(context))
     if outcomes is None:
         return
     await _confirm(context, message, outcomes, user.id, via, quiet=False)
@@ -317,7 +362,7 @@ async def _confirm(
     except TelegramError:
         reacted = False
     if len(recorded) > 1:
-        labels = html_join("、", (_label(svc, o.notice_id) for o in recorded if o.notice_id))
+        labels = await offloop(_labels, svc, [o.notice_id for o in recorded if o.notice_id])
         await message.reply_text(
             html_message("已签收以下 {n} 份通知：{labels}", n=len(recorded), labels=labels)
         )
@@ -334,19 +379,19 @@ async def typed_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None or user is None or chat is None or not is_ack_phrase(message.text):
         return
     svc = services(context)
-    unit = svc.store.notices.unit_by_chat(chat.id)
-    if unit is None:
-        return
     replied = message.reply_to_message
-    notice_id = None
-    if (
-        replied is not None
+    replied_id = (
+        replied.message_id
+        if replied is not None
         and replied.from_user is not None
         and replied.from_user.id == context.bot.id
-    ):
-        notice_id = svc.store.outbox.notice_for_message(
-            chat.id, replied.message_id
-        ) or svc.held.notice_for_message(chat.id, replied.message_id)
+        else None
+    )
+    unit, notice_id = await offloop(_typed_target, svc, chat.id, replied_id)
+    if unit is None:
+        return
+    if replied_id is not None and notice_id is None:
+        notice_id = svc.held.notice_for_message(chat.id, replied_id)
     if notice_id is None and not unit.liaisons:
         # a unit without registered liaisons lets anyone sign: a casual 收到 in its group about
         # something else must not, so there only a reply to the notice counts
@@ -361,10 +406,18 @@ async def typed_ack(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         None,
         message.message_id,
     )
-    outcomes = await ack_or_hold(svc, held, message.reply_text)
+    outcomes = await ack_or_hold(svc, held, message.reply_text, _names(context))
     if outcomes is None:
         return
     await _confirm(context, message, outcomes, user.id, "typed", quiet=notice_id is None)
+
+
+def _typed_target(svc: Services, chat_id: int, replied_id: int | None) -> tuple[Any, int | None]:
+    """(the chat's unit or None, the notice a reply answers or None) for a typed 收到."""
+    unit = svc.store.notices.unit_by_chat(chat_id)
+    if unit is None or replied_id is None:
+        return unit, None
+    return unit, svc.store.outbox.notice_for_message(chat_id, replied_id)
 
 
 def _label(svc: Services, notice_id: int) -> Html:
@@ -372,6 +425,10 @@ def _label(svc: Services, notice_id: int) -> Html:
     if notice is None:
         return html_message("#{id}", id=notice_id)
     return notice_label(svc.store, notice)  # says which is the original, which the correction
+
+
+def _labels(svc: Services, notice_ids: list[int]) -> Html:
+    return html_join("、", (_label(svc, i) for i in notice_ids))
 
 
 async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -383,12 +440,13 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     svc = services(context)
     try:
-        notice_id, _via, _comment = _target(context, chat.id, message)
+        notice_id, _via, _comment = await _target(context, chat.id, message)
     except BadId:
         await message.reply_text(f"{ID_HINT}用法：/undo 或 /undo 编号。")
         return
     window = svc.settings.follow_up.undo_within
-    outcome = undo(
+    outcome = await offloop(
+        undo,
         svc.store,
         chat_id=chat.id,
         user_id=user.id,
@@ -411,20 +469,17 @@ async def undo_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     assert outcome.notice_id is not None and outcome.unit is not None
     log.info("ack undone: notice %s unit %s by %s", outcome.notice_id, outcome.unit.code, user.id)
-    has_original = svc.store.notices.offers_original(outcome.notice_id)
+    notice_id = outcome.notice_id
     await _set_buttons(
         context.bot,
         svc,
-        outcome.notice_id,
+        notice_id,
         outcome.unit.code,
         outcome.unit.chat_id,
-        ack_keyboard(outcome.notice_id, has_original),
+        lambda has_original: ack_keyboard(notice_id, has_original),
     )
-    await message.reply_text(
-        html_message(
-            "已撤销对{label}的签收，请确认后重新签收。", label=_label(svc, outcome.notice_id)
-        )
-    )
+    label = await offloop(_label, svc, outcome.notice_id)
+    await message.reply_text(html_message("已撤销对{label}的签收，请确认后重新签收。", label=label))
 
 
 async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -449,7 +504,7 @@ async def ack_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         "button",
         svc.now(),
     )
-    outcomes = await ack_or_hold(svc, held, tell)
+    outcomes = await ack_or_hold(svc, held, tell, _names(context))
     if outcomes is None:
         return
     outcome = outcomes[0]
@@ -480,18 +535,28 @@ async def original_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     assert match is not None
     notice_id = int(match.group(1))
     svc = services(context)
-    unit = svc.store.notices.unit_by_chat(query.message.chat.id)
-    if (
-        unit is None
-        or svc.store.outbox.delivered_message(notice_id, unit.code) is None
-        or svc.store.notices.original_hash(notice_id) is None
-    ):
+    queued = await offloop(_request_original, svc, query.message.chat.id, notice_id)
+    if queued is None:
         await answer(query, "该通知不是发给本单位的，或没有原文。", show_alert=True)
-        return
-    if svc.store.outbox.request_original(notice_id, unit.code, query.message.chat.id, svc.now()):
+    elif queued:
         await answer(query, "原文马上发送到本群。")
     else:
         await answer(query, "原文已发送到本群，请向上翻看。")
+
+
+def _request_original(svc: Services, chat_id: int, notice_id: int) -> bool | None:
+    """Queue the original file of a notice for the unit of this chat: True when queued now,
+    False when it was already, None when this chat's unit did not get the notice or it has no
+    original."""
+    store = svc.store
+    unit = store.notices.unit_by_chat(chat_id)
+    if (
+        unit is None
+        or store.outbox.delivered_message(notice_id, unit.code) is None
+        or store.notices.original_hash(notice_id) is None
+    ):
+        return None
+    return store.outbox.request_original(notice_id, unit.code, chat_id, svc.now())
 
 
 async def unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -513,13 +578,39 @@ async def remember_liaison(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     svc = services(context)
     name = display_name(user)
-    known: dict[int, str] = context.bot_data.setdefault(_NAMES_KEY, {})
+    known = _names(context)
     if known.get(user.id) == name:
         return  # a chatty group costs no writes: only a new or changed name is stored
-    unit = svc.store.notices.unit_by_chat(chat.id)
-    if unit is not None and user.id in unit.liaisons:
-        svc.store.people.seen(user.id, name, svc.now())
+    if _signs(update):
+        return  # the acknowledgement stores the name, in its own thread (record_ack)
+    if await offloop(_remember, svc, chat.id, user.id, name):
         known[user.id] = name
+
+
+def _names(context: ContextTypes.DEFAULT_TYPE) -> dict[int, str]:
+    """Liaisons' names this process has stored, by user id."""
+    found: dict[int, str] = context.bot_data.setdefault(_NAMES_KEY, {})
+    return found
+
+
+def _signs(update: Update) -> bool:
+    """An update the acknowledgement handlers take: /ack, the 已收到 button, a typed 收到."""
+    if update.callback_query is not None:
+        return ACK_PATTERN.match(update.callback_query.data or "") is not None
+    text = update.effective_message.text if update.effective_message else None
+    if not text:
+        return False
+    word = text.split(maxsplit=1)[0]
+    return word == "/ack" or word.startswith("/ack@") or is_ack_phrase(text)
+
+
+def _remember(svc: Services, chat_id: int, user_id: int, name: str) -> bool:
+    """Store a liaison's name if ``user_id`` is a liaison of this chat's unit."""
+    unit = svc.store.notices.unit_by_chat(chat_id)
+    if unit is None or user_id not in unit.liaisons:
+        return False
+    svc.store.people.seen(user_id, name, svc.now())
+    return True
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -18,6 +18,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from briefbot.corrections import InvalidReplacement, clean_replacement
+from briefbot.offloop import offloop
 from briefbot.render import TELEGRAM_TEXT_LIMIT, esc
 from handlers.context import display_name, services
 from handlers.keyboards import EDIT_PATTERN, decided_keyboard, draft_keyboard
@@ -74,7 +75,7 @@ async def edit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     assert match is not None
     draft_id = int(match.group(1))
     svc = services(context)
-    draft = svc.store.drafts.get(draft_id)
+    draft = await offloop(svc.store.drafts.get, draft_id)
     if draft is None:
         await query.answer("找不到这份预览。", show_alert=True)
         return
@@ -92,7 +93,7 @@ async def edit_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         reply_to_message_id=preview_id,
         reply_markup=ForceReply(selective=True, input_field_placeholder="修改后的通知全文"),
     )
-    svc.store.drafts.ask_edit(draft_id, prompt.message_id, preview_id)
+    await offloop(svc.store.drafts.ask_edit, draft_id, prompt.message_id, preview_id)
     log.info(
         "draft %s: edit prompt %s sent for %s", draft_id, prompt.message_id, query.from_user.id
     )
@@ -121,7 +122,7 @@ async def edit_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         or replied.from_user.id != context.bot.id
     ):
         return
-    draft = svc.store.drafts.by_prompt(replied.message_id)
+    draft = await offloop(svc.store.drafts.by_prompt, replied.message_id)
     if draft is None:
         if (replied.text or "").startswith(PROMPT_HEAD):
             await message.reply_text("这条修改提示已经用过或已失效，请在最新的预览上点击“编辑”。")
@@ -162,7 +163,10 @@ async def edit_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             f"❌ 修改未采用：Telegram 拒绝了这段内容（{esc(exc.message)}）。原预览仍然有效。"
         )
         return
-    if not svc.store.drafts.record_edit(draft.id, html_text, user.id, who, svc.now()):
+    edited = await offloop(
+        svc.store.drafts.record_edit, draft.id, html_text, user.id, who, svc.now()
+    )
+    if not edited:
         await preview.edit_reply_markup(decided_keyboard(draft.id, "这份预览已经处理过了"))
         return
     log.info("draft %s edited by %s; new preview %s", draft.id, user.id, preview.message_id)

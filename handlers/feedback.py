@@ -20,8 +20,11 @@ from telegram.ext import (
 
 from briefbot.acking import AckOutcome, AckResult, gate
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
+from briefbot.ledger import NoticeInfo
+from briefbot.offloop import offloop
 from briefbot.render import html_message
 from briefbot.runtime import Services
+from briefbot.store.feedbacks import Feedback
 from handlers.context import answer, display_name, services
 from handlers.office import is_office_admin, office_only
 
@@ -46,7 +49,7 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if message is None or chat is None or user is None:
         return
     svc = services(context)
-    unit = gate(svc.store, chat.id, user.id)
+    unit = await offloop(gate, svc.store, chat.id, user.id)
     if isinstance(unit, AckOutcome):
         await message.reply_text(
             "本群尚未登记为任何单位的工作群，无法提交反馈。"
@@ -65,7 +68,7 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         and replied.from_user is not None
         and replied.from_user.id == context.bot.id
     ):
-        notice_id = svc.store.outbox.notice_for_message(chat.id, replied.message_id)
+        notice_id = await offloop(svc.store.outbox.notice_for_message, chat.id, replied.message_id)
     elif args and looks_like_id(args[0]):
         notice_id = parse_id(args.pop(0))
         if notice_id is None:
@@ -75,15 +78,13 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if not text:
         await message.reply_text(USAGE)
         return
-    if notice_id is None:
-        notice_id = svc.store.outbox.latest_delivered_notice(unit.code)
-    if notice_id is None or svc.store.outbox.delivered_message(notice_id, unit.code) is None:
+    submitted = await offloop(
+        _submit, svc, unit.code, notice_id, text[:3000], user.id, display_name(user)
+    )
+    if submitted is None:
         await message.reply_text("没有找到发给本单位的这份通知。")
         return
-    saved = svc.store.feedbacks.submit(
-        notice_id, unit.code, text[:3000], user.id, display_name(user), svc.now()
-    )
-    notice = svc.store.notices.notice(notice_id)
+    notice_id, saved, notice = submitted
     label = html_message("#{id}《{title}》", id=notice_id, title=notice.label if notice else "")
     if saved is None:
         await message.reply_text(
@@ -107,6 +108,21 @@ async def feedback_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     )
 
 
+def _submit(
+    svc: Services, unit_code: str, notice_id: int | None, text: str, user_id: int, name: str
+) -> tuple[int, Feedback | None, NoticeInfo | None] | None:
+    """Store a unit's feedback on a notice it received (its latest when ``notice_id`` is None):
+    (notice id, the saved feedback or None when already accepted, the notice), or None when the
+    unit did not receive that notice."""
+    store = svc.store
+    if notice_id is None:
+        notice_id = store.outbox.latest_delivered_notice(unit_code)
+    if notice_id is None or store.outbox.delivered_message(notice_id, unit_code) is None:
+        return None
+    saved = store.feedbacks.submit(notice_id, unit_code, text, user_id, name, svc.now())
+    return notice_id, saved, store.notices.notice(notice_id)
+
+
 @office_only
 async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
@@ -115,7 +131,9 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     assert match is not None
     accept, feedback_id = match.group(1) == "ok", int(match.group(2))
     svc = services(context)
-    reviewed = svc.store.feedbacks.review(feedback_id, accept, query.from_user.id, svc.now())
+    reviewed = await offloop(
+        svc.store.feedbacks.review, feedback_id, accept, query.from_user.id, svc.now()
+    )
     if reviewed is None:
         await answer(query, "这条反馈已经审阅过，或已被重新提交。")
         return
@@ -127,7 +145,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             [[InlineKeyboardButton(f"{verdict} · {who}", callback_data=f"fb:ok:{feedback_id}")]]
         )
     )
-    notice = svc.store.notices.notice(reviewed.notice_id)
+    notice = await offloop(svc.store.notices.notice, reviewed.notice_id)
     title = notice.label if notice else ""
     text = html_message(
         "✅ 办公室已采纳本单位对《{title}》的落实反馈。"
@@ -140,7 +158,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _tell_unit(context, reviewed.unit_code, text)
     if accept or not isinstance(query.message, Message):
         return
-    unit_name = _unit_name(svc, reviewed.unit_code)
+    unit_name = await offloop(_unit_name, svc, reviewed.unit_code)
     prompt = await query.message.reply_text(
         html_message(
             "请回复本消息，写明退回{unit}对《{title}》落实反馈的理由，将转告该单位。",
@@ -149,16 +167,20 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         ),
         reply_markup=ForceReply(input_field_placeholder="退回理由"),  # to everyone: the office
     )
-    svc.store.feedbacks.ask_reason(reviewed.id, prompt.message_id)
+    await offloop(svc.store.feedbacks.ask_reason, reviewed.id, prompt.message_id)
 
 
 def _unit_name(svc: Services, code: str) -> str:
     return next((u.name for u in svc.store.notices.active_units() if u.code == code), code)
 
 
+def _unit_chat(svc: Services, code: str) -> int | None:
+    return next((u.chat_id for u in svc.store.notices.active_units() if u.code == code), None)
+
+
 async def _tell_unit(context: ContextTypes.DEFAULT_TYPE, unit_code: str, text: str) -> None:
     svc = services(context)
-    chat = next((u.chat_id for u in svc.store.notices.active_units() if u.code == unit_code), None)
+    chat = await offloop(_unit_chat, svc, unit_code)
     if chat is None:
         return
     try:
@@ -175,12 +197,12 @@ async def reason_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     svc = services(context)
     if not is_office_admin(update, context):
         return
-    given = svc.store.feedbacks.give_reason(
-        message.reply_to_message.message_id, message.text[:1000]
+    given = await offloop(
+        svc.store.feedbacks.give_reason, message.reply_to_message.message_id, message.text[:1000]
     )
     if given is None:
         return
-    notice = svc.store.notices.notice(given.notice_id)
+    notice = await offloop(svc.store.notices.notice, given.notice_id)
     await _tell_unit(
         context,
         given.unit_code,
@@ -192,9 +214,8 @@ async def reason_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             id=given.notice_id,
         ),
     )
-    await message.reply_text(
-        html_message("已将退回理由转告{unit}。", unit=_unit_name(svc, given.unit_code))
-    )
+    unit_name = await offloop(_unit_name, svc, given.unit_code)
+    await message.reply_text(html_message("已将退回理由转告{unit}。", unit=unit_name))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ChatMemberHandler, CommandHandler, ContextTypes, filters
 
 from briefbot.durations import format_duration
+from briefbot.offloop import offloop
 from briefbot.render import html_join, html_message
 from handlers.context import services
 
@@ -49,7 +50,7 @@ OFFICE_HELP = (
     "/status [编号] — 最新（或指定）通知的签收情况\n"
     "/late — 所有逾期未签收的单位\n"
     "/remind [编号] — 立即提醒未签收的单位\n"
-    "/export [编号] — 导出签收单（Excel 和 CSV）\n"
+    "/export [编号] — 导出签收单（Excel 和 CSV）；/export 1-20 或 /export 7天 — 多份通知导出为一个工作簿\n"
     "/notices [关键词] — 近期通知列表（可翻页，点按钮即可导出签收单）\n"
     "/ranking [天数] — 各单位签收及时率排名（默认近 7 天）\n"
     "/chart [编号] — 签收进度图（随时间、按单位分组）\n"
@@ -97,7 +98,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     elif chat.type == "private":
         units = leader_units(context, user.id) if user is not None else []
         if units:
-            svc.store.people.seen(user.id, _name(user), svc.now(), private=True)
+            await offloop(svc.store.people.seen, user.id, _name(user), svc.now(), private=True)
             await message.reply_text(
                 html_message(
                     "您好，您已登记为{units}的分管领导。"
@@ -107,7 +108,7 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             )
         else:
             await message.reply_text(PRIVATE_HELP)
-    elif svc.store.notices.unit_by_chat(chat.id) is None:
+    elif await offloop(svc.store.notices.unit_by_chat, chat.id) is None:
         await message.reply_text(UNBOUND_HELP)
     else:
         await message.reply_text(
@@ -158,7 +159,7 @@ async def added_to_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if change.chat.id == svc.settings.office.chat_id:
         text = "我是简报签收助手。本群是办公室群：上传简报文件即可预览和发布，发送 /help 查看命令。"
     else:
-        unit = svc.store.notices.unit_by_chat(change.chat.id)
+        unit = await offloop(svc.store.notices.unit_by_chat, change.chat.id)
         if unit is not None:
             text = html_message(
                 "我是简报签收助手。本群已是{unit}的工作群，办公室的简报会推送到这里。"

@@ -10,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
+from briefbot.offloop import offloop
 from briefbot.render import Html, html_join, html_message
 from briefbot.runtime import Services
 from briefbot.store.listing import NoticeLine, NoticePage
@@ -124,11 +125,13 @@ async def notices_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if chat.id == svc.settings.office.chat_id:
         await _office_list(update, context)
         return
-    unit = svc.store.notices.unit_by_chat(chat.id)
+    unit = await offloop(svc.store.notices.unit_by_chat, chat.id)
     if unit is None:
         await message.reply_text("本群尚未登记为任何单位的工作群，没有可列出的通知。")
         return
-    page = svc.store.listing.page(keyword=keyword, unit_code=unit.code, size=PAGE_SIZE)
+    page = await offloop(
+        svc.store.listing.page, keyword=keyword, unit_code=unit.code, size=PAGE_SIZE
+    )
     text, markup = _render(svc, page, "u", keyword, unit.name)
     await message.reply_text(text, reply_markup=markup)
 
@@ -139,7 +142,7 @@ async def _office_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     assert message is not None
     svc = services(context)
     keyword = " ".join(context.args or []).strip()[:30]
-    page = svc.store.listing.page(keyword=keyword, size=PAGE_SIZE)
+    page = await offloop(svc.store.listing.page, keyword=keyword, size=PAGE_SIZE)
     text, markup = _render(svc, page, "o", keyword)
     await message.reply_text(text, reply_markup=markup)
 
@@ -158,11 +161,12 @@ async def page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             await answer(query, "抱歉，此按钮仅限办公室管理员在办公室群中使用。", show_alert=True)
             return
     else:
-        unit = svc.store.notices.unit_by_chat(chat.id) if chat is not None else None
+        unit = await offloop(svc.store.notices.unit_by_chat, chat.id) if chat is not None else None
         if unit is None:
             await answer(query, "本群尚未登记为任何单位的工作群。", show_alert=True)
             return
-    page = svc.store.listing.page(
+    page = await offloop(
+        svc.store.listing.page,
         keyword=keyword,
         unit_code=unit.code if unit else None,
         page=number,
@@ -181,7 +185,7 @@ async def export_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     match = EXPORT_PATTERN.match(query.data or "")
     assert match is not None
     svc = services(context)
-    notice = svc.store.notices.notice(int(match.group(1)))
+    notice = await offloop(svc.store.notices.notice, int(match.group(1)))
     if notice is None or not isinstance(query.message, Message):
         await answer(query, "找不到这份通知。", show_alert=True)
         return

@@ -4,7 +4,6 @@ else is refused politely."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -27,6 +26,7 @@ from briefbot.documents import parse_document
 from briefbot.feedback_chase import due_words, overdue_names
 from briefbot.ids import ID_HINT, looks_like_id, parse_id
 from briefbot.ledger import NoticeInfo
+from briefbot.offloop import offloop
 from briefbot.publishing import Novelty, Parsed, publish_file
 from briefbot.render import MessageTooLong, html_message
 from briefbot.reports import format_status_html, notice_report
@@ -81,8 +81,7 @@ async def chosen_notice(
     if args and chosen is None:
         await message.reply_text(usage if not looks_like_id(args[0]) else ID_HINT)
         return None
-    notice_id = chosen if args else svc.store.notices.latest_id()
-    notice = svc.store.notices.notice(notice_id) if notice_id is not None else None
+    notice = await offloop(_notice_or_latest, svc, chosen if args else None)
     if notice is None:
         await message.reply_text(
             "还没有发布过任何通知。"
@@ -90,6 +89,12 @@ async def chosen_notice(
             else html_message("找不到编号为 {id} 的通知。", id=args[0])
         )
     return notice
+
+
+def _notice_or_latest(svc: Services, notice_id: int | None) -> NoticeInfo | None:
+    if notice_id is None:
+        notice_id = svc.store.notices.latest_id()
+    return svc.store.notices.notice(notice_id) if notice_id is not None else None
 
 
 @office_only
@@ -107,18 +112,21 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def show_status(message: Message, svc: Services, notice: NoticeInfo) -> None:
     """/status of ``notice``, in reply to ``message`` (also the board's 详情 button)."""
+    await message.reply_text(await offloop(status_html, svc, notice))
+
+
+def status_html(svc: Services, notice: NoticeInfo) -> str:
+    """The /status text of ``notice`` now (store reads and the report: run off the loop)."""
     now, clock = svc.now(), svc.settings.working_time()
     report = notice_report(svc.store, notice, now, clock)
     due = svc.store.notices.feedback_due(notice.id)
     feedback = f"{due_words(due.day, now, clock)}（{due.raw}）" if due else None
     overdue = overdue_names(report, due.day, now, clock) if due else []
-    await message.reply_text(
-        format_status_html(
-            report,
-            feedback=feedback,
-            superseded_by=svc.store.notices.superseded([notice.id]).get(notice.id),
-            feedback_overdue=overdue,
-        )
+    return format_status_html(
+        report,
+        feedback=feedback,
+        superseded_by=svc.store.notices.superseded([notice.id]).get(notice.id),
+        feedback_overdue=overdue,
     )
 
 
@@ -167,7 +175,8 @@ async def publish_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     name = document.file_name or "upload"
     try:
-        taken = publish_file(
+        taken = await offloop(
+            publish_file,
             svc.store,
             parsed,
             f"办公室上传：{name}",
@@ -240,7 +249,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     assert match is not None
     action, draft_id = match.group(1), int(match.group(2))
     svc = services(context)
-    draft = svc.store.drafts.get(draft_id)
+    draft = await offloop(svc.store.drafts.get, draft_id)
     if draft is None:
         await answer(query, "找不到这份预览。", show_alert=True)
         return
@@ -252,12 +261,12 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     who = display_name(query.from_user)
     if action == "cxl":
-        if svc.store.drafts.decide(draft_id, "cancelled", query.from_user.id):
+        if await offloop(svc.store.drafts.decide, draft_id, "cancelled", query.from_user.id):
             await answer(query, "已取消，不会推送。")
             await query.edit_message_reply_markup(decided_keyboard(draft_id, f"✖️ 已取消 · {who}"))
         return
-    if svc.store.notices.by_hash(draft.notice.content_hash) is not None:
-        svc.store.drafts.decide(draft_id, "cancelled", query.from_user.id)
+    if await offloop(svc.store.notices.by_hash, draft.notice.content_hash) is not None:
+        await offloop(svc.store.drafts.decide, draft_id, "cancelled", query.from_user.id)
         await answer(query, "相同内容已经发布过，不会重复推送。", show_alert=True)
         return
     original_only = action == "orig"
@@ -266,7 +275,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     # the parse, the office's edited text (编辑), or the original file (仅推送原文); queuing a
     # push for thousands of units is store work: in a thread, so no other chat waits for it
-    result = await asyncio.to_thread(
+    result = await offloop(
         publish_draft,
         svc.store,
         draft,
@@ -275,7 +284,7 @@ async def draft_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         by=query.from_user.id,
         by_name=who,
     )
-    decided = await asyncio.to_thread(
+    decided = await offloop(
         svc.store.drafts.decide, draft_id, "published", query.from_user.id, result.notice_id
     )
     if not decided:

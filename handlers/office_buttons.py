@@ -10,6 +10,7 @@ from telegram import Message, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
+from briefbot.offloop import offloop
 from handlers.context import answer, services
 from handlers.keyboards import OFFICE_PATTERN
 from handlers.office import office_only, show_status
@@ -28,7 +29,7 @@ async def office_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     assert match is not None  # the handler's pattern guarantees it
     action, notice_id = match.group(1), int(match.group(2))
     svc = services(context)
-    notice = svc.store.notices.notice(notice_id)
+    notice = await offloop(svc.store.notices.notice, notice_id)
     message = query.message
     if notice is None or not isinstance(message, Message):
         await answer(query, "找不到该通知，或消息已过期。", show_alert=True)

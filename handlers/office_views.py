@@ -1,9 +1,16 @@
 """The office's other views: /late (who is overdue now), /remind [ID] (nudge now),
-/export [ID] (the 签收单 as XLSX and CSV). Office admins in the office chat only."""
+/export [ID] (the 签收单 as XLSX and CSV; of many notices, one workbook: /export 3,5,8,
+/export 1-20, /export 7天), /ranking, /chart. Office admins in the office chat only.
+
+Each view is gathered in a worker thread (``offloop``): the store reads, the report, the XLSX,
+the chart; the event loop only sends the answer. The export of many notices (a million cells
+for 2 000 units × 50 notices) runs in a child process, in the background: the office chat is
+free for /status meanwhile, and the workbook follows when it is ready."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -11,12 +18,14 @@ from typing import Any
 from telegram import InputFile, Message, Update
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from briefbot.bulk_export import ExportFailed, export_in_child
 from briefbot.deadlines import format_due, time_left
 from briefbot.durations import format_duration
 from briefbot.export import to_xlsx
 from briefbot.ids import parse_id
 from briefbot.labels import notice_label
 from briefbot.ledger import NoticeInfo, UnitLedger
+from briefbot.offloop import offloop
 from briefbot.ranking import rank_units
 from briefbot.render import Html, html_join, html_message
 from briefbot.reports import AckStatus, Report, format_csv, notice_report
@@ -41,7 +50,12 @@ def _report(
 async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
-    svc = services(context)
+    text = await offloop(late_html, services(context))
+    await message.reply_text(text or "目前没有逾期未签收的单位。")
+
+
+def late_html(svc: Services) -> str | None:
+    """Every unit overdue on any open notice, with its liaisons; None when there is none."""
     lines = []
     roster = svc.store.ledger.units_now()
     people = svc.store.people.names(uid for u in roster.values() for uid in u.liaisons)
@@ -81,9 +95,8 @@ async def late(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 )
             )
     if not lines:
-        await message.reply_text("目前没有逾期未签收的单位。")
-        return
-    await message.reply_text("⏰ <b>逾期未签收</b>\n" + "\n".join(lines)[:3900])
+        return None
+    return "⏰ <b>逾期未签收</b>\n" + "\n".join(lines)[:3900]
 
 
 def _liaisons(unit: UnitInfo | None, names: dict[int, str]) -> Html:
@@ -106,13 +119,31 @@ async def remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def remind_units(message: Message, svc: Services, notice: NoticeInfo) -> None:
     """Queue a nudge to every unit that received ``notice`` and has not signed; say so."""
-    ledger = svc.store.ledger.for_notice(notice.id)
-    targets = [u for u in ledger if u.ack is None and u.delivery.value == "sent"]
-    if not targets:
+    nudged = await offloop(_nudge, svc, notice)
+    if nudged is None:
         await message.reply_text(
             html_message("通知 #{id} 已收到的单位都已签收，无需提醒。", id=notice.id)
         )
         return
+    count, names = nudged
+    log.info("manual nudge for notice %s: %d units", notice.id, count)
+    await message.reply_text(
+        html_message(
+            "已向 {n} 个未签收单位发送提醒（通知 #{id}）：{names}{more}。",
+            n=count,
+            id=notice.id,
+            names=html_join("、", names[:60]),
+            more=f" 等 {len(names)} 个单位" if len(names) > 60 else "",
+        )
+    )
+
+
+def _nudge(svc: Services, notice: NoticeInfo) -> tuple[int, list[str]] | None:
+    """Queue the nudges: (how many, the units' names), or None when every unit has signed."""
+    ledger = svc.store.ledger.for_notice(notice.id)
+    targets = [u for u in ledger if u.ack is None and u.delivery.value == "sent"]
+    if not targets:
+        return None
     clock, now = svc.settings.working_time(), svc.now()
     by_code = {u.unit_code: u for u in targets}
 
@@ -138,17 +169,54 @@ async def remind_units(message: Message, svc: Services, notice: NoticeInfo) -> N
     count = svc.store.outbox.queue_nudges(
         notice.id, [(u.unit_code, u.chat_id) for u in targets], text, now
     )
-    log.info("manual nudge for notice %s: %d units", notice.id, count)
-    names = [u.unit_name for u in targets]
-    await message.reply_text(
-        html_message(
-            "已向 {n} 个未签收单位发送提醒（通知 #{id}）：{names}{more}。",
-            n=count,
-            id=notice.id,
-            names=html_join("、", names[:60]),
-            more=f" 等 {len(names)} 个单位" if len(names) > 60 else "",
-        )
-    )
+    return count, [u.unit_name for u in targets]
+
+
+BULK_MAX = 100  # notices in one workbook
+BULK_USAGE = (
+    "用法：/export 编号（一份通知，XLSX 和 CSV）；/export 3,5,8 或 /export 1-20（多份通知，"
+    f"一个工作簿，每份一个工作表，最多 {BULK_MAX} 份）；/export 7天（近 7 天发布的通知）。"
+)
+_BULK_KEY = "bulk_export_running"
+_PERIOD = re.compile(r"^([0-9]{1,3})(?:天|d|D)$")
+_RANGE = re.compile(r"^(#?[0-9]{1,12})-(#?[0-9]{1,12})$")
+
+
+def bulk_ids(svc: Services, text: str) -> list[int] | str | None:
+    """The notices an ``/export`` of many names (a list, a range or a period), or why not (a
+    Chinese line); None when ``text`` names one notice or none (store reads: off the loop)."""
+    text = re.sub(r"[，、]", ",", text).replace("－", "-").replace("～", "-").replace("~", "-")
+    text = text.replace("至", "-").replace(" ", "")
+    period = _PERIOD.fullmatch(text)
+    if period is not None:
+        days = int(period.group(1))
+        ids = [n.id for n in svc.store.notices.published_since(svc.now() - timedelta(days=days))]
+        if not ids:
+            return html_message("近 {days} 天没有发布通知。", days=days)
+    elif "," in text or "-" in text:
+        ids = []
+        for part in filter(None, text.split(",")):
+            span = _RANGE.fullmatch(part)
+            if span is not None:
+                first, last = parse_id(span.group(1)), parse_id(span.group(2))
+                if first is None or last is None or last < first or last - first >= BULK_MAX:
+                    return BULK_USAGE
+                ids.extend(range(first, last + 1))
+            elif (one := parse_id(part)) is not None:
+                ids.append(one)
+            else:
+                return BULK_USAGE
+        ids = list(dict.fromkeys(ids))
+        missing = [i for i in ids if svc.store.notices.notice(i) is None]
+        if missing:
+            return html_message(
+                "找不到编号为 {ids} 的通知。", ids="、".join(map(str, missing[:20]))
+            )
+    else:
+        return None
+    if len(ids) > BULK_MAX:
+        return f"一次最多导出 {BULK_MAX} 份通知的签收单，请缩小范围。"
+    return ids
 
 
 @office_only
@@ -156,7 +224,15 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     assert message is not None
     svc = services(context)
-    notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
+    args = list(context.args or [])
+    many = await offloop(bulk_ids, svc, " ".join(args)) if args else None
+    if isinstance(many, str):
+        await message.reply_text(many)
+        return
+    if many is not None:
+        await start_bulk_export(update, context, message, many)
+        return
+    notice = await chosen_notice(message, svc, args, NOT_A_NUMBER)
     if notice is None:
         return
     await send_export(message, svc, notice)
@@ -164,20 +240,64 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def send_export(message: Message, svc: Services, notice: NoticeInfo) -> None:
     """The 签收单 of one notice as XLSX and CSV, in reply to ``message`` (/export, /notices)."""
-    report = _report(svc, notice)
+    xlsx, csv = await offloop(_export_files, svc, notice)
     stamp = svc.now().astimezone(svc.settings.tz).strftime("%Y%m%d-%H%M")
     await message.reply_document(
-        InputFile(to_xlsx([report]), filename=f"签收单-通知{notice.id}-{stamp}.xlsx"),
+        InputFile(xlsx, filename=f"签收单-通知{notice.id}-{stamp}.xlsx"),
         caption=f"签收单：通知 #{notice.id}《{notice.label}》",
         parse_mode=None,
     )
     await message.reply_document(
-        InputFile(
-            format_csv(report).encode("utf-8-sig"), filename=f"签收单-通知{notice.id}-{stamp}.csv"
-        ),
+        InputFile(csv, filename=f"签收单-通知{notice.id}-{stamp}.csv"),
         caption="同一签收单（CSV，Excel 可直接打开）",
         parse_mode=None,
     )
+
+
+async def start_bulk_export(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message, ids: list[int]
+) -> None:
+    """Say the export has started and send the workbook when the child process has made it.
+    In the background: this chat's next update (a /status) need not wait for it."""
+    if context.bot_data.get(_BULK_KEY):
+        await message.reply_text("上一份签收单仍在导出，请稍候再试。")
+        return
+    context.bot_data[_BULK_KEY] = True
+    await message.reply_text(
+        html_message(
+            "正在导出 {n} 份通知的签收单（一个工作簿，每份通知一个工作表），完成后发到本群。",
+            n=len(ids),
+        )
+    )
+    context.application.create_task(_bulk_export(context, message, ids), update=update)
+
+
+async def _bulk_export(
+    context: ContextTypes.DEFAULT_TYPE, message: Message, ids: list[int]
+) -> None:
+    svc = services(context)
+    try:
+        try:
+            data = await export_in_child(svc.settings, ids, svc.now())
+        except (ExportFailed, OSError) as exc:
+            log.error("export of %d notices failed: %s", len(ids), exc)
+            await message.reply_text("签收单导出失败，请稍后重试；如仍失败请联系运维人员。")
+            return
+        stamp = svc.now().astimezone(svc.settings.tz).strftime("%Y%m%d-%H%M")
+        log.info("export of %d notices: %d bytes", len(ids), len(data))
+        await message.reply_document(
+            InputFile(data, filename=f"签收单-{len(ids)}份通知-{stamp}.xlsx"),
+            caption=f"签收单：{len(ids)} 份通知（#{ids[0]} 起），每份通知一个工作表",
+            parse_mode=None,
+        )
+    finally:
+        context.bot_data[_BULK_KEY] = False
+
+
+def _export_files(svc: Services, notice: NoticeInfo) -> tuple[bytes, bytes]:
+    """(XLSX, CSV with BOM) of one notice's 签收单."""
+    report = _report(svc, notice)
+    return to_xlsx([report]), format_csv(report).encode("utf-8-sig")
 
 
 @office_only
@@ -193,11 +313,15 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             "用法：/ranking [天数]，例如 /ranking 30（默认 7 天，最多 366 天）。"
         )
         return
+    await message.reply_text(await offloop(ranking_html, svc, days))
+
+
+def ranking_html(svc: Services, days: int) -> str:
+    """Timeliness per unit across the notices of the last ``days`` days."""
     now = svc.now()
     notices = svc.store.notices.published_since(now - timedelta(days=days))
     if not notices:
-        await message.reply_text(html_message("近 {days} 天没有发布通知。", days=days))
-        return
+        return html_message("近 {days} 天没有发布通知。", days=days)
     ledgers = svc.store.ledger.for_notices([n.id for n in notices])
     scores = rank_units(notices, ledgers, now, svc.settings.working_time())
     lines = [
@@ -220,33 +344,41 @@ async def ranking(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 missing=f"（未签收 {s.missing}）" if s.missing else "",
             )
         )
-    await message.reply_text("\n".join(lines)[:4000])
+    return "\n".join(lines)[:4000]
 
 
 @office_only
 async def chart(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/chart [ID]: acknowledgements over time and per unit group, as a picture."""
-    # matplotlib costs ~0.45 s and ~40 MiB to import: only a process that draws a chart pays it
-    from briefbot.charts import MissingCjkFont, progress_png
-
     message = update.effective_message
     assert message is not None
     svc = services(context)
     notice = await chosen_notice(message, svc, list(context.args or []), NOT_A_NUMBER)
     if notice is None:
         return
-    ledger = svc.store.ledger.for_notice(notice.id)
-    report = _report(svc, notice, ledger)
-    try:
-        png = progress_png(notice, ledger, report, svc.now(), svc.settings.working_time())
-    except MissingCjkFont as exc:
-        await message.reply_text(html_message("{why}", why=exc))
+    png, refusal = await offloop(_chart_png, svc, notice)
+    if png is None:
+        await message.reply_text(html_message("{why}", why=refusal))
         return
     await message.reply_photo(
         InputFile(png, filename=f"签收进度-通知{notice.id}.png"),
         caption=f"通知 #{notice.id}《{notice.label}》签收进度",
         parse_mode=None,
     )
+
+
+def _chart_png(svc: Services, notice: NoticeInfo) -> tuple[bytes | None, str]:
+    """(the PNG, "") or (None, why not: no CJK font)."""
+    # matplotlib costs ~0.45 s and ~40 MiB to import: only a process that draws a chart pays it,
+    # and in this thread, not on the event loop
+    from briefbot.charts import MissingCjkFont, progress_png
+
+    ledger = svc.store.ledger.for_notice(notice.id)
+    report = _report(svc, notice, ledger)
+    try:
+        return progress_png(notice, ledger, report, svc.now(), svc.settings.working_time()), ""
+    except MissingCjkFont as exc:
+        return None, str(exc)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

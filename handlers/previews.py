@@ -15,6 +15,7 @@ from telegram import Bot, Message
 
 from briefbot.briefing.review import review
 from briefbot.deadlines import format_due, notice_due
+from briefbot.offloop import offloop
 from briefbot.publishing import Novelty, Parsed, intake, publish
 from briefbot.render import html_message
 from briefbot.runtime import Services
@@ -55,8 +56,14 @@ async def offer(
     # the duplicate notice names the issue (第7期): it is told apart from its siblings
     label = title + (f" {briefing.issue.raw}" if briefing.issue else "")
     follow_up = svc.settings.follow_up
-    taken = intake(
-        svc.store, parsed, source, follow_up.ack_within, svc.now(), follow_up.directive.ack_within
+    taken = await offloop(
+        intake,
+        svc.store,
+        parsed,
+        source,
+        follow_up.ack_within,
+        svc.now(),
+        follow_up.directive.ack_within,
     )
     earlier = taken.classified.notice_id
     reply = {"reply_to_message_id": reply_to.message_id} if reply_to is not None else {}
@@ -73,7 +80,7 @@ async def offer(
         )
         return Offered(Novelty.DUPLICATE, notice_id=earlier)
     correction = taken.classified.novelty is Novelty.CORRECTION
-    waiting = svc.store.drafts.open_for(taken.notice.content_hash)
+    waiting = await offloop(svc.store.drafts.open_for, taken.notice.content_hash)
     if waiting is not None and not auto_publish:
         await bot.send_message(
             office,
@@ -88,7 +95,7 @@ async def offer(
         )
         return Offered(taken.classified.novelty, draft_id=waiting.id)
     if auto_publish:
-        result = publish(svc.store, taken.notice, svc.now())
+        result = await offloop(publish, svc.store, taken.notice, svc.now())
         what = html_message("更正通知 #{id}，", id=earlier) if correction else ""
         await bot.send_message(
             office,
@@ -103,9 +110,9 @@ async def offer(
             ),
         )
         return Offered(taken.classified.novelty, notice_id=result.notice_id)
-    draft = svc.store.drafts.create(taken.notice, source, svc.now())
+    draft = await offloop(svc.store.drafts.create, taken.notice, source, svc.now())
     parts = taken.notice.parts
-    checked = review(parsed.briefing, list(parts))
+    checked = await offloop(review, parsed.briefing, list(parts))
     note = html_message(
         "📝 <b>预览</b>（来源：{source}）：以下是各单位将收到的内容{count}。"
         "确认无误后点击“发布”，需要修改请点击“编辑”。\n{recognised}{warnings}\n{footer}",

@@ -12,6 +12,7 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from briefbot.acking import AckOutcome, AckResult, gate
 from briefbot.durations import format_duration
+from briefbot.offloop import offloop
 from briefbot.render import Html, html_join, html_message
 from briefbot.store.roster import Bind
 from briefbot.throttle import FailureLimit
@@ -54,7 +55,7 @@ async def invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     valid = svc.settings.office.invite_valid_for
-    code = svc.store.roster.invite(unit.code, user.id, svc.now(), valid)
+    code = await offloop(svc.store.roster.invite, unit.code, user.id, svc.now(), valid)
     log.info("invite created for unit %s by %s", unit.code, user.id)
     username = context.bot.username
     await message.reply_text(
@@ -105,7 +106,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         )
         return
-    outcome = svc.store.roster.redeem(args[0], chat.id, now)
+    outcome = await offloop(svc.store.roster.redeem, args[0], chat.id, now)
     if outcome.result in (Bind.UNKNOWN_CODE, Bind.USED, Bind.EXPIRED):
         failures = limit.failed(chat.id, now)
         log.warning(
@@ -145,7 +146,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None or chat is None or user is None:
         return
     svc = services(context)
-    unit = gate(svc.store, chat.id, user.id)
+    unit = await offloop(gate, svc.store, chat.id, user.id)
     if isinstance(unit, AckOutcome):
         await message.reply_text(
             "本群尚未登记为任何单位的工作群。"
@@ -159,7 +160,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if configured is not None and configured.chat_id is not None:
         await message.reply_text("本群在配置文件中指定，需由办公室修改配置后解除。")
         return
-    svc.store.roster.unbind(unit.code)
+    await offloop(svc.store.roster.unbind, unit.code)
     log.info("unit %s unbound from chat %s by %s", unit.code, chat.id, user.id)
     await message.reply_text(
         html_message("已解除本群与{unit}的绑定，不再推送简报。", unit=unit.name)
@@ -176,7 +177,7 @@ async def list_units(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     assert message is not None
     svc = services(context)
     configured = {u.code for u in svc.settings.units if u.chat_id is not None}
-    bindings = svc.store.roster.bindings(configured)
+    bindings = await offloop(svc.store.roster.bindings, configured)
     unbound = [b for b in bindings if b.chat_id is None]
     lines = [
         html_message(

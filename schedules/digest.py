@@ -14,6 +14,7 @@ from telegram.ext import Application, ContextTypes
 
 from briefbot.feedback_chase import due_words, overdue_names
 from briefbot.labels import notice_label
+from briefbot.offloop import offloop
 from briefbot.render import html_join, html_message
 from briefbot.reports import AckStatus, ack_fraction, notice_report
 from briefbot.runtime import Services
@@ -93,7 +94,7 @@ def queue_digest(svc: Services, now: datetime) -> bool:
 
 async def digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
-    if queue_digest(svc, svc.now()):
+    if await offloop(queue_digest, svc, svc.now()):
         log.info("daily digest queued")
 
 

@@ -11,11 +11,17 @@ A repeating job. Each run claims due rows (committing "sending" first), sends th
   401 (token refused)        → back to pending; the dispatcher pauses with backoff (an outage)
   anything else              → back to pending with backoff: no row stays "sending"
 
-Store calls run in a thread (``asyncio.to_thread``): a store held by another process for
-seconds must not freeze the bot. When the store refuses a write, the outcome is held in memory
-(``Services.held``: the message id of a send Telegram took, or the row's return to pending),
-the dispatcher stops claiming, and the health job writes what is held once writes succeed.
+Store calls run in a thread (``offloop``), reads as well as writes: a store held by another
+process for seconds must not freeze the bot. When the store refuses a write, the outcome is held
+in memory (``Services.held``: the message id of a send Telegram took, or the row's return to
+pending), the dispatcher stops claiming, and the health job writes what is held once writes
+succeed.
 On shutdown the workers stop claiming at once and only finish the requests in flight.
+
+Pinning a delivered notice is a request of Telegram's ordinary 30/s budget, not of a paid
+broadcast's, and most groups refuse it (the bot is no administrator there): awaited after each
+send, pins halved a push (2 000 units at 30/s took 137 s, not 67). They wait until nothing is
+due, and go out a few per run (``PINS_PER_RUN``), lowest priority of all.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import html
 import logging
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -46,9 +53,11 @@ from telegram.ext import Application, ContextTypes
 from briefbot.backoff import backoff
 from briefbot.deadlines import notice_due, notice_footer
 from briefbot.holding import HeldSend
+from briefbot.offloop import offloop
 from briefbot.render import TELEGRAM_TEXT_LIMIT, visible_length
 from briefbot.runtime import Services
 from briefbot.settings import Settings
+from briefbot.store.originals import OriginalFile
 from briefbot.store.outbox import OutboxItem
 from handlers.context import services
 from handlers.keyboards import ack_keyboard, acked_keyboard, office_keyboard
@@ -57,6 +66,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _TAG = re.compile(r"<[^>]+>")
 CAPTION_LIMIT = 1024
+PINS_PER_RUN = 10  # pins sent at the end of a run, once nothing else is due
 _UNREACHABLE = (
     "chat not found",
     "bot was kicked",
@@ -81,15 +91,17 @@ class Dispatcher:
         self._ack_within: dict[int, timedelta] = {}
         self._cannot_pin: set[int] = set()  # chats that refused a pin (until restart)
         self._stopping: Callable[[], bool] = lambda: False  # the current run's
+        # delivered, not pinned yet: (chat, notice, message)
+        self._to_pin: deque[tuple[int, int, int]] = deque()
 
-    def _with_footer(self, svc: Services, item: OutboxItem, text: str, limit: int) -> str:
+    async def _with_footer(self, svc: Services, item: OutboxItem, text: str, limit: int) -> str:
         """A notice (the row carrying the button) ends with its number and its deadline, counted
         from now, as the follow-up policy will count it (see briefbot.deadlines)."""
         if item.kind != "notice":
             return text
         within = self._ack_within.get(item.notice_id)
         if within is None:
-            notice = svc.store.notices.notice(item.notice_id)
+            notice = await offloop(svc.store.notices.notice, item.notice_id)
             if notice is None:
                 return text
             within = self._ack_within[item.notice_id] = notice.ack_within
@@ -121,11 +133,33 @@ class Dispatcher:
                 first = await _db(svc, svc.store.outbox.claim, svc.now(), concurrency)
             except StoreDown:
                 return 0
+            # their notices' deadlines read first, together: a worker that had to read its own
+            # in a thread could send after a row claimed behind it (a correction before the
+            # notice it corrects, in the same group)
+            await self._read_deadlines(svc, first)
             workers = [
                 self._worker(bot, svc, stopping, first[i] if i < len(first) else None)
                 for i in range(concurrency)
             ]
-            return sum(await asyncio.gather(*workers))
+            handled = sum(await asyncio.gather(*workers))
+            for _ in range(min(PINS_PER_RUN, len(self._to_pin))):
+                if stopping() or self.paused:
+                    break
+                chat_id, notice_id, message_id = self._to_pin.popleft()
+                if chat_id not in self._cannot_pin:
+                    await self._pin(bot, chat_id, notice_id, message_id)
+            return handled
+
+    async def _read_deadlines(self, svc: Services, items: list[OutboxItem]) -> None:
+        wanted = {i.notice_id for i in items if i.kind == "notice"} - self._ack_within.keys()
+        if not wanted:
+            return
+        try:
+            notices = await offloop(lambda: [svc.store.notices.notice(n) for n in sorted(wanted)])
+        except SQLAlchemyError as exc:
+            log.warning("could not read the deadlines of notices %s: %s", sorted(wanted), exc)
+            return
+        self._ack_within.update({n.id: n.ack_within for n in notices if n is not None})
 
     @property
     def paused(self) -> bool:
@@ -187,27 +221,26 @@ class Dispatcher:
     async def _deliver(self, bot: Bot, svc: Services, item: OutboxItem, plain: bool) -> int:
         """One request to Telegram; returns the message id."""
         limit = CAPTION_LIMIT if item.as_original else TELEGRAM_TEXT_LIMIT
-        text = self._with_footer(svc, item, item.text, limit)
+        text = await self._with_footer(svc, item, item.text, limit)
         text = html.unescape(_TAG.sub("", text)) if plain else text
         markup = ack_keyboard(item.notice_id, item.has_original) if item.with_button else None
         if item.kind == "escalation":
             markup = office_keyboard(item.notice_id)
         elif item.with_button and item.kind in ("reminder", "nudge"):
             # signed between the decision and the send: the button says so, not "已收到"
-            ack = svc.store.acks.get(item.notice_id, item.unit_code)
+            ack = await offloop(svc.store.acks.get, item.notice_id, item.unit_code)
             if ack is not None:
                 when = ack.acked_at.astimezone(svc.settings.tz)
                 markup = acked_keyboard(item.notice_id, ack.user_name, when, item.has_original)
         paid = svc.settings.telegram.paid_broadcast and item.kind in ("notice", "notice_part")
         if item.kind == "original" or item.as_original:
-            digest = svc.store.notices.original_hash(item.notice_id)
-            original = svc.store.originals.get(digest) if digest else None
+            original = await offloop(_original_of, svc, item.notice_id)
             if original is None:
                 raise LookupError("the notice has no stored original")
             if item.as_original:  # 仅推送原文: the notice itself, its header as the caption
                 caption, mode = text, None if plain else ParseMode.HTML
             else:
-                notice = svc.store.notices.notice(item.notice_id)
+                notice = await offloop(svc.store.notices.notice, item.notice_id)
                 caption, mode = f"《{notice.label if notice else '简报'}》原文", None
             document = await bot.send_document(
                 chat_id=item.chat_id,
@@ -250,7 +283,7 @@ class Dispatcher:
                 # flight (a container's grace period) and the unit has its notice unpinned
                 and not self._stopping()
             ):
-                await self._pin(bot, item, message_id)
+                self._to_pin.append((item.chat_id, item.notice_id, message_id))
             return message_id
         return None
 
@@ -328,17 +361,17 @@ class Dispatcher:
         svc.store.outbox.move_chat(item.chat_id, new_chat_id)
         svc.store.outbox.retry_later(item.id, svc.now(), f"migrated to {new_chat_id}")
 
-    async def _pin(self, bot: Bot, item: OutboxItem, message_id: int) -> None:
+    async def _pin(self, bot: Bot, chat_id: int, notice_id: int, message_id: int) -> None:
         """Pin a delivered notice in its group, quietly. Where the bot may not pin (no admin
         right, an ordinary member), nothing is lost: the notice is delivered all the same, and
         that group is not asked again until restart (a pin costs a request of the group's
         budget)."""
         try:
-            await bot.pin_chat_message(item.chat_id, message_id, disable_notification=True)
+            await bot.pin_chat_message(chat_id, message_id, disable_notification=True)
         except TelegramError as exc:
             if "rights" in str(exc).lower() or isinstance(exc, Forbidden):
-                self._cannot_pin.add(item.chat_id)
-            log.info("notice %s not pinned in chat %s: %s", item.notice_id, item.chat_id, exc)
+                self._cannot_pin.add(chat_id)
+            log.info("notice %s not pinned in chat %s: %s", notice_id, chat_id, exc)
 
     @staticmethod
     def _transient(svc: Services, item: OutboxItem, error: str) -> None:
@@ -351,6 +384,12 @@ class Dispatcher:
             log.error("outbox row %s failed for good: %s", item.id, error)
             return
         svc.store.outbox.retry_later(item.id, now + backoff(item.attempts), error)
+
+
+def _original_of(svc: Services, notice_id: int) -> OriginalFile | None:
+    """The stored original file of a notice, or None."""
+    digest = svc.store.notices.original_hash(notice_id)
+    return svc.store.originals.get(digest) if digest else None
 
 
 def _held(item: OutboxItem, message_id: int | None, svc: Services, error: str = "") -> HeldSend:
@@ -369,7 +408,7 @@ def _held(item: OutboxItem, message_id: int | None, svc: Services, error: str = 
 async def _db(svc: Services, call: Callable[..., T], *args: Any) -> T:
     """A store call off the event loop. A refused write becomes StoreDown (and an outage)."""
     try:
-        result = await asyncio.to_thread(call, *args)
+        result = await offloop(call, *args)
     except SQLAlchemyError as exc:
         if svc.health.store.fail(svc.now(), _short(exc)):
             log.error("store refuses writes on the dispatcher's path: %s", _short(exc))

@@ -15,6 +15,7 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from briefbot.feedback_chase import plan_feedback_reminders
+from briefbot.offloop import offloop
 from briefbot.render import html_message
 from briefbot.reports import notice_report
 from briefbot.runtime import Services
@@ -75,7 +76,7 @@ def remind_feedback_once(svc: Services) -> int:
 
 
 async def feedback_reminder_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    remind_feedback_once(services(context))
+    await offloop(remind_feedback_once, services(context))
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 On the first successful poll the items already listed are recorded, not pushed (unless the feed
 says ``backfill: true``): a new feed must not flood the units with last year's briefings.
+The feed's state is read and written in a worker thread (``offloop``), never on the loop.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from telegram.ext import Application, ContextTypes
 from briefbot.briefing import UnreadableDocument
 from briefbot.documents import parse_document
 from briefbot.feeds import FeedItem, UnsafeUrl, check_url, parse_listing
+from briefbot.offloop import offloop
 from briefbot.render import MessageTooLong
 from briefbot.runtime import Services
 from briefbot.settings import FeedSettings, Settings
@@ -103,14 +105,14 @@ async def _take_item(bot: Bot, svc: Services, feed: FeedSettings, item: FeedItem
         log.warning("feed item %s could not be fetched: %r", item.link, exc)
         return  # not marked: tried again on the next poll
     except UnsafeUrl as exc:
-        repo.mark(feed.url, item, "failed", svc.now(), str(exc))
+        await offloop(repo.mark, feed.url, item, "failed", svc.now(), str(exc))
         log.warning("feed item %s refused: %s", item.link, exc)
         return
     except (UnreadableDocument, MessageTooLong) as exc:
-        repo.mark(feed.url, item, "failed", svc.now(), str(exc))
+        await offloop(repo.mark, feed.url, item, "failed", svc.now(), str(exc))
         log.warning("feed item %s refused: %s", item.link, exc)
         return
-    repo.mark(feed.url, item, "fetched", svc.now())
+    await offloop(repo.mark, feed.url, item, "fetched", svc.now())
 
 
 async def poll_feed(bot: Bot, svc: Services, feed: FeedSettings) -> int:
@@ -118,7 +120,7 @@ async def poll_feed(bot: Bot, svc: Services, feed: FeedSettings) -> int:
     assert svc.http is not None
     sources = svc.settings.sources
     repo = svc.store.feeds
-    state = repo.state(feed.url)
+    state = await offloop(repo.state, feed.url)
     headers = {}
     if state.etag:
         headers["If-None-Match"] = state.etag
@@ -147,24 +149,30 @@ async def poll_feed(bot: Bot, svc: Services, feed: FeedSettings) -> int:
         log.warning("feed %s unreachable: %r", feed.url, exc)
         return 0
     if response.status == 304:
-        repo.touched(feed.url, svc.now())
+        await offloop(repo.touched, feed.url, svc.now())
         return 0
     if response.status >= 400:
         log.warning("feed %s answered %s", feed.url, response.status)
         return 0
-    items = parse_listing(response.content, response.url, response.headers.get("content-type", ""))
-    new = repo.unseen(feed.url, items)
+    items = await offloop(
+        parse_listing, response.content, response.url, response.headers.get("content-type", "")
+    )
+    new = await offloop(repo.unseen, feed.url, items)
     etag, modified = response.headers.get("etag"), response.headers.get("last-modified")
     if not state.baseline_done and not feed.backfill:
-        for item in new:
-            repo.mark(feed.url, item, "baseline", svc.now())
-        repo.save_state(feed.url, etag, modified, svc.now(), baseline_done=True)
+        await offloop(_baseline, svc, feed.url, new)
+        await offloop(repo.save_state, feed.url, etag, modified, svc.now(), baseline_done=True)
         log.info("feed %s: %d existing items recorded as baseline", feed.url, len(new))
         return 0
     for item in new:
         await _take_item(bot, svc, feed, item)
-    repo.save_state(feed.url, etag, modified, svc.now(), baseline_done=True)
+    await offloop(repo.save_state, feed.url, etag, modified, svc.now(), baseline_done=True)
     return len(new)
+
+
+def _baseline(svc: Services, url: str, items: list[FeedItem]) -> None:
+    for item in items:
+        svc.store.feeds.mark(url, item, "baseline", svc.now())
 
 
 async def feed_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,7 +6,6 @@ and a decision recorded once is never taken twice (the ledger's unique step key)
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -16,6 +15,7 @@ from telegram.ext import Application, ContextTypes
 
 from briefbot.followup import FollowUpPolicy, plan_follow_up
 from briefbot.ledger import NoticeKind
+from briefbot.offloop import offloop
 from briefbot.reminders import (
     LeaderState,
     When,
@@ -105,14 +105,7 @@ async def learn_liaison_names(bot: Bot, svc: Services, failed: set[tuple[int, in
     """Ask Telegram the names of liaisons the bot has never seen act (getChatMember in their
     unit's group), a few per run, so that the last reminder can @mention them by name. A lookup
     that fails (not a member) is not repeated by this process. Returns how many were learnt."""
-    roster = svc.store.ledger.units_now()
-    wanted = [
-        (unit.chat_id, uid) for unit in roster.values() if unit.chat_id for uid in unit.liaisons
-    ]
-    if not wanted:
-        return 0
-    known = svc.store.people.names(uid for _, uid in wanted)
-    missing = [p for p in wanted if p[1] not in known and p not in failed]
+    missing = [p for p in await offloop(_nameless_liaisons, svc) if p not in failed]
     learnt = 0
     for chat_id, uid in missing[:NAME_LOOKUPS_PER_RUN]:
         try:
@@ -121,20 +114,32 @@ async def learn_liaison_names(bot: Bot, svc: Services, failed: set[tuple[int, in
             failed.add((chat_id, uid))
             log.info("no name for liaison %s in chat %s: %s", uid, chat_id, exc)
             continue
-        svc.store.people.seen(uid, member.user.full_name, svc.now())
+        await offloop(svc.store.people.seen, uid, member.user.full_name, svc.now())
         learnt += 1
     return learnt
+
+
+def _nameless_liaisons(svc: Services) -> list[tuple[int, int]]:
+    """(unit chat, liaison) for every liaison of a bound unit whose name the store lacks."""
+    roster = svc.store.ledger.units_now()
+    wanted = [
+        (unit.chat_id, uid) for unit in roster.values() if unit.chat_id for uid in unit.liaisons
+    ]
+    if not wanted:
+        return []
+    known = svc.store.people.names(uid for _, uid in wanted)
+    return [p for p in wanted if p[1] not in known]
 
 
 async def follow_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     job = context.job
     if job is not None and isinstance(job.data, dict):
-        open_ids = await asyncio.to_thread(svc.store.ledger.open_notice_ids)
+        open_ids = await offloop(svc.store.ledger.open_notice_ids)
         if open_ids:
             await learn_liaison_names(context.bot, svc, job.data.setdefault("no_name", set()))
     # store reads and writes in a worker thread: a locked database must not stall the bot
-    await asyncio.to_thread(follow_up_once, svc)
+    await offloop(follow_up_once, svc)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:

@@ -21,6 +21,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
+from briefbot.offloop import offloop
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.ack import flush_held_acks
@@ -52,10 +53,10 @@ async def restore_store(bot: Bot, svc: Services) -> bool:
     if not health.active and not svc.held:
         return True
     try:
-        sends = await asyncio.to_thread(_write_held_sends, svc)
+        sends = await offloop(_write_held_sends, svc)
         acks = await flush_held_acks(bot, svc)
         if not sends and not acks:
-            await asyncio.to_thread(svc.store.probe_write)
+            await offloop(svc.store.probe_write)
     except SQLAlchemyError as exc:
         health.fail(svc.now(), str(getattr(exc, "orig", exc)).splitlines()[0])
         return False
@@ -93,7 +94,7 @@ class HealthWatch:
             if state != self._state:  # the health check learns of it now, not at the next beat
                 self._state = state
                 try:
-                    await asyncio.to_thread(write_heartbeat, svc)
+                    await offloop(write_heartbeat, svc)
                 except OSError as exc:  # the disk may be the trouble; the beat then goes stale
                     log.warning("could not write the heartbeat: %s", exc)
             if not svc.health.token.active:

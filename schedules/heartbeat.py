@@ -11,6 +11,7 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from briefbot.offloop import offloop
 from briefbot.runtime import Services
 from briefbot.settings import Settings
 from handlers.context import services
@@ -21,7 +22,7 @@ def heartbeat_path(settings: Settings) -> Path | None:
 
 
 async def heartbeat_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    write_heartbeat(services(context))
+    await offloop(write_heartbeat, services(context))  # the disk may be slow
 
 
 def write_heartbeat(svc: Services) -> None:

@@ -3,7 +3,6 @@ to ``done/`` or, when unreadable, to ``failed/`` with the office told why."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import shutil
@@ -17,6 +16,7 @@ from telegram.ext import Application, ContextTypes
 from briefbot.briefing import UnreadableDocument
 from briefbot.briefing.guard import DocumentTooLarge
 from briefbot.documents import parse_document
+from briefbot.offloop import offloop
 from briefbot.render import MessageTooLong, html_message
 from briefbot.runtime import Services
 from briefbot.settings import Settings
@@ -51,17 +51,17 @@ async def take_file(bot: Bot, svc: Services, path: Path) -> str:
     name = path.name
     limit = svc.settings.sources.max_bytes
     try:
-        size = (await asyncio.to_thread(path.stat)).st_size
+        size = (await offloop(path.stat)).st_size
         if size > limit:
             raise DocumentTooLarge(f"超过 {limit // (1024 * 1024)}MB")
         parsed = await parse_document(
-            await asyncio.to_thread(path.read_bytes), name, svc.settings.documents.limits()
+            await offloop(path.read_bytes), name, svc.settings.documents.limits()
         )
         await offer(
             bot, svc, parsed, f"收件箱：{name}", auto_publish=svc.settings.sources.auto_publish
         )
     except (UnreadableDocument, MessageTooLong) as exc:
-        moved = _move(path, "failed", svc)
+        moved = await offloop(_move, path, "failed", svc)
         log.warning("inbox file %s refused: %s (moved to %s)", name, exc, moved)
         await bot.send_message(
             svc.settings.office.chat_id,
@@ -70,16 +70,16 @@ async def take_file(bot: Bot, svc: Services, path: Path) -> str:
             ),
         )
         return "failed"
-    _move(path, "done", svc)
+    await offloop(_move, path, "done", svc)
     return "done"
 
 
 async def inbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     folder = Path(svc.settings.sources.inbox or "")
-    if not await asyncio.to_thread(folder.is_dir):
+    if not await offloop(folder.is_dir):
         return
-    for path in await asyncio.to_thread(_waiting, folder):
+    for path in await offloop(_waiting, folder):
         await take_file(context.bot, svc, path)
 
 

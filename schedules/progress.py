@@ -8,7 +8,6 @@ Everything shown is read from the ledger, so a restart simply carries on.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from telegram import Bot
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, ContextTypes
 
+from briefbot.offloop import offloop
 from briefbot.push_report import ack_board, final_html, progress_html
 from briefbot.reports import build_report
 from briefbot.runtime import Services
@@ -93,7 +93,7 @@ async def report_progress(bot: Bot, svc: Services, seen: dict[int, Hashable] | N
     and written in a worker thread: a locked database must not stall the bot.
     """
     office = svc.settings.office.chat_id
-    for due in await asyncio.to_thread(_due_messages, svc, seen):
+    for due in await offloop(_due_messages, svc, seen):
         try:
             # the finished push is the live board: the office's buttons go under it
             markup = office_keyboard(due.notice_id, pin=True) if due.finished else None
@@ -112,7 +112,7 @@ async def report_progress(bot: Bot, svc: Services, seen: dict[int, Hashable] | N
         except TelegramError as exc:
             log.warning("progress message for notice %s: %s", due.notice_id, exc)
             continue
-        await asyncio.to_thread(
+        await offloop(
             svc.store.progress.shown,
             due.notice_id,
             message_id,

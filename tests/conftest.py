@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from briefbot.offloop import WATCH_KEY
 from briefbot.settings import Settings, parse_settings
 from briefbot.store import Store, open_store
 from briefbot.store.database import normalise_url
@@ -157,10 +158,14 @@ async def emulator() -> AsyncIterator[EmulatorServer]:
 
 
 @asynccontextmanager
-async def running_app(emulator, tmp_path, units_yaml: str = "") -> AsyncIterator[object]:
+async def running_app(
+    emulator, tmp_path, units_yaml: str = "", telegram: str = "", storage_url: str | None = None
+) -> AsyncIterator[object]:
     """The real Application (bot.build_application) wired to the emulator, post_init done.
 
-    ``units_yaml`` adds lines under ``units:`` (e.g. a unit bound by invitation).
+    ``units_yaml`` adds lines under ``units:`` (e.g. a unit bound by invitation); ``telegram``
+    adds keys to the ``telegram`` settings (``", group_rate_per_minute: 600"``); ``storage_url``
+    is the store instead of the test's own (bench/fault_bench.py).
     """
     from bot import build_application
     from tests.botkit import (
@@ -176,11 +181,14 @@ async def running_app(emulator, tmp_path, units_yaml: str = "") -> AsyncIterator
         user,
     )
 
-    base = base_config(tmp_path)
+    if storage_url is None:
+        base = base_config(tmp_path)
+    else:
+        base = BASE_CONFIG.replace('"sqlite:///%(db)s"', f'"{storage_url}"')
     if units_yaml:
         base = base.replace("follow_up:", units_yaml + "follow_up:")
     text = base + (
-        f"telegram: {{base_url: '{emulator.base_url}/bot', max_retries: 0}}\n"
+        f"telegram: {{base_url: '{emulator.base_url}/bot', max_retries: 0{telegram}}}\n"
         f"health: {{heartbeat_file: '{tmp_path / 'hb'}'}}\n"
     )
     settings = parse_settings(text)
@@ -193,6 +201,9 @@ async def running_app(emulator, tmp_path, units_yaml: str = "") -> AsyncIterator
     application = build_application(settings, TOKEN)
     await application.initialize()
     await application.post_init(application)
+    # tests call jobs' functions from their own coroutine; tests/test_offloop.py watches the
+    # handlers with a strict watch of its own
+    application.bot_data[WATCH_KEY].close()
     try:
         yield application
     finally:

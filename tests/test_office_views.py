@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from openpyxl import load_workbook
 
 from briefbot.publishing import parse_file, publish_file
@@ -171,3 +172,101 @@ async def test_board_is_rebuilt_only_when_something_changed(app, emulator):
     assert len(reads) == 1
     board = next(m for m in emulator.world.transcript(OFFICE) if m["from_bot"])
     assert "📋 签收：1/3" in emulator.world.chats[OFFICE].messages[board["message_id"]]["text"]
+
+
+# the fixture's application is initialised, not running: PTB says it will not await the task
+@pytest.mark.filterwarnings("ignore:Tasks created via `Application.create_task`")
+async def test_export_of_many_notices_is_one_workbook_made_in_the_background(app, emulator):
+    """/export 1-3 (or 1,2,3, or 7天): one workbook, a sheet per notice with the same rows as
+    /export of that notice alone; made in a child process while the office chat goes on."""
+    import asyncio
+
+    from tests.fixtures.builders import txt
+    from tests.fixtures.synthetic import ALL
+
+    svc = services_of(app)
+    for i in range(3):
+        s = ALL[i % len(ALL)]
+        text = txt(s).decode().replace(s.masthead[1], f"{s.masthead[1]}（{i}）")
+        publish_file(
+            svc.store, parse_file(text.encode(), f"{i}.txt"), "测试", timedelta(hours=4), svc.now()
+        )
+    await Dispatcher().run(app.bot, svc)
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, "/ack 2 已阅")})
+    for bad, answer in (
+        ("/export 1,9", "找不到编号为 9 的通知。"),
+        ("/export 1-x", "用法：/export 编号"),
+        ("/export 3-1", "用法：/export 编号"),
+    ):
+        await feed(app, {"message": message_json(OFFICE, ADMIN, bad)})
+        assert replies(emulator, OFFICE)[-1].startswith(answer), bad
+
+    def documents() -> list[dict]:
+        return [m for m in emulator.world.transcript(OFFICE) if m["from_bot"] and "document" in m]
+
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/export 1-3")})
+    assert replies(emulator, OFFICE)[-1].startswith("正在导出 3 份通知的签收单")
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/status 2")})  # not held up
+    assert replies(emulator, OFFICE)[-1].startswith("📊 <b>签收情况</b>：通知 #2")
+    for _ in range(300):
+        if documents():
+            break
+        await asyncio.sleep(0.1)
+    [workbook] = documents()
+    assert workbook["document"]["file_name"].startswith("签收单-3份通知-")
+    data, _, _ = emulator.world.files[workbook["document"]["file_id"]]
+    sheets = load_workbook(io.BytesIO(data)).sheetnames
+    assert len(sheets) == 3
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/export 2")})
+    single, _, _ = emulator.world.files[documents()[1]["document"]["file_id"]]
+    assert xlsx_rows(data, sheets[1]) == xlsx_rows(single)
+    assert xlsx_rows(data, sheets[1])["东江市"]["签收备注"] == "已阅"
+    await feed(app, {"message": message_json(OFFICE, ADMIN, "/export 7天")})
+    assert replies(emulator, OFFICE)[-1].startswith("正在导出 3 份通知的签收单")
+    for _ in range(300):
+        if len(documents()) == 4:
+            break
+        await asyncio.sleep(0.1)
+    assert documents()[-1]["document"]["file_name"].startswith("签收单-3份通知-")
+
+
+async def test_the_sheets_read_straight_from_the_store_are_the_reports_sheets(app, emulator):
+    """``export.sheets_of`` (one query, no ledger objects: the export of many notices) gives
+    exactly ``sheet_of(notice_report(…))`` for every kind of unit: on time with a comment, late
+    after reminders, overdue, unreachable, not yet delivered, with 落实反馈."""
+    from briefbot.export import sheet_of, sheets_of
+    from briefbot.reports import notice_report
+    from schedules.followup import follow_up_once
+    from tests.botkit import EDU
+
+    calendar_off(app)
+    svc = services_of(app)
+    emulator.world.chats[EDU].kicked = True
+    first = await published(app)  # the shipped briefing asks for 落实反馈
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/ack {first} 已转分管领导")})
+    await feed(app, {"message": message_json(DONGJIANG, LIAISON, f"/feedback {first} 已落实")})
+    real = svc.clock
+    svc.clock = lambda: real() + timedelta(hours=5)
+    follow_up_once(svc)
+    await Dispatcher().run(app.bot, svc)
+    await feed(app, {"message": message_json(QINGLING, 20002, f"/ack {first}")})
+    from tests.fixtures.builders import txt
+    from tests.fixtures.synthetic import ALL
+
+    queued = publish_file(
+        svc.store,
+        parse_file(txt(ALL[0]), "c.txt"),
+        "测试",
+        timedelta(hours=4),
+        svc.now(),
+    ).published.notice_id  # not delivered yet
+    now, clock = svc.now() + timedelta(hours=1), svc.settings.working_time()
+    ids = [first, queued]
+    fast = list(sheets_of(svc.store, ids, now, clock))
+    slow = [
+        sheet_of(notice_report(svc.store, svc.store.notices.notice(i), now, clock)) for i in ids
+    ]
+    assert fast == slow
+    statuses = {row[3] for sheet in fast for row in sheet.rows}
+    assert statuses == {"按时签收", "逾期签收", "无法送达", "待送达"}
+    assert any(row[7] for row in fast[0].rows) and any(row[9] for row in fast[0].rows)

@@ -8,13 +8,20 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select, true
+from sqlalchemy import Engine, func, insert, select, true
 from sqlalchemy.orm import aliased
 
 from briefbot.followup import FollowUpPlan
 from briefbot.ledger import Ack, DeliveryState, UnitLedger
 from briefbot.store.outbox import next_step, queue_row
 from briefbot.store.schema import acks, escalations, notices, outbox, units
+
+_BATCH = 500  # notices per read: bounded IN lists
+outbox_reminder = outbox.alias("reminder")
+# unit code, delivery state, sent at, last error, signer, signed at, comment, reminders
+SheetSource = tuple[
+    str, str, datetime | None, str | None, str | None, datetime | None, str | None, int
+]
 
 # Presentation is the caller's: given the unit codes, return (chat text) for each message.
 ReminderText = Callable[[str, int, bool], str]
@@ -42,60 +49,131 @@ class LedgerRepo:
         }
 
     def for_notices(self, notice_ids: Sequence[int]) -> dict[int, list[UnitLedger]]:
+        """Each notice's ledger, read in one pass over each table (an export of 50 notices to
+        2 000 units reads 100 000 deliveries: rows are unpacked as tuples, not looked up by
+        name)."""
         roster = self.units_now()
-        return {notice_id: self.for_notice(notice_id, roster) for notice_id in notice_ids}
+        wanted = list(dict.fromkeys(notice_ids))
+        out: dict[int, list[UnitLedger]] = {}
+        for i in range(0, len(wanted), _BATCH):
+            out.update(self._read(wanted[i : i + _BATCH], roster))
+        return {notice_id: out[notice_id] for notice_id in notice_ids}
 
     def for_notice(
         self, notice_id: int, roster: dict[str, UnitInfo] | None = None
     ) -> list[UnitLedger]:
         roster = roster if roster is not None else self.units_now()
+        return self._read([notice_id], roster)[notice_id]
+
+    def _read(
+        self, notice_ids: Sequence[int], roster: dict[str, UnitInfo]
+    ) -> dict[int, list[UnitLedger]]:
+        of_these = outbox.c.notice_id.in_(notice_ids)
         with self._engine.connect() as conn:
             deliveries = conn.execute(
                 select(
+                    outbox.c.notice_id,
                     outbox.c.unit_code,
                     outbox.c.state,
                     outbox.c.sent_at,
                     outbox.c.last_error,
                     outbox.c.chat_id,
-                ).where(outbox.c.notice_id == notice_id, outbox.c.kind == "notice")
+                ).where(of_these, outbox.c.kind == "notice")
             ).all()
             reminder_rows = conn.execute(
-                select(outbox.c.unit_code, outbox.c.created_at)
-                .where(outbox.c.notice_id == notice_id, outbox.c.kind == "reminder")
+                select(outbox.c.notice_id, outbox.c.unit_code, outbox.c.created_at)
+                .where(of_these, outbox.c.kind == "reminder")
                 .order_by(outbox.c.step)
             ).all()
-            ack_rows = conn.execute(select(acks).where(acks.c.notice_id == notice_id)).all()
-            esc_rows = conn.execute(
-                select(escalations.c.unit_code, escalations.c.decided_at).where(
-                    escalations.c.notice_id == notice_id
-                )
-            ).all()
-        reminders: dict[str, list[datetime]] = defaultdict(list)
-        for r in reminder_rows:
-            reminders[r.unit_code].append(r.created_at)
-        ack_by_unit = {
-            r.unit_code: Ack(r.user_id, r.user_name, r.via, r.acked_at, r.comment) for r in ack_rows
-        }
-        escalated = {r.unit_code: r.decided_at for r in esc_rows}
-        out = []
-        for d in deliveries:
-            unit = roster.get(d.unit_code)
-            out.append(
+            reminders: dict[tuple[int, str], list[datetime]] = defaultdict(list)
+            for notice_id, code, created_at in reminder_rows:
+                reminders[notice_id, code].append(created_at)
+            ack_by_unit = {
+                (notice_id, code): Ack(user_id, user_name, via, acked_at, comment)
+                for notice_id, code, user_id, user_name, via, acked_at, comment in conn.execute(
+                    select(
+                        acks.c.notice_id,
+                        acks.c.unit_code,
+                        acks.c.user_id,
+                        acks.c.user_name,
+                        acks.c.via,
+                        acks.c.acked_at,
+                        acks.c.comment,
+                    ).where(acks.c.notice_id.in_(notice_ids))
+                ).all()
+            }
+            escalated = {
+                (notice_id, code): decided_at
+                for notice_id, code, decided_at in conn.execute(
+                    select(
+                        escalations.c.notice_id,
+                        escalations.c.unit_code,
+                        escalations.c.decided_at,
+                    ).where(escalations.c.notice_id.in_(notice_ids))
+                ).all()
+            }
+        states = {s.value: s for s in DeliveryState}
+        out: dict[int, list[UnitLedger]] = {notice_id: [] for notice_id in notice_ids}
+        for notice_id, code, state, sent_at, last_error, chat_id in deliveries:
+            unit = roster.get(code)
+            key = (notice_id, code)
+            out[notice_id].append(
                 UnitLedger(
-                    unit_code=d.unit_code,
-                    unit_name=unit.name if unit else d.unit_code,
+                    unit_code=code,
+                    unit_name=unit.name if unit else code,
                     group=unit.group if unit else "",
-                    chat_id=unit.chat_id if unit else d.chat_id,
+                    chat_id=unit.chat_id if unit else chat_id,
                     liaisons=unit.liaisons if unit else (),
-                    delivery=DeliveryState(d.state),
-                    sent_at=d.sent_at,
-                    last_error=d.last_error,
-                    ack=ack_by_unit.get(d.unit_code),
-                    reminders=tuple(reminders.get(d.unit_code, ())),
-                    escalated_at=escalated.get(d.unit_code),
+                    delivery=states[state],
+                    sent_at=sent_at,
+                    last_error=last_error,
+                    ack=ack_by_unit.get(key),
+                    reminders=tuple(reminders.get(key, ())),
+                    escalated_at=escalated.get(key),
                 )
             )
-        out.sort(key=lambda u: (u.group, u.unit_code))
+        for ledger in out.values():
+            ledger.sort(key=lambda u: (u.group, u.unit_code))
+        return out
+
+    def sheet_rows(self, notice_ids: Sequence[int]) -> dict[int, list[SheetSource]]:
+        """What the 签收单 of each notice shows of each unit it was sent to, in one query:
+        (unit code, delivery state, sent at, last error, signer's name, signed at, comment,
+        reminders). Plain tuples in no particular order; no ledger objects (briefbot.export)."""
+        reminders = (
+            select(func.count())
+            .where(
+                outbox_reminder.c.kind == "reminder",
+                outbox_reminder.c.notice_id == outbox.c.notice_id,
+                outbox_reminder.c.unit_code == outbox.c.unit_code,
+            )
+            .scalar_subquery()
+        )
+        query = (
+            select(
+                outbox.c.notice_id,
+                outbox.c.unit_code,
+                outbox.c.state,
+                outbox.c.sent_at,
+                outbox.c.last_error,
+                acks.c.user_name,
+                acks.c.acked_at,
+                acks.c.comment,
+                reminders,
+            )
+            .select_from(
+                outbox.outerjoin(
+                    acks,
+                    (acks.c.notice_id == outbox.c.notice_id)
+                    & (acks.c.unit_code == outbox.c.unit_code),
+                )
+            )
+            .where(outbox.c.kind == "notice", outbox.c.notice_id.in_(notice_ids))
+        )
+        out: dict[int, list[SheetSource]] = {notice_id: [] for notice_id in notice_ids}
+        with self._engine.connect() as conn:
+            for notice_id, *rest in conn.execute(query).all():
+                out[notice_id].append(tuple(rest))
         return out
 
     def open_notice_ids(self, include_escalated: bool = False) -> list[int]:

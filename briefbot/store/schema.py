@@ -56,6 +56,27 @@ class UTCDateTime(TypeDecorator[datetime]):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """On SQLite, the stored text straight to an aware datetime (``fromisoformat`` in C):
+        a report over 100 000 deliveries reads 200 000 of them, and SQLAlchemy's own parsing
+        followed by ``process_result_value`` cost as much as the rest of the read."""
+        general = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite":
+            return general
+
+        def parse(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            if isinstance(value, str):
+                try:  # naive UTC text: read as UTC in one step
+                    return datetime.fromisoformat(value + "+00:00")
+                except ValueError:
+                    pass
+            parsed = general(value) if general is not None else value
+            return self.process_result_value(parsed, dialect)
+
+        return parse
+
 
 metadata = MetaData()
 
@@ -129,6 +150,8 @@ outbox = Table(
 )
 Index("ix_outbox_due", outbox.c.state, outbox.c.priority, outbox.c.id)
 Index("ix_outbox_message", outbox.c.chat_id, outbox.c.message_id)
+# what an acknowledgement reads: a unit's pending notices, its latest, its reminders (0012)
+Index("ix_outbox_unit", outbox.c.unit_code, outbox.c.kind, outbox.c.state, outbox.c.notice_id)
 
 acks = Table(
     "acks",
