@@ -1,7 +1,7 @@
 """Exporting many notices at once (the weekly or monthly 签收单 for assessment).
 
 The sheets are read straight from the store (``export.sheets_of``: one query per few notices,
-no ledger objects), and written as XML rows (``briefbot.xlsx``). On the command line a worker
+no ledger objects), and written with XlsxWriter (``export.to_xlsx``). On the command line a worker
 process builds the next notices' sheets (plain values, cheap to pass between processes) while
 this process writes, so the two run on two cores. The bot runs the whole export in a short-lived
 child process (``export_in_child``): a million cells never hold the event loop, nor the GIL

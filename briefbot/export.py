@@ -5,19 +5,24 @@ the table: unit code and name, status, who signed and when (real date cells), la
 minutes, delivery time (a date cell) and notes. Printed landscape, one page wide, with the header
 row repeated on every page and cell borders. The sheet is named after the notice's label.
 
-Rows are written as XML strings into the workbook's zip entry as they come (briefbot.xlsx):
-2 000 units × 50 notices is a million cells, which openpyxl needed 38 s for in memory, XlsxWriter
-~5 s in constant-memory mode, and this about a second (bench/office_bench.py).
+XlsxWriter in constant-memory mode streams rows to disk as they come, one ``write_row`` per table
+row with the formats made once (date and wrapped columns carry their format, so a row needs no
+per-cell lookups): 2 000 units × 50 notices is a million cells, which openpyxl needed 38 s for in
+memory (bench/office_bench.py has today's figure).
 """
 
 from __future__ import annotations
 
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import xlsxwriter
 
 from briefbot.causes import describe
 from briefbot.durations import format_duration
@@ -38,7 +43,6 @@ from briefbot.store.feedbacks import FeedbackState
 from briefbot.store.ledger import SheetSource, UnitInfo
 from briefbot.timefmt import moment_text
 from briefbot.workcal import WorkingTime
-from briefbot.xlsx import DefinedName, ExcelTime, Workbook, column, inline
 
 if TYPE_CHECKING:
     from briefbot.store import Store
@@ -59,59 +63,44 @@ COLUMNS = [
     ("备注", 30),
 ]
 HEADER_ROW = 5  # 0-based: title, 发布时间, 签收时限, 导出时间, counts, then the header
-_FILLS = {  # status → its cell style in STYLES (the fill colours below)
-    AckStatus.ON_TIME.value: 5,
-    AckStatus.LATE.value: 6,
-    AckStatus.OVERDUE.value: 7,
-    AckStatus.UNREACHABLE.value: 8,
+_COLOURS = {
+    AckStatus.ON_TIME.value: "#E2EFDA",
+    AckStatus.LATE.value: "#FFF2CC",
+    AckStatus.OVERDUE.value: "#F8CBAD",
+    AckStatus.UNREACHABLE.value: "#D9D9D9",
 }
+_DATE_FORMAT = "yyyy-mm-dd hh:mm"
+_DATE_COLUMNS = (5, 10)  # 签收时间, 送达时间
+_WRAPPED_COLUMNS = (8, 12)  # 签收备注, 备注
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_THIN = '<left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
-_THIN += '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom>'
-_FONT = '<sz val="11"/><name val="Calibri"/><family val="2"/>'
-# cell styles: 0 plain, 1 title, 2 header, 3 date, 4 wrapped text, 5-8 the status fills;
-# one differential style (dxf 0) draws the table's borders through a conditional format
-STYLES = (
-    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts>'
-    f'<fonts count="3"><font>{_FONT}</font><font><b/><sz val="14"/><name val="Calibri"/>'
-    f'<family val="2"/></font><font><b/>{_FONT}</font></fonts>'
-    '<fills count="7"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill>'
-    + "".join(
-        f'<fill><patternFill patternType="solid"><fgColor rgb="FF{colour}"/>'
-        '<bgColor indexed="64"/></patternFill></fill>'
-        for colour in ("F2F2F2", "E2EFDA", "FFF2CC", "F8CBAD", "D9D9D9")
-    )
-    + '</fills><borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
-    f"<border>{_THIN}<diagonal/></border></borders>"
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    '<cellXfs count="9"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-    '<xf numFmtId="0" fontId="2" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" '
-    'applyBorder="1" applyAlignment="1">'
-    '<alignment horizontal="center" vertical="center" wrapText="1"/></xf>'
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf>'
-    + "".join(
-        f'<xf numFmtId="0" fontId="0" fillId="{fill}" borderId="0" xfId="0" applyFill="1"/>'
-        for fill in (3, 4, 5, 6)
-    )
-    + '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/>'
-    f'</cellStyles><dxfs count="1"><dxf><border>{_THIN}<vertical/><horizontal/></border></dxf>'
-    '</dxfs><tableStyles count="0" defaultTableStyle="TableStyleMedium9" '
-    'defaultPivotStyle="PivotStyleLight16"/></styleSheet>'
-)
-_LAST = column(len(COLUMNS) - 1)
-_COLS = (
-    "<cols>"
-    + "".join(
-        f'<col min="{i}" max="{i}" width="{width + 0.7109375}" customWidth="1"/>'
-        for i, (_, width) in enumerate(COLUMNS, start=1)
-    )
-    + "</cols>"
-)
+_UNIX_DAY = 25569.0  # 1970-01-01 as an Excel serial day (1900 date system, past 1900-03-01)
+_OPTIONS = {
+    "constant_memory": True,  # rows stream to a temporary file as they are written
+    "strings_to_numbers": False,
+    "strings_to_formulas": False,  # a unit's comment starting with = stays text
+    "strings_to_urls": False,
+}
+
+
+class ExcelTime:
+    """Aware datetimes as Excel serial day numbers in one time zone (Excel has no zones): what
+    XlsxWriter's ``write_datetime`` stores, written as a number under the date format.
+
+    The zone's offset is looked up once per hour of UTC and kept: converting each of a million
+    moments with ``astimezone`` would cost more than writing it."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        self._offsets: dict[int, float] = {}
+
+    def __call__(self, moment: datetime) -> float:
+        stamp = moment.timestamp()
+        hour = int(stamp // 3600)
+        offset = self._offsets.get(hour)
+        if offset is None:
+            delta = moment.astimezone(self.tz).utcoffset()
+            offset = self._offsets[hour] = delta.total_seconds() if delta else 0.0
+        return (stamp + offset) / 86400 + _UNIX_DAY
 
 
 # code, unit, group, status, who, signed at, working minutes late, reminders, comment, 落实反馈,
@@ -275,120 +264,62 @@ def sheet_name(label: str, notice_id: int, used: set[str]) -> str:
     return name
 
 
-def _cell(ref: str, text: str, style: int = 0) -> str:
-    styled = f' s="{style}"' if style else ""
-    return f'<c r="{ref}"{styled} t="inlineStr">{inline(text)}</c>'
-
-
-def _rows(data: Sheet) -> Iterator[str]:
-    """The sheet's rows as XML: the title block, the header, the table. The table loop runs a
-    million times for a large export: one string per row, repeated texts escaped once."""
-    yield f'<row r="1">{_cell("A1", data.title, 1)}</row>'
-    for r, line in enumerate(data.head, start=2):
-        yield f'<row r="{r}">{_cell(f"A{r}", line)}</row>'
-    n = HEADER_ROW + 1
-    yield (
-        f'<row r="{n}">'
-        + "".join(_cell(f"{column(i)}{n}", name, 2) for i, (name, _) in enumerate(COLUMNS))
-        + "</row>"
-    )
-    known: dict[str, str] = {}
-
-    def text(value: str) -> str:
-        found = known.get(value)
-        if found is None:
-            found = known[value] = inline(value)
-        return found
-
-    fills = _FILLS
-    for n, row in enumerate(data.rows, start=HEADER_ROW + 2):
-        (
-            code,
-            name,
-            group,
-            status,
-            who,
-            signed,
-            late,
-            reminders,
-            comment,
-            feedback,
-            sent,
-            how,
-            note,
-        ) = row
-        line = (
-            f'<row r="{n}"><c r="A{n}" t="inlineStr">{text(code)}</c>'
-            f'<c r="B{n}" t="inlineStr">{text(name)}</c>'
-        )
-        if group:
-            line += f'<c r="C{n}" t="inlineStr">{text(group)}</c>'
-        fill = fills.get(status)
-        line += (
-            f'<c r="D{n}" s="{fill}" t="inlineStr">{text(status)}</c>'
-            if fill
-            else f'<c r="D{n}" t="inlineStr">{text(status)}</c>'
-        )
-        if who:
-            line += f'<c r="E{n}" t="inlineStr">{text(who)}</c>'
-        if signed is not None:
-            line += f'<c r="F{n}" s="3"><v>{signed}</v></c>'
-        if late is not None:
-            line += f'<c r="G{n}"><v>{late}</v></c>'
-        line += f'<c r="H{n}"><v>{reminders}</v></c>'
-        if comment:
-            line += f'<c r="I{n}" s="4" t="inlineStr">{inline(comment)}</c>'
-        if feedback:
-            line += f'<c r="J{n}" t="inlineStr">{text(feedback)}</c>'
-        if sent is not None:
-            line += f'<c r="K{n}" s="3"><v>{sent}</v></c>'
-        line += f'<c r="L{n}" t="inlineStr">{text(how)}</c>'
-        if note:
-            line += f'<c r="M{n}" s="4" t="inlineStr">{inline(note)}</c>'
-        yield line + "</row>"
-
-
-def _frame(data: Sheet, first: bool) -> tuple[str, str, str]:
-    """(head, tail, table range) of a sheet: frozen header, widths; filter, borders, printing."""
-    end = HEADER_ROW + 1 + len(data.rows)
-    table = f"A{HEADER_ROW + 1}:{_LAST}{end}"
-    selected = ' tabSelected="1"' if first else ""
-    head = (
-        '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-        f'<dimension ref="A1:{_LAST}{end}"/>'
-        f'<sheetViews><sheetView{selected} workbookViewId="0">'
-        f'<pane ySplit="{HEADER_ROW + 1}" topLeftCell="A{HEADER_ROW + 2}" activePane="bottomLeft" '
-        'state="frozen"/><selection pane="bottomLeft"/></sheetView></sheetViews>'
-        f'<sheetFormatPr defaultRowHeight="15"/>{_COLS}'
-    )
-    tail = (
-        f'<autoFilter ref="{table}"/>'
-        f'<conditionalFormatting sqref="{table}"><cfRule type="expression" dxfId="0" '
-        'priority="1"><formula>TRUE</formula></cfRule></conditionalFormatting>'
-        '<pageMargins left="0.4" right="0.4" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
-        '<pageSetup paperSize="9" fitToHeight="0" orientation="landscape"/>'
-        "<headerFooter><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter>"
-    )
-    return head, tail, table
-
-
 def to_xlsx(sheets: Iterable[Report | Sheet]) -> bytes:
     """One sheet per notice, written as they arrive (they may come from a generator)."""
-    book = Workbook(STYLES)
-    used: set[str] = set()
-    times: dict[object, ExcelTime] = {}
-    for index, item in enumerate(sheets):
-        if isinstance(item, Report):
-            item = sheet_of(item, times.setdefault(item.tz, ExcelTime(item.tz)))
-        head, tail, table = _frame(item, first=index == 0)
-        names = [
-            DefinedName("_xlnm._FilterDatabase", _absolute(table), hidden=True),
-            DefinedName("_xlnm.Print_Titles", f"${HEADER_ROW + 1}:${HEADER_ROW + 1}"),
-        ]
-        book.add_sheet(sheet_name(item.label, item.notice_id, used), head, _rows(item), tail, names)
-    return book.close()
-
-
-def _absolute(cells: str) -> str:
-    """``A6:M20`` → ``$A$6:$M$20``."""
-    return ":".join(re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", part) for part in cells.split(":"))
+    with tempfile.TemporaryDirectory(prefix="briefbot-xlsx-") as folder:
+        path = Path(folder) / "export.xlsx"
+        book = xlsxwriter.Workbook(str(path), {**_OPTIONS, "tmpdir": folder})
+        title_format = book.add_format({"bold": True, "font_size": 14})
+        header = book.add_format(
+            {"bold": True, "align": "center", "valign": "vcenter", "border": 1,
+             "bg_color": "#F2F2F2", "text_wrap": True}
+        )  # fmt: skip
+        # every table cell's border comes from one conditional format over the table (Excel,
+        # WPS and LibreOffice show and print it): empty cells need not be written one by one
+        grid = book.add_format({"border": 1})
+        wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        when = book.add_format({"num_format": _DATE_FORMAT})
+        fills = {status: book.add_format({"bg_color": c}) for status, c in _COLOURS.items()}
+        column_formats = {
+            **{i: when for i in _DATE_COLUMNS},
+            **{i: wrap for i in _WRAPPED_COLUMNS},
+        }
+        names = [name for name, _ in COLUMNS]
+        used: set[str] = set()
+        times: dict[object, ExcelTime] = {}
+        last = len(COLUMNS) - 1
+        for item in sheets:
+            if isinstance(item, Report):
+                item = sheet_of(item, times.setdefault(item.tz, ExcelTime(item.tz)))
+            sheet = book.add_worksheet(sheet_name(item.label, item.notice_id, used))
+            # a cell written without a format takes its column's: the dates and the wrapped
+            # notes get theirs without a per-cell format
+            for i, (_, width) in enumerate(COLUMNS):
+                sheet.set_column(i, i, width, column_formats.get(i))
+            sheet.set_landscape()
+            sheet.set_paper(9)  # A4
+            sheet.fit_to_pages(1, 0)  # one page wide, as many pages tall as it takes
+            sheet.repeat_rows(HEADER_ROW)
+            sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+            sheet.set_footer("&C第 &P 页，共 &N 页")
+            sheet.freeze_panes(HEADER_ROW + 1, 0)
+            end = HEADER_ROW + len(item.rows)
+            sheet.autofilter(HEADER_ROW, 0, end, last)
+            sheet.conditional_format(
+                HEADER_ROW, 0, end, last, {"type": "formula", "criteria": "TRUE", "format": grid}
+            )
+            sheet.write_string(0, 0, item.title, title_format)
+            for r, line in enumerate(item.head, start=1):
+                sheet.write_string(r, 0, line)
+            sheet.write_row(HEADER_ROW, 0, names, header)
+            write_row, write_string, fill_of = sheet.write_row, sheet.write_string, fills.get
+            # this loop runs a million cells' worth for a large export: one write_row per row
+            # (empty texts and missing times are left out by XlsxWriter), then the status cell
+            # again with its fill
+            for r, row in enumerate(item.rows, start=HEADER_ROW + 1):
+                write_row(r, 0, row)
+                fill = fill_of(row[3])
+                if fill is not None:
+                    write_string(r, 3, row[3], fill)
+        book.close()
+        return path.read_bytes()
