@@ -150,32 +150,21 @@ def build_application(settings: Settings, token: str, webhook: WebhookPlan | Non
     return application
 
 
-STARTUP_RETRY_MAX = 60.0  # seconds between attempts to reach Telegram at start, at most
-
-
 async def wait_for_telegram(app: Any, first_delay: float = 1.0) -> None:
     """Initialise the application (getMe), retrying with backoff while Telegram is unreachable:
     a bot started during a network outage waits for it to end instead of exiting. A refused
     token is no outage: it propagates."""
-    import asyncio
-
     from telegram.error import InvalidToken, TelegramError
 
-    from briefbot.logs import one_line
+    from briefbot.startup import keep_trying
 
-    delay = first_delay
-    while True:
-        try:
-            await app.initialize()
-            return
-        except InvalidToken:
-            raise
-        except TelegramError as exc:
-            logging.getLogger("bot").warning(
-                "Telegram unreachable at start (%s); retrying in %.0f s", one_line(exc), delay
-            )
-        await asyncio.sleep(delay)
-        delay = min(delay * 2, STARTUP_RETRY_MAX)
+    await keep_trying(
+        app.initialize,
+        "Telegram unreachable at start",
+        retryable=(TelegramError,),
+        fatal=(InvalidToken,),
+        first_delay=first_delay,
+    )
 
 
 def run(config: str, webhook: bool = False) -> int:

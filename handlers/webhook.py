@@ -3,22 +3,16 @@
 PTB's ``run_webhook`` sets the webhook too, just before its server listens, retrying every error
 forever and saying nothing (a host Telegram cannot resolve would leave the bot deaf and silent).
 So the bot sets it once itself first: network trouble is waited out with backoff, like
-``wait_for_telegram``; an address Telegram refuses ends the start with one line.
+``wait_for_telegram`` (``briefbot.startup``); an address Telegram refuses ends the start with one line.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, RetryAfter, TelegramError
 
-from briefbot.logs import one_line
+from briefbot.startup import keep_trying
 from briefbot.webhook import ALLOWED_UPDATES, WebhookPlan, WebhookRefused
-
-log = logging.getLogger(__name__)
-RETRY_MAX = 60.0  # seconds between attempts at start, at most
 
 
 async def set_webhook(bot: Bot, plan: WebhookPlan) -> None:
@@ -34,23 +28,24 @@ async def set_webhook(bot: Bot, plan: WebhookPlan) -> None:
 async def register_webhook(bot: Bot, plan: WebhookPlan, first_delay: float = 1.0) -> None:
     """Set the webhook, retrying with backoff while Telegram is unreachable. A refused token
     propagates (``InvalidToken``); a refused address raises ``WebhookRefused``."""
-    delay = first_delay
-    while True:
-        try:
-            await set_webhook(bot, plan)
-            return
-        except InvalidToken:
-            raise
-        except BadRequest as exc:
-            raise WebhookRefused(
-                f"Telegram 拒绝了 Webhook 地址 {plan.url}：{exc.message}。"
-                f" Telegram refused the webhook URL: {exc.message}"
-            ) from None
-        except RetryAfter as exc:
-            wait = exc.retry_after
-            delay = wait if isinstance(wait, int | float) else wait.total_seconds()
-            log.warning("setWebhook: flood control, retrying in %.0f s", delay)
-        except TelegramError as exc:
-            log.warning("setWebhook failed (%s); retrying in %.0f s", one_line(exc), delay)
-        await asyncio.sleep(delay)
-        delay = min(max(delay, first_delay) * 2, RETRY_MAX)
+
+    def asked_wait(exc: Exception) -> float | None:
+        if not isinstance(exc, RetryAfter):
+            return None
+        wait = exc.retry_after
+        return wait if isinstance(wait, int | float) else wait.total_seconds()
+
+    try:
+        await keep_trying(
+            lambda: set_webhook(bot, plan),
+            "setWebhook failed",
+            retryable=(TelegramError,),
+            fatal=(InvalidToken, BadRequest),
+            asked_wait=asked_wait,
+            first_delay=first_delay,
+        )
+    except BadRequest as exc:
+        raise WebhookRefused(
+            f"Telegram 拒绝了 Webhook 地址 {plan.url}：{exc.message}。"
+            f" Telegram refused the webhook URL: {exc.message}"
+        ) from None
