@@ -102,7 +102,7 @@ class Replica:
     def kill(self) -> None:
         """SIGKILL: the crash. Nothing gets to clean up, the session with its locks included."""
         if self.process.poll() is None:
-            self.killed_at = datetime.now()  # noqa: DTZ005 - compared with the logs' local times
+            self.killed_at = datetime.now().astimezone()  # local, as the logs write it
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(10)
 
@@ -137,7 +137,8 @@ def read_terms(replica: Replica) -> Terms:
         m = _LINE.match(line)
         if m is None:
             continue
-        at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f")  # noqa: DTZ007 - log time
+        # the logs write local time without an offset: read it as this host's local time
+        at = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S,%f").astimezone()
         message = m.group(4)
         if (took := re.match(r"replica \S+ took the (\w+) role", message)) is not None:
             terms.roles[took.group(1)].append((at, None))
