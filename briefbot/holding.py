@@ -50,11 +50,20 @@ class Holding:
         # it: a liaison who replies /ack to a message that quickly still signs that notice
         self.recent: OrderedDict[tuple[int, int], tuple[int, str]] = OrderedDict()
         self.max_recent = max_recent
+        # the same entries of kind "notice", by chat: chat id -> {message id: notice id}, so an
+        # ack reads its own chat's, not all of them (an ack burst right after a push)
+        self._notices_by_chat: dict[int, dict[int, int]] = {}
 
     def sent(self, chat_id: int, message_id: int, notice_id: int, kind: str = "notice") -> None:
         self.recent[(chat_id, message_id)] = (notice_id, kind)
+        if kind == "notice":
+            self._notices_by_chat.setdefault(chat_id, {})[message_id] = notice_id
         if len(self.recent) > self.max_recent:
-            self.recent.popitem(last=False)
+            (chat, message), _ = self.recent.popitem(last=False)
+            in_chat = self._notices_by_chat.get(chat, {})
+            in_chat.pop(message, None)
+            if not in_chat:
+                self._notices_by_chat.pop(chat, None)
 
     def notice_for_message(self, chat_id: int, message_id: int) -> int | None:
         taken = self.recent.get((chat_id, message_id))
@@ -83,11 +92,7 @@ class Holding:
             if s.kind == "notice" and s.unit_code == unit_code and s.message_id is not None
         }
         if chat_id is not None:
-            held |= {
-                notice
-                for (chat, _), (notice, kind) in self.recent.items()
-                if chat == chat_id and kind == "notice"
-            }
+            held |= set(self._notices_by_chat.get(chat_id, {}).values())
         return held
 
     def message_of(
@@ -104,7 +109,8 @@ class Holding:
             ):
                 return s.chat_id, s.message_id
         if chat_id is not None:
-            for (chat, message_id), (notice, kind) in reversed(self.recent.items()):
-                if chat == chat_id and notice == notice_id and kind == "notice":
-                    return chat, message_id
+            in_chat = self._notices_by_chat.get(chat_id, {})
+            for message_id, notice in reversed(in_chat.items()):
+                if notice == notice_id:
+                    return chat_id, message_id
         return None

@@ -126,3 +126,15 @@ async def test_a_bare_ack_before_the_store_records_the_delivery_counts(app, emul
     await feed(app, {"message": message_json(chat_id, LIAISON, "/ack")})
     ack = svc.store.acks.get(notice_id, "dongjiang")
     assert ack is not None and ack.via == "command"
+
+
+def test_what_was_taken_just_now_is_bounded_and_read_by_chat():
+    from briefbot.holding import Holding
+
+    held = Holding(max_recent=2)
+    held.sent(-1, 10, 1)
+    held.sent(-1, 11, 1, "reminder")
+    held.sent(-2, 20, 2)  # evicts (-1, 10)
+    assert held.received("u", -1) == set() and held.received("u", -2) == {2}
+    assert held.message_of(2, "u", -2) == (-2, 20) and held.message_of(1, "u", -1) is None
+    assert held.notice_for_message(-1, 11) == 1
