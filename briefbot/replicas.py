@@ -172,9 +172,10 @@ class Coordinator:
         if session is None:
             session = self._session = self._session_factory()
         try:
-            held, live = await asyncio.wait_for(
-                asyncio.to_thread(self._renew, session, now, wanted), timeout
-            )
+            # asyncio.timeout, not wait_for: on 3.11 wait_for returns a result that came in
+            # with a cancellation and swallows the cancellation (a stopped replica would go on)
+            async with asyncio.timeout(timeout):
+                held, live = await asyncio.to_thread(self._renew, session, now, wanted)
         except (TimeoutError, SQLAlchemyError) as exc:
             why = "the database did not answer" if isinstance(exc, TimeoutError) else _short(exc)
             await self._step_down(why)
