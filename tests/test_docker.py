@@ -120,16 +120,31 @@ def _dependency_folder(folder: Path) -> None:
     """Links every runtime dependency's top-level files (packages, modules, dist-info) from our
     environment into ``folder``: the clean venv sees them and nothing else of ours (no sources,
     no test tools). The test installs without any package index, so it never reaches the
-    internet; ``pip check`` then proves the wheel's declared requirements are met."""
+    internet; ``pip check`` then proves the wheel's declared requirements are met.
+
+    Hard links, not symbolic ones: our environment may sit in a folder the unprivileged user
+    cannot enter (a checkout under ``mktemp -d``, mode 0700); a hard link needs only the file's
+    own permissions. Copied where the two are on different file systems."""
     folder.mkdir()
     for dist in _runtime_closure():
         for file in dist.files or []:
             top = file.parts[0]
             if top == ".." or top.endswith(".pth") or top == "__pycache__":
                 continue
-            link = folder / top
-            if not link.exists() and not link.is_symlink():
-                link.symlink_to(Path(str(dist.locate_file(top))))
+            target, source = folder / top, Path(str(dist.locate_file(top)))
+            if target.exists():
+                continue
+            if source.is_dir():
+                shutil.copytree(source, target, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(str(source), str(target))
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def test_compose_runs_the_bot_on_postgresql_with_a_volume():
